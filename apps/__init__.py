@@ -1,0 +1,1 @@
+"""The clients under test: reconnect strategies and the seed's Flask app."""

@@ -1,0 +1,1 @@
+"""The ``mysql-chaos`` command line: parse, call the library, render."""

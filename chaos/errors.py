@@ -1,0 +1,47 @@
+"""One error hierarchy for the whole suite.
+
+The CLI turns every ``ChaosError`` into one line on stderr and its ``exit_code``; anything else is a
+bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+
+class ChaosError(Exception):
+    """Base of every error mysql-chaos raises on purpose."""
+
+    exit_code: int = 1
+
+
+class UsageError(ChaosError):
+    """Bad input from the user: an unknown name, an unimportable factory, a malformed option."""
+
+    exit_code = 2
+
+
+class UnknownNameError(UsageError):
+    """A name that is not in a registry; the message lists the valid names."""
+
+
+class ServerError(ChaosError):
+    """A database server could not be found, started, stopped or reached."""
+
+
+class ServerBinaryMissingError(ServerError):
+    """No mariadbd/mysqld on PATH (or where the user pointed)."""
+
+
+class PortInUseError(ChaosError):
+    """A port the user asked for is already taken."""
+
+
+class CapabilityMissingError(ChaosError):
+    """This machine cannot run a fault (no CAP_NET_ADMIN, no nft, ...); callers skip with the reason."""
+
+
+class ToxiproxyError(ChaosError):
+    """A Toxiproxy server (embedded or real) answered an error or could not be reached."""
+
+
+class FaultError(ChaosError):
+    """A fault could not be injected or healed."""

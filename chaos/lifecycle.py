@@ -1,0 +1,89 @@
+"""Nothing outlives the run: process-wide cleanup of everything a run starts.
+
+Three layers, because each covers a way of dying the one before cannot:
+
+- context managers and ``try/finally`` in the owners (normal exit, exceptions, Ctrl-C);
+- :func:`register_cleanup`: LIFO callbacks run at interpreter exit, with SIGTERM turned into a
+  normal exit so they run then too;
+- :func:`die_with_parent`: children get ``PR_SET_PDEATHSIG`` = SIGKILL, so a server whose owner is
+  killed with SIGKILL (no Python code runs) dies with it.
+"""
+
+from __future__ import annotations
+
+import atexit
+import ctypes
+import ctypes.util
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable
+
+log = logging.getLogger(__name__)
+
+_PR_SET_PDEATHSIG = 1
+_libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+
+_lock = threading.Lock()
+_callbacks: dict[int, Callable[[], None]] = {}
+_next_key = 0
+_installed = False
+
+
+def die_with_parent() -> None:
+    """``preexec_fn`` for subprocesses: SIGKILL this child when its parent thread dies.
+
+    Linux delivers the signal when the *thread* that forked exits, so long-lived resources are
+    started from threads that outlive them (the main thread, or a worker that stops them first).
+    """
+    if _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+    # The parent may have died between fork and prctl: then we are already orphaned.
+    if os.getppid() == 1:
+        os._exit(1)
+
+
+def register_cleanup(callback: Callable[[], None]) -> int:
+    """Run ``callback`` at exit (also after SIGTERM) unless unregistered first; returns a key."""
+    global _next_key
+    _install_handlers()
+    with _lock:
+        _next_key += 1
+        _callbacks[_next_key] = callback
+        return _next_key
+
+
+def unregister_cleanup(key: int) -> None:
+    with _lock:
+        _callbacks.pop(key, None)
+
+
+def run_cleanups() -> None:
+    """Run every registered callback, newest first; errors are logged, never raised."""
+    while True:
+        with _lock:
+            if not _callbacks:
+                return
+            key = max(_callbacks)
+            callback = _callbacks.pop(key)
+        try:
+            callback()
+        except Exception:  # cleanup must go on whatever one callback does
+            log.exception("cleanup callback failed")
+
+
+def _on_sigterm(signum: int, frame: object) -> None:
+    # SystemExit unwinds the main thread through every finally block, then atexit runs.
+    raise SystemExit(128 + signum)
+
+
+def _install_handlers() -> None:
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    atexit.register(run_cleanups)
+    if threading.current_thread() is threading.main_thread():
+        if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+            signal.signal(signal.SIGTERM, _on_sigterm)

@@ -1,0 +1,83 @@
+"""Connection settings: where a client connects and with which timeouts."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+from typing import Any
+from urllib.parse import quote, unquote, urlsplit
+
+from chaos.errors import UsageError
+
+
+@dataclass(frozen=True)
+class ConnectionSettings:
+    """Everything a client needs to reach a MySQL server.
+
+    ``connect_timeout`` / ``read_timeout`` / ``write_timeout`` are pymysql's; ``None`` means
+    pymysql's own default (no read/write timeout at all, which is how a half-open server hangs a
+    client forever).
+    """
+
+    host: str = "127.0.0.1"
+    port: int = 3306
+    user: str = "root"
+    password: str = ""
+    database: str = "test"
+    connect_timeout: float | None = None
+    read_timeout: float | None = None
+    write_timeout: float | None = None
+
+    def pymysql_kwargs(self, **overrides: Any) -> dict[str, Any]:
+        """Keyword arguments for ``pymysql.connect``.
+
+        TLS is disabled: every server this suite talks to is on loopback or in a namespace it
+        made, and pymysql >= 1.2 would otherwise build a fresh SSLContext on every connect
+        (about 19 ms each), which would distort every reconnect measurement.
+        """
+        kwargs: dict[str, Any] = {
+            "host": self.host,
+            "port": self.port,
+            "user": self.user,
+            "password": self.password,
+            "database": self.database,
+            "ssl_disabled": True,
+        }
+        for name in ("connect_timeout", "read_timeout", "write_timeout"):
+            value = getattr(self, name)
+            if value is not None:
+                kwargs[name] = value
+        kwargs.update(overrides)
+        return kwargs
+
+    def url(self, scheme: str = "mysql+pymysql") -> str:
+        """A SQLAlchemy-style URL (no timeouts; pass those as connect_args)."""
+        auth = quote(self.user, safe="")
+        if self.password:
+            auth += ":" + quote(self.password, safe="")
+        return f"{scheme}://{auth}@{self.host}:{self.port}/{self.database}"
+
+    def with_timeouts(
+        self, connect: float | None, read: float | None, write: float | None
+    ) -> ConnectionSettings:
+        return replace(self, connect_timeout=connect, read_timeout=read, write_timeout=write)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_url(cls, url: str) -> ConnectionSettings:
+        """Parse ``mysql://user:password@host:port/database``."""
+        parts = urlsplit(url)
+        if parts.scheme not in ("mysql", "mysql+pymysql", "mariadb") or not parts.hostname:
+            raise UsageError(f"not a MySQL URL (mysql://user:password@host:port/db): {url!r}")
+        try:
+            port = parts.port or 3306
+        except ValueError as e:
+            raise UsageError(f"bad port in URL {url!r}") from e
+        return cls(
+            host=parts.hostname,
+            port=port,
+            user=unquote(parts.username or "root"),
+            password=unquote(parts.password or ""),
+            database=parts.path.lstrip("/") or "test",
+        )

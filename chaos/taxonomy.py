@@ -1,0 +1,135 @@
+"""Which errors mean "the connection is lost", and which are answers from a live server.
+
+Strategies and the checker share this one table. Each entry also says whether the statement in
+flight may still have run on the server: that is the line between a safe retry and a possible
+double-apply (Go's database/sql retries only when the server cannot have performed the statement).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pymysql
+
+
+@dataclass(frozen=True)
+class ErrorKind:
+    """One row of the taxonomy."""
+
+    code: int | None
+    name: str
+    meaning: str
+    disconnect: bool
+    # True when the server may have executed the statement that was in flight.
+    may_have_run: bool
+
+
+_BY_CODE: dict[int, ErrorKind] = {
+    kind.code: kind
+    for kind in (
+        ErrorKind(1040, "ER_CON_COUNT_ERROR", "too many connections: refused at connect", True, False),
+        ErrorKind(1053, "ER_SERVER_SHUTDOWN", "server shutdown in progress", True, True),
+        ErrorKind(1152, "ER_ABORTING_CONNECTION", "server aborted the connection", True, True),
+        ErrorKind(1927, "ER_CONNECTION_KILLED", "MariaDB: connection was killed", True, True),
+        ErrorKind(2003, "CR_CONN_HOST_ERROR", "cannot connect to the server", True, False),
+        ErrorKind(
+            2006, "CR_SERVER_GONE_ERROR", "server has gone away: the request was not sent", True,
+            False,
+        ),
+        ErrorKind(
+            2013, "CR_SERVER_LOST", "lost connection during query: reply never arrived", True, True
+        ),
+        ErrorKind(2014, "CR_COMMANDS_OUT_OF_SYNC", "commands out of sync: protocol state lost",
+                  True, True),
+        ErrorKind(2045, "CR_NAMEDPIPE_OPEN_ERROR", "cannot open the named pipe / shared memory",
+                  True, False),
+        ErrorKind(2055, "CR_SERVER_LOST_EXTENDED", "lost connection at a named stage", True, True),
+        ErrorKind(
+            4031, "ER_CLIENT_INTERACTION_TIMEOUT",
+            "MySQL >= 8.0.24: disconnected for exceeding wait_timeout", True, False,
+        ),
+        # Answers from a live server: the connection is fine, the statement was refused.
+        ErrorKind(1062, "ER_DUP_ENTRY", "duplicate key: an answer, not a disconnect", False, False),
+        ErrorKind(1205, "ER_LOCK_WAIT_TIMEOUT", "lock wait timeout: an answer", False, False),
+        ErrorKind(1213, "ER_LOCK_DEADLOCK", "deadlock, transaction rolled back: an answer", False,
+                  False),
+        ErrorKind(1290, "ER_OPTION_PREVENTS_STATEMENT", "server is read-only: an answer", False,
+                  False),
+    )
+    if kind.code is not None
+}
+
+USE_AFTER_CLOSE = ErrorKind(
+    0, "USE_AFTER_CLOSE", "InterfaceError(0, ''): the client already closed this connection",
+    True, False,
+)
+ALREADY_CLOSED = ErrorKind(
+    None, "ALREADY_CLOSED", "pymysql 'Already closed': ping or close on a closed connection",
+    True, False,
+)
+SOCKET_ERROR = ErrorKind(
+    None, "SOCKET_ERROR", "raw socket error outside pymysql's wrapping", True, True
+)
+
+
+def disconnect_codes() -> frozenset[int]:
+    """Codes that mean the connection is lost."""
+    return frozenset(code for code, kind in _BY_CODE.items() if kind.disconnect)
+
+
+def known_codes() -> dict[int, ErrorKind]:
+    return dict(_BY_CODE)
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """SQLAlchemy wraps driver errors in ``.orig``; look at the driver's own error."""
+    seen = 0
+    while seen < 5:
+        orig = getattr(exc, "orig", None)
+        if not isinstance(orig, BaseException):
+            return exc
+        exc, seen = orig, seen + 1
+    return exc
+
+
+def error_code(exc: BaseException) -> int | None:
+    exc = _unwrap(exc)
+    if isinstance(exc, pymysql.err.MySQLError) and exc.args and isinstance(exc.args[0], int):
+        return exc.args[0]
+    return None
+
+
+def classify(exc: BaseException) -> ErrorKind | None:
+    """The taxonomy row for ``exc``, or ``None`` when it is not a database error we know."""
+    exc = _unwrap(exc)
+    if isinstance(exc, pymysql.err.InterfaceError) and exc.args[:1] == (0,):
+        return USE_AFTER_CLOSE
+    if type(exc) is pymysql.err.Error and exc.args == ("Already closed",):
+        return ALREADY_CLOSED
+    code = error_code(exc)
+    if code is not None:
+        return _BY_CODE.get(code)
+    if isinstance(exc, (ConnectionError, TimeoutError, BrokenPipeError)):
+        return SOCKET_ERROR
+    return None
+
+
+def is_disconnect(exc: BaseException) -> bool:
+    """True when ``exc`` means the connection is gone (retrying needs a new connection)."""
+    kind = classify(exc)
+    return kind is not None and kind.disconnect
+
+
+def may_have_run(exc: BaseException) -> bool:
+    """True unless the server certainly did not execute the statement in flight."""
+    kind = classify(exc)
+    return kind is None or kind.may_have_run
+
+
+def describe(exc: BaseException) -> str:
+    """``NAME (code): meaning`` for a report, or the exception's type for unknown errors."""
+    kind = classify(exc)
+    if kind is None:
+        return type(_unwrap(exc)).__name__
+    code = f" {kind.code}" if kind.code is not None else ""
+    return f"{kind.name}{code}: {kind.meaning}"
