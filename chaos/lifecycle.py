@@ -17,6 +17,7 @@ import ctypes.util
 import logging
 import os
 import signal
+import subprocess
 import threading
 from collections.abc import Callable
 
@@ -87,3 +88,68 @@ def _install_handlers() -> None:
     if threading.current_thread() is threading.main_thread():
         if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
             signal.signal(signal.SIGTERM, _on_sigterm)
+
+
+class _Spawner:
+    """Starts every child from one long-lived thread.
+
+    PR_SET_PDEATHSIG fires when the forking *thread* exits; a server restarted from a short-lived
+    thread (a timer, a cell worker) would otherwise be killed the moment that thread ends.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._requests: list[tuple[Callable[[], object], list[object], threading.Event]] = []
+        self._wakeup = threading.Condition(self._lock)
+
+    def call(self, function: Callable[[], object]) -> object:
+        done = threading.Event()
+        box: list[object] = []
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="mysql-chaos-spawner", daemon=True
+                )
+                self._thread.start()
+            self._requests.append((function, box, done))
+            self._wakeup.notify()
+        done.wait()
+        result = box[0]
+        if isinstance(result, BaseException):
+            raise result
+        return result
+
+    def _loop(self) -> None:
+        while True:
+            with self._lock:
+                while not self._requests:
+                    self._wakeup.wait()
+                function, box, done = self._requests.pop(0)
+            try:
+                box.append(function())
+            except BaseException as e:  # handed back to the caller's thread
+                box.append(e)
+            done.set()
+
+
+_spawner = _Spawner()
+
+
+def spawn(args: list[str], **popen_kwargs: object) -> subprocess.Popen[bytes]:
+    """``subprocess.Popen`` from the spawner thread, killed with SIGKILL if this process dies.
+
+    ``preexec`` in ``popen_kwargs`` (a callable) runs in the child before exec, after the
+    parent-death signal is armed.
+    """
+    extra = popen_kwargs.pop("preexec", None)
+
+    def preexec() -> None:
+        die_with_parent()
+        if extra is not None:
+            extra()  # type: ignore[operator]
+
+    def start() -> subprocess.Popen[bytes]:
+        return subprocess.Popen(args, preexec_fn=preexec, **popen_kwargs)  # type: ignore[call-overload]
+
+    return _spawner.call(start)  # type: ignore[return-value]

@@ -23,6 +23,8 @@ class ConnectionSettings:
     user: str = "root"
     password: str = ""
     database: str = "test"
+    #: A Unix socket path; when set, pymysql uses it instead of host/port.
+    unix_socket: str | None = None
     connect_timeout: float | None = None
     read_timeout: float | None = None
     write_timeout: float | None = None
@@ -42,6 +44,8 @@ class ConnectionSettings:
             "database": self.database,
             "ssl_disabled": True,
         }
+        if self.unix_socket:
+            kwargs["unix_socket"] = self.unix_socket
         for name in ("connect_timeout", "read_timeout", "write_timeout"):
             value = getattr(self, name)
             if value is not None:

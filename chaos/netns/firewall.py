@@ -1,0 +1,71 @@
+"""nftables rules inside a namespace: the middlebox that drops or resets a server's traffic.
+
+Client and server share the namespace's loopback, so every packet of the connection crosses the
+``output`` hook once: one chain there sees both directions.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from chaos.netns.capability import tool_path
+from chaos.netns.namespace import NetworkNamespace
+
+log = logging.getLogger(__name__)
+
+TABLE = "mysql_chaos"
+
+
+class Firewall:
+    """Rules for one server port; :meth:`clear` removes them all (idempotent)."""
+
+    def __init__(self, namespace: NetworkNamespace, port: int) -> None:
+        self.namespace = namespace
+        self.port = int(port)
+        self.active: str | None = None
+
+    def _apply(self, rules: str) -> None:
+        ruleset = (
+            f"table inet {TABLE} {{}}\n"
+            f"delete table inet {TABLE}\n"
+            f"table inet {TABLE} {{\n"
+            "  chain output {\n"
+            "    type filter hook output priority 0; policy accept;\n"
+            f"{rules}"
+            "  }\n"
+            "}\n"
+        )
+        self.namespace.run([tool_path("nft") or "nft", "-f", "-"], input_text=ruleset)
+
+    def drop_both_ways(self) -> None:
+        """Silently drop every packet to and from the port: a middlebox forgot the flow."""
+        self._apply(f"    tcp dport {self.port} drop\n    tcp sport {self.port} drop\n")
+        self.active = "drop"
+
+    def reset_both_ways(self) -> None:
+        """Answer every packet to and from the port with a TCP RST.
+
+        The RSTs the rule generates cross this hook too; they must not match, or they would be
+        swallowed and the client would see a timeout instead of a reset.
+        """
+        self._apply(
+            f"    tcp dport {self.port} tcp flags & rst == 0 reject with tcp reset\n"
+            f"    tcp sport {self.port} tcp flags & rst == 0 reject with tcp reset\n"
+        )
+        self.active = "reset"
+
+    def clear(self) -> None:
+        if self.active is None:
+            return
+        self.namespace.run(
+            [tool_path("nft") or "nft", "-f", "-"],
+            input_text=f"table inet {TABLE} {{}}\ndelete table inet {TABLE}\n",
+        )
+        self.active = None
+
+    def established_connections(self) -> int:
+        """TCP connections to the port still established (client sockets: dport = port)."""
+        out = self.namespace.output(
+            [tool_path("ss") or "ss", "-Htn", "state", "established", f"( dport = :{self.port} )"]
+        )
+        return sum(1 for line in out.splitlines() if line.strip())

@@ -1,0 +1,126 @@
+"""What every server backend offers: connection settings and the verbs that need only SQL.
+
+Backends that own the process (:class:`~chaos.servers.local.LocalServer`) add the process verbs;
+those that do not (:class:`~chaos.servers.external.ExternalServer`) refuse them with
+:class:`~chaos.errors.CapabilityMissingError`, which callers turn into a skip.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING, Any
+
+import pymysql
+
+from chaos.errors import CapabilityMissingError, ServerError, UsageError
+from chaos.settings import ConnectionSettings
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class MySQLServer(ABC):
+    """A MySQL/MariaDB server the suite can talk to."""
+
+    #: True when this backend can stop, kill and freeze the server process.
+    controls_process: bool = False
+
+    @property
+    @abstractmethod
+    def settings(self) -> ConnectionSettings:
+        """Where clients connect (TCP)."""
+
+    @property
+    def admin_settings(self) -> ConnectionSettings:
+        """Where the suite's own admin session connects (defaults to :attr:`settings`)."""
+        return self.settings
+
+    def start(self) -> MySQLServer:
+        return self
+
+    def stop(self) -> None:  # noqa: B027 - a server we do not own has nothing to stop
+        """Stop the server, if this backend owns it."""
+
+    def admin_connect(self, **overrides: Any) -> pymysql.Connection:
+        try:
+            return pymysql.connect(
+                **self.admin_settings.pymysql_kwargs(autocommit=True, **overrides)
+            )
+        except pymysql.err.MySQLError as e:
+            raise ServerError(f"cannot connect to {self.describe()}: {e}") from e
+
+    def query(self, sql: str, args: Any = None) -> list[tuple[Any, ...]]:
+        """Run one statement on a fresh admin connection and return its rows."""
+        conn = self.admin_connect()
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(sql, args)
+                return list(cursor.fetchall())
+        finally:
+            conn.close()
+
+    def set_global(self, name: str, value: int | str) -> None:
+        """``SET GLOBAL name = value`` (new sessions see it; running ones keep theirs)."""
+        if not _IDENTIFIER.match(name):
+            raise UsageError(f"not a server variable name: {name!r}")
+        self.query(f"SET GLOBAL {name} = %s", (value,))
+
+    def get_global(self, name: str) -> str:
+        if not _IDENTIFIER.match(name):
+            raise UsageError(f"not a server variable name: {name!r}")
+        return str(self.query(f"SELECT @@GLOBAL.{name}")[0][0])
+
+    def kill_connection(self, connection_id: int) -> None:
+        """``KILL CONNECTION id`` from an admin session, as a DBA or a tool would."""
+        self.query("KILL CONNECTION %s", (int(connection_id),))
+
+    def client_connection_ids(self, database: str | None = None) -> list[int]:
+        """Ids of sessions other than the caller's admin session (optionally in one database)."""
+        conn = self.admin_connect()
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute("SELECT CONNECTION_ID()")
+                own = cursor.fetchone()[0]
+                sql = (
+                    "SELECT ID FROM information_schema.PROCESSLIST "
+                    "WHERE ID <> %s AND COMMAND <> 'Daemon' AND USER <> 'system user'"
+                )
+                args: list[Any] = [own]
+                if database is not None:
+                    sql += " AND DB = %s"
+                    args.append(database)
+                cursor.execute(sql, args)
+                return sorted(int(row[0]) for row in cursor.fetchall())
+        finally:
+            conn.close()
+
+    # Process verbs: only backends that own the process implement these.
+    def restart(self) -> None:
+        raise CapabilityMissingError(f"{self.describe()}: cannot restart a server it does not own")
+
+    def kill(self, restart: bool = True) -> None:
+        raise CapabilityMissingError(f"{self.describe()}: cannot kill a server it does not own")
+
+    def freeze(self) -> None:
+        raise CapabilityMissingError(f"{self.describe()}: cannot freeze a server it does not own")
+
+    def thaw(self) -> None:
+        raise CapabilityMissingError(f"{self.describe()}: cannot thaw a server it does not own")
+
+    @abstractmethod
+    def describe(self) -> str:
+        """One line for messages: which server this is."""
+
+    def __enter__(self) -> MySQLServer:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()

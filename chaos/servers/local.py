@@ -1,0 +1,255 @@
+"""A disposable local server: its own datadir, port and socket; every verb on its process.
+
+The datadir is a sparse copy of a cached template (see :mod:`chaos.servers.template`), so a start
+takes a fraction of a second. The process dies with its owner: it is stopped by the context
+manager, by :mod:`chaos.lifecycle`'s exit hooks (also after SIGTERM), and by the kernel's
+parent-death signal if the owner is killed outright.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pymysql
+
+from chaos import lifecycle
+from chaos.errors import PortInUseError, ServerError
+from chaos.ports import ensure_port_free, free_port
+from chaos.servers.base import MySQLServer
+from chaos.servers.binary import ServerBinary, find_server_binary
+from chaos.servers.template import INNODB_OPTIONS, copy_template, template_datadir
+from chaos.settings import ConnectionSettings
+
+log = logging.getLogger(__name__)
+
+_START_TIMEOUT = 30.0
+_STOP_TIMEOUT = 15.0
+_PORT_ATTEMPTS = 5
+
+
+def _scratch_root() -> str | None:
+    """tmpfs when there is one: datadirs are written a lot and thrown away."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+
+
+class LocalServer(MySQLServer):
+    """mariadbd/mysqld started and owned by this process."""
+
+    controls_process = True
+
+    def __init__(
+        self,
+        port: int | None = None,
+        host: str = "127.0.0.1",
+        binary: str | None = None,
+        options: dict[str, str | int] | None = None,
+        preexec: Callable[[], None] | None = None,
+        name: str = "mysql-chaos",
+    ) -> None:
+        """``options`` are extra server options (``{"max_connections": 20}``); ``preexec`` runs
+        in the child before exec (used to enter a network namespace)."""
+        self._requested_port = port
+        self.host = host
+        self._binary_name = binary
+        self.options = dict(options or {})
+        self._preexec = preexec
+        self.name = name
+        self.binary: ServerBinary | None = None
+        self.port: int | None = None
+        self.workdir: Path | None = None
+        self.process: subprocess.Popen[bytes] | None = None
+        self.frozen = False
+        self._cleanup_key: int | None = None
+
+    # -- settings -----------------------------------------------------------------------------
+    @property
+    def settings(self) -> ConnectionSettings:
+        if self.port is None:
+            raise ServerError("server not started")
+        return ConnectionSettings(host=self.host, port=self.port)
+
+    @property
+    def socket_path(self) -> str:
+        if self.workdir is None:
+            raise ServerError("server not started")
+        return str(self.workdir / "mysqld.sock")
+
+    @property
+    def admin_settings(self) -> ConnectionSettings:
+        # The Unix socket reaches the server from any network namespace and through no proxy.
+        return ConnectionSettings(user="root", unix_socket=self.socket_path)
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def describe(self) -> str:
+        where = f"{self.host}:{self.port}" if self.port else "not started"
+        return f"local server {self.name} ({where})"
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> LocalServer:
+        """Create the datadir on first start, then start the process and wait until it answers."""
+        if self.running:
+            return self
+        try:
+            if self.workdir is None:
+                self._create_workdir()
+            self._start_process()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _create_workdir(self) -> None:
+        self.binary = find_server_binary(self._binary_name)
+        template = template_datadir(self.binary)
+        self.workdir = Path(tempfile.mkdtemp(prefix="mysql-chaos-", dir=_scratch_root()))
+        self._cleanup_key = lifecycle.register_cleanup(self.stop)
+        copy_template(template, self.workdir / "data")
+
+    def _start_process(self) -> None:
+        if self._requested_port is not None and self.port is None:
+            ensure_port_free(self.host, self._requested_port)
+        for _attempt in range(_PORT_ATTEMPTS):
+            if self.port is None:
+                self.port = self._requested_port or free_port(self.host)
+            self._spawn()
+            outcome = self._wait_ready()
+            if outcome == "ready":
+                return
+            if outcome == "port-taken" and self._requested_port is None:
+                log.info("port %s was taken meanwhile; trying another", self.port)
+                self.port = None
+                continue
+            if outcome == "port-taken":
+                raise PortInUseError(f"port {self.host}:{self.port} is already in use")
+            raise ServerError(f"{self.describe()} failed to start: {self._log_tail()}")
+        raise ServerError(f"{self.describe()}: no free port after {_PORT_ATTEMPTS} attempts")
+
+    def _command(self) -> list[str]:
+        assert self.binary is not None and self.workdir is not None
+        args = [
+            self.binary.path,
+            "--no-defaults",
+            f"--datadir={self.workdir / 'data'}",
+            f"--socket={self.socket_path}",
+            f"--pid-file={self.workdir / 'mysqld.pid'}",
+            f"--log-error={self.workdir / 'error.log'}",
+            f"--port={self.port}",
+            f"--bind-address={self.host}",
+            "--skip-name-resolve",
+            "--skip-log-bin",
+            "--performance-schema=OFF",
+            "--innodb-buffer-pool-size=16M",
+            "--innodb-use-native-aio=0",
+            "--innodb-flush-log-at-trx-commit=2",
+            "--max-connections=200",
+            *INNODB_OPTIONS,
+        ]
+        if os.geteuid() == 0:
+            args.append("--user=root")
+        args += [f"--{key.replace('_', '-')}={value}" for key, value in self.options.items()]
+        return args
+
+    def _spawn(self) -> None:
+        assert self.workdir is not None
+        log_file = self.workdir / "error.log"
+        log_file.write_bytes(b"")
+        self.process = lifecycle.spawn(
+            self._command(),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            preexec=self._preexec,
+        )
+        self.frozen = False
+
+    def _wait_ready(self) -> str:
+        assert self.process is not None
+        deadline = time.monotonic() + _START_TIMEOUT
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return "port-taken" if "Address already in use" in self._log_tail() else "died"
+            try:
+                pymysql.connect(**self.admin_settings.pymysql_kwargs(connect_timeout=1)).close()
+                return "ready"
+            except pymysql.err.MySQLError:
+                time.sleep(0.01)
+        self._signal_and_wait(signal.SIGKILL)
+        return "timeout"
+
+    def _log_tail(self, lines: int = 3) -> str:
+        try:
+            text = (self.workdir / "error.log").read_text(errors="replace")  # type: ignore[operator]
+        except OSError:
+            return "(no error log)"
+        interesting = [line for line in text.splitlines() if "[ERROR]" in line] or text.splitlines()
+        return " | ".join(line.strip() for line in interesting[-lines:]) or "(empty error log)"
+
+    def _signal_and_wait(self, sig: signal.Signals, timeout: float = _STOP_TIMEOUT) -> None:
+        process = self.process
+        if process is None or process.poll() is not None:
+            return
+        if self.frozen and sig != signal.SIGKILL:
+            process.send_signal(signal.SIGCONT)  # a stopped process cannot act on SIGTERM
+        process.send_signal(sig)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        self.frozen = False
+
+    def stop(self) -> None:
+        """Stop the process (SIGTERM, then SIGKILL) and delete the datadir. Idempotent."""
+        self._signal_and_wait(signal.SIGTERM)
+        self.process = None
+        if self.workdir is not None:
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.workdir = None
+        self.port = None if self._requested_port is None else self.port
+        if self._cleanup_key is not None:
+            lifecycle.unregister_cleanup(self._cleanup_key)
+            self._cleanup_key = None
+
+    # -- process verbs ------------------------------------------------------------------------
+    def shutdown(self) -> None:
+        """Clean shutdown, keeping the datadir and port for a later :meth:`start`."""
+        self._signal_and_wait(signal.SIGTERM)
+
+    def restart(self) -> None:
+        """Clean shutdown and start on the same port and datadir (a deploy, a failover)."""
+        self.shutdown()
+        self._start_process()
+
+    def kill(self, restart: bool = True) -> None:
+        """SIGKILL (no clean shutdown); with ``restart`` start again through crash recovery."""
+        self._signal_and_wait(signal.SIGKILL)
+        if restart:
+            self._start_process()
+
+    def freeze(self) -> None:
+        """SIGSTOP: the kernel still accepts TCP connections, nothing answers."""
+        if self.process is None or not self.running:
+            raise ServerError(f"{self.describe()} is not running")
+        self.process.send_signal(signal.SIGSTOP)
+        self.frozen = True
+
+    def thaw(self) -> None:
+        if self.process is not None and self.frozen:
+            self.process.send_signal(signal.SIGCONT)
+            self.frozen = False
