@@ -36,7 +36,10 @@ class PortInUseError(ChaosError):
 
 
 class CapabilityMissingError(ChaosError):
-    """This machine cannot run a fault (no CAP_NET_ADMIN, no nft, ...); callers skip with the reason."""
+    """This machine cannot run a fault (no CAP_NET_ADMIN, no nft, ...).
+
+    Callers skip with the reason.
+    """
 
 
 class ToxiproxyError(ChaosError):

@@ -27,45 +27,67 @@ class ErrorKind:
 _BY_CODE: dict[int, ErrorKind] = {
     kind.code: kind
     for kind in (
-        ErrorKind(1040, "ER_CON_COUNT_ERROR", "too many connections: refused at connect", True, False),
+        ErrorKind(
+            1040, "ER_CON_COUNT_ERROR", "too many connections: refused at connect", True, False
+        ),
         ErrorKind(1053, "ER_SERVER_SHUTDOWN", "server shutdown in progress", True, True),
         ErrorKind(1152, "ER_ABORTING_CONNECTION", "server aborted the connection", True, True),
         ErrorKind(1927, "ER_CONNECTION_KILLED", "MariaDB: connection was killed", True, True),
         ErrorKind(2003, "CR_CONN_HOST_ERROR", "cannot connect to the server", True, False),
         ErrorKind(
-            2006, "CR_SERVER_GONE_ERROR", "server has gone away: the request was not sent", True,
+            2006,
+            "CR_SERVER_GONE_ERROR",
+            "server has gone away: the request was not sent",
+            True,
             False,
         ),
         ErrorKind(
             2013, "CR_SERVER_LOST", "lost connection during query: reply never arrived", True, True
         ),
-        ErrorKind(2014, "CR_COMMANDS_OUT_OF_SYNC", "commands out of sync: protocol state lost",
-                  True, True),
-        ErrorKind(2045, "CR_NAMEDPIPE_OPEN_ERROR", "cannot open the named pipe / shared memory",
-                  True, False),
+        ErrorKind(
+            2014, "CR_COMMANDS_OUT_OF_SYNC", "commands out of sync: protocol state lost", True, True
+        ),
+        ErrorKind(
+            2045,
+            "CR_NAMEDPIPE_OPEN_ERROR",
+            "cannot open the named pipe / shared memory",
+            True,
+            False,
+        ),
         ErrorKind(2055, "CR_SERVER_LOST_EXTENDED", "lost connection at a named stage", True, True),
         ErrorKind(
-            4031, "ER_CLIENT_INTERACTION_TIMEOUT",
-            "MySQL >= 8.0.24: disconnected for exceeding wait_timeout", True, False,
+            4031,
+            "ER_CLIENT_INTERACTION_TIMEOUT",
+            "MySQL >= 8.0.24: disconnected for exceeding wait_timeout",
+            True,
+            False,
         ),
         # Answers from a live server: the connection is fine, the statement was refused.
         ErrorKind(1062, "ER_DUP_ENTRY", "duplicate key: an answer, not a disconnect", False, False),
         ErrorKind(1205, "ER_LOCK_WAIT_TIMEOUT", "lock wait timeout: an answer", False, False),
-        ErrorKind(1213, "ER_LOCK_DEADLOCK", "deadlock, transaction rolled back: an answer", False,
-                  False),
-        ErrorKind(1290, "ER_OPTION_PREVENTS_STATEMENT", "server is read-only: an answer", False,
-                  False),
+        ErrorKind(
+            1213, "ER_LOCK_DEADLOCK", "deadlock, transaction rolled back: an answer", False, False
+        ),
+        ErrorKind(
+            1290, "ER_OPTION_PREVENTS_STATEMENT", "server is read-only: an answer", False, False
+        ),
     )
     if kind.code is not None
 }
 
 USE_AFTER_CLOSE = ErrorKind(
-    0, "USE_AFTER_CLOSE", "InterfaceError(0, ''): the client already closed this connection",
-    True, False,
+    0,
+    "USE_AFTER_CLOSE",
+    "InterfaceError(0, ''): the client already closed this connection",
+    True,
+    False,
 )
 ALREADY_CLOSED = ErrorKind(
-    None, "ALREADY_CLOSED", "pymysql 'Already closed': ping or close on a closed connection",
-    True, False,
+    None,
+    "ALREADY_CLOSED",
+    "pymysql 'Already closed': ping or close on a closed connection",
+    True,
+    False,
 )
 SOCKET_ERROR = ErrorKind(
     None, "SOCKET_ERROR", "raw socket error outside pymysql's wrapping", True, True
