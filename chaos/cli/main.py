@@ -36,3 +36,7 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+
+from chaos.cli.repro import repro  # noqa: E402
+
+cli.add_command(repro)

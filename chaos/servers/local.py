@@ -25,7 +25,13 @@ from chaos.errors import PortInUseError, ServerError
 from chaos.ports import ensure_port_free, free_port
 from chaos.servers.base import MySQLServer
 from chaos.servers.binary import ServerBinary, find_server_binary
-from chaos.servers.template import INNODB_OPTIONS, copy_template, template_datadir
+from chaos.servers.template import (
+    APP_PASSWORD,
+    APP_USER,
+    INNODB_OPTIONS,
+    copy_template,
+    template_datadir,
+)
 from chaos.settings import ConnectionSettings
 
 log = logging.getLogger(__name__)
@@ -75,7 +81,9 @@ class LocalServer(MySQLServer):
     def settings(self) -> ConnectionSettings:
         if self.port is None:
             raise ServerError("server not started")
-        return ConnectionSettings(host=self.host, port=self.port)
+        return ConnectionSettings(
+            host=self.host, port=self.port, user=APP_USER, password=APP_PASSWORD
+        )
 
     @property
     def socket_path(self) -> str:

@@ -20,6 +20,19 @@ from chaos.servers.binary import ServerBinary
 
 log = logging.getLogger(__name__)
 
+#: Bump when the template's contents change, so cached templates are rebuilt.
+TEMPLATE_REVISION = 2
+#: The unprivileged account clients use: no SUPER, so max_connections applies to it as it does
+#: to a real application's account. The suite's own admin session is root over the Unix socket.
+APP_USER = "app"
+APP_PASSWORD = "app"
+_APP_USER_SQL = (
+    # Bootstrap mode starts with the grant tables unloaded; FLUSH loads them.
+    "FLUSH PRIVILEGES;\n"
+    f"CREATE USER '{APP_USER}'@'%' IDENTIFIED BY '{APP_PASSWORD}';\n"
+    f"GRANT ALL PRIVILEGES ON `test`.* TO '{APP_USER}'@'%';\n"
+)
+
 #: Options shared by bootstrap and every start: small InnoDB files keep copies cheap.
 INNODB_OPTIONS = (
     "--innodb-log-file-size=4M",
@@ -34,7 +47,9 @@ def cache_root() -> Path:
 
 def template_datadir(binary: ServerBinary) -> Path:
     """The template for ``binary``, made on first use (safe against concurrent processes)."""
-    key = hashlib.sha256(f"{binary.path}|{binary.version}|{INNODB_OPTIONS}".encode()).hexdigest()
+    key = hashlib.sha256(
+        f"{TEMPLATE_REVISION}|{binary.path}|{binary.version}|{INNODB_OPTIONS}".encode()
+    ).hexdigest()
     root = cache_root()
     root.mkdir(parents=True, exist_ok=True)
     target = root / f"{binary.flavor}-{binary.version}-{key[:12]}"
@@ -69,6 +84,7 @@ def _bootstrap(binary: ServerBinary, target: Path) -> None:
         if result.returncode != 0:
             tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
             raise ServerError(f"bootstrapping a datadir failed: {' | '.join(tail)}")
+        _create_app_user(binary, staging)
         # A database is a directory: the suite's default database `test` costs nothing here.
         (staging / "test").mkdir(exist_ok=True)
         (staging / ".complete").touch()
@@ -95,3 +111,15 @@ def _mariadb_install_args(binary: ServerBinary, datadir: Path) -> list[str]:
     if os.geteuid() == 0:
         args.append("--user=root")
     return args
+
+
+def _create_app_user(binary: ServerBinary, datadir: Path) -> None:
+    args = [binary.path, "--no-defaults", f"--datadir={datadir}", "--bootstrap", *INNODB_OPTIONS]
+    if os.geteuid() == 0:
+        args.append("--user=root")
+    result = subprocess.run(
+        args, input=_APP_USER_SQL, capture_output=True, text=True, timeout=120, check=False
+    )
+    if result.returncode != 0:
+        tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
+        raise ServerError(f"creating the app user failed: {' | '.join(tail)}")
