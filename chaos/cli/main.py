@@ -37,6 +37,12 @@ def main() -> None:
         click.echo("interrupted", err=True)
         sys.exit(130)
 
+
 from chaos.cli.repro import repro  # noqa: E402
 
 cli.add_command(repro)
+
+from chaos.cli.matrix import check, matrix  # noqa: E402
+
+cli.add_command(matrix)
+cli.add_command(check)

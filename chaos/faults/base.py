@@ -20,6 +20,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from chaos.registry import Registry
 from chaos.settings import ConnectionSettings
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class FaultTarget:
 
 
 class Fault(ABC):
-    """Base class of every fault."""
+    """Base class of every fault. Subclasses register themselves with :func:`register_fault`."""
 
     name: ClassVar[str] = ""
     #: The real-world event, one line.
@@ -96,6 +97,17 @@ class Fault(ABC):
     def checkpoint(self, point: Checkpoint, op_id: str) -> None:  # noqa: B027 - optional hook
         """Called from inside a unit of work; faults that strike mid-transaction override it."""
 
+    @classmethod
+    def unmet_need(cls, target: FaultTarget) -> str | None:
+        """Why this fault cannot run against ``target``, or ``None`` when it can."""
+        if Need.PROCESS in cls.needs and not getattr(target.server, "controls_process", False):
+            return "needs a server whose process the suite owns (not an external server)"
+        if Need.PROXY in cls.needs and target.proxy is None:
+            return "needs a Toxiproxy proxy in front of the server"
+        if Need.NETNS in cls.needs and target.namespace is None:
+            return "needs a network namespace (CAP_NET_ADMIN)"
+        return None
+
     def __enter__(self) -> Fault:
         self.inject()
         return self
@@ -107,3 +119,12 @@ class Fault(ABC):
         tb: TracebackType | None,
     ) -> None:
         self.heal()
+
+
+FAULTS: Registry[type[Fault]] = Registry("fault")
+
+
+def register_fault(cls: type[Fault]) -> type[Fault]:
+    """Class decorator: add ``cls`` to :data:`FAULTS` under ``cls.name``."""
+    FAULTS.add(cls.name, cls)
+    return cls

@@ -1,0 +1,174 @@
+"""``mysql-chaos matrix`` and ``mysql-chaos check``: run cells, judge them, write reports."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import click
+
+from apps.strategies import STRATEGIES
+from apps.strategies.loading import load_factory
+from chaos.faults import FAULTS
+from chaos.reports.model import MatrixReport
+from chaos.reports.renderers import as_json, html_grid, junit, markdown, text_table
+from chaos.runner.cell import CellResult
+from chaos.runner.environment import Backend
+from chaos.runner.expectations import (
+    DEFAULT_FILE,
+    Expectation,
+    dump_expectations,
+    load_expectations,
+)
+from chaos.runner.matrix import run_matrix
+
+_DEFAULT_JOBS = max(4, 4 * (os.cpu_count() or 1))
+
+
+def _progress(result: CellResult, done: int, total: int) -> None:
+    colour = {"pass": "green", "skipped": "yellow"}.get(result.verdict, "red")
+    click.echo(
+        f"[{done:3}/{total}] {result.strategy} x {result.fault}: "
+        + click.style(result.verdict, fg=colour)
+        + f" ({result.seconds:.1f}s)"
+        + (f" - {result.skipped}" if result.skipped else "")
+        + (f" - {result.error}" if result.error else "")
+    )
+
+
+def _backend(server_url: str | None) -> Backend:
+    return Backend(external_url=server_url)
+
+
+server_option = click.option(
+    "--server-url",
+    metavar="URL",
+    help="Use this external server (mysql://user:pw@host:port/db) instead of a disposable one; "
+    "faults that need process control or a namespace then skip.",
+)
+
+
+@click.command()
+@click.option("--strategy", "strategies", multiple=True, metavar="NAME", help="Repeatable.")
+@click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=_DEFAULT_JOBS,
+    show_default=True,
+    help="Cells run in parallel, each with its own server (and proxy).",
+)
+@click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Write JUnit XML.")
+@click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Write JSON.")
+@click.option(
+    "--markdown", "markdown_file", type=click.Path(dir_okay=False), help="Write a Markdown table."
+)
+@click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Write an HTML grid.")
+@click.option(
+    "--histories",
+    type=click.Path(file_okay=False),
+    help="Keep each cell's history (JSON lines) in this directory.",
+)
+@click.option(
+    "--record-expected",
+    is_flag=True,
+    help="Write the measured verdicts into the expectations file (keeps the reasons).",
+)
+@server_option
+def matrix(
+    strategies: tuple[str, ...],
+    faults: tuple[str, ...],
+    jobs: int,
+    junit_file: str | None,
+    json_file: str | None,
+    markdown_file: str | None,
+    html_file: str | None,
+    histories: str | None,
+    record_expected: bool,
+    server_url: str | None,
+) -> None:
+    """Run the strategy x fault matrix; exit 0 iff every cell meets its expected verdict."""
+    strategy_names = STRATEGIES.select(list(strategies))
+    fault_names = FAULTS.select(list(faults))
+    history_dir = Path(histories) if histories else None
+    if history_dir:
+        history_dir.mkdir(parents=True, exist_ok=True)
+    click.echo(f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs")
+    run = run_matrix(
+        [(name, STRATEGIES.get(name)) for name in strategy_names],
+        [FAULTS.get(name) for name in fault_names],
+        backend=_backend(server_url),
+        jobs=jobs,
+        history_dir=history_dir,
+        on_result=_progress,
+    )
+    expectations = load_expectations()
+    report = MatrixReport.build(run.results, expectations, strategy_names, fault_names, run.seconds)
+    click.echo("\n" + text_table(report) + "\n")
+    for path, render in (
+        (junit_file, junit),
+        (json_file, as_json),
+        (markdown_file, markdown),
+        (html_file, html_grid),
+    ):
+        if path:
+            Path(path).write_text(render(report))
+            click.echo(f"wrote {path}")
+    click.echo(f"wall time {run.seconds:.1f} s; slowest cells:")
+    for cell in report.slowest():
+        click.echo(f"  {cell.result.seconds:5.1f}s  {cell.result.strategy} x {cell.result.fault}")
+    if record_expected:
+        for cell in report.cells:
+            key = (cell.result.strategy, cell.result.fault)
+            if cell.result.skipped is None and cell.result.error is None:
+                why = expectations[key].why if key in expectations else ""
+                expectations[key] = Expectation(cell.result.violations, why)
+        DEFAULT_FILE.write_text(dump_expectations(expectations))
+        click.echo(f"recorded {len(report.cells)} verdicts in {DEFAULT_FILE}")
+        return
+    for cell in report.mismatches:
+        expected = cell.expected.violations if cell.expected else "(no expectation recorded)"
+        click.secho(
+            f"MISMATCH {cell.result.strategy} x {cell.result.fault}: measured "
+            f"{cell.result.verdict}, expected {expected or 'pass'}",
+            fg="red",
+        )
+    if not report.ok:
+        raise SystemExit(1)
+    click.secho("every cell meets its expected verdict", fg="green")
+
+
+@click.command()
+@click.argument("factory_spec", metavar="MODULE:FACTORY")
+@click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable; default all.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=_DEFAULT_JOBS, show_default=True)
+@server_option
+def check(factory_spec: str, faults: tuple[str, ...], jobs: int, server_url: str | None) -> None:
+    """CI gate for your own strategy: exit 0 iff no invariant is violated under any fault."""
+    factory = load_factory(factory_spec)
+    fault_names = FAULTS.select(list(faults))
+    with tempfile.TemporaryDirectory(prefix="mysql-chaos-check-") as tmp:
+        run = run_matrix(
+            [(factory_spec, factory)],
+            [FAULTS.get(name) for name in fault_names],
+            backend=_backend(server_url),
+            jobs=jobs,
+            history_dir=Path(tmp),
+            on_result=_progress,
+        )
+    failed = False
+    for result in sorted(run.results, key=lambda r: fault_names.index(r.fault)):
+        if result.skipped:
+            continue
+        if result.error or result.violations:
+            failed = True
+        for violation in result.check.violations if result.check else ():
+            ids = ", ".join(violation.op_ids[:10])
+            click.echo(f"{result.fault}: {violation.kind} [{ids}] {violation.detail}")
+        if result.error:
+            click.echo(f"{result.fault}: error: {result.error}")
+    click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
+    if failed:
+        raise SystemExit(1)
+    click.secho(f"{factory_spec}: every invariant held under every fault", fg="green")

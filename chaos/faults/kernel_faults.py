@@ -1,0 +1,73 @@
+"""Faults in the kernel: nftables rules in the namespace the client and server share.
+
+Toxiproxy cannot make these: the proxy host's kernel acknowledges the client's bytes, so the
+client's own socket never times out. Here the packets themselves vanish.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from chaos.errors import FaultError
+from chaos.faults.base import Fault, Need, register_fault
+from chaos.netns import Firewall
+
+_POLL = 0.02
+
+
+class _FirewallFault(Fault):
+    needs = frozenset({Need.NETNS, Need.PROCESS})
+    #: Upper bound on waiting for the kernel to give up on the connections.
+    settle_timeout: ClassVar[float] = 15.0
+
+    def _firewall(self) -> Firewall:
+        if not hasattr(self, "_fw"):
+            self._fw = Firewall(self.target.namespace, self.target.server.settings.port)
+        return self._fw
+
+    def _wait_for_connections_to_die(self) -> None:
+        # The middlebox forgets the flow at once; the client's kernel notices only when its
+        # keepalive probes (or a write) go unanswered. Wait for exactly that, not a guess.
+        firewall = self._firewall()
+        deadline = time.monotonic() + self.settle_timeout
+        while firewall.established_connections():
+            if time.monotonic() > deadline:
+                raise FaultError(f"{self.name}: connections still established after the fault")
+            time.sleep(_POLL)
+
+    def _heal(self) -> None:
+        self._firewall().clear()
+
+
+@register_fault
+class MiddleboxDropFault(_FirewallFault):
+    name = "middlebox-drop"
+    description = "a NAT/firewall/load balancer silently forgets idle flows (the seed's error)"
+    mechanism = (
+        "namespace with keepalive 1s/1s/2; nftables drops both directions until the kernel "
+        "declares the idle connections dead (ETIMEDOUT), then the rules go: new flows work"
+    )
+
+    def _inject(self) -> None:
+        self._firewall().drop_both_ways()
+        try:
+            self._wait_for_connections_to_die()
+        finally:
+            # Old flows stay forgotten (their sockets are dead); new flows pass, as behind a
+            # real middlebox that only dropped its state table entry.
+            self._firewall().clear()
+
+
+@register_fault
+class MiddleboxResetFault(_FirewallFault):
+    name = "middlebox-reset"
+    description = "a firewall resets idle connections with TCP RST"
+    mechanism = "namespace; nftables answers both directions with RST until every flow is reset"
+
+    def _inject(self) -> None:
+        self._firewall().reset_both_ways()
+        try:
+            self._wait_for_connections_to_die()
+        finally:
+            self._firewall().clear()

@@ -1,0 +1,54 @@
+"""Faults on the server process: restart, crash, freeze. They need a server the suite owns."""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+from chaos.faults.base import Fault, Need, register_fault
+
+
+@register_fault
+class ServerRestartFault(Fault):
+    name = "server-restart"
+    description = "mysqld restarted (a deploy, a failover): every connection is closed"
+    mechanism = "clean shutdown and start of the disposable server on the same port"
+    needs = frozenset({Need.PROCESS})
+
+    def _inject(self) -> None:
+        self.target.server.restart()
+
+    def _heal(self) -> None:
+        """Nothing to repair: the server is already back."""
+
+
+@register_fault
+class ServerCrashFault(Fault):
+    name = "server-crash"
+    description = "mysqld killed (OOM killer, crash), back after crash recovery"
+    mechanism = "SIGKILL; operations meet a dead server; heal starts it through crash recovery"
+    needs = frozenset({Need.PROCESS})
+    fault_phase_operations: ClassVar[int] = 1
+
+    def _inject(self) -> None:
+        self.target.server.kill(restart=False)
+
+    def _heal(self) -> None:
+        self.target.server.start()
+
+
+@register_fault
+class ServerFreezeFault(Fault):
+    name = "server-freeze"
+    description = "half-open server: TCP still accepted, nothing answers (hung host, stalled VM)"
+    mechanism = "SIGSTOP the server for the fault phase, SIGCONT to heal"
+    needs = frozenset({Need.PROCESS})
+    fault_phase_operations: ClassVar[int] = 1
+
+    def _inject(self) -> None:
+        self.target.server.freeze()
+
+    def _heal(self) -> None:
+        self.target.server.thaw()
+        # Give the thawed server a moment to drain what queued while it was stopped.
+        time.sleep(0.05)

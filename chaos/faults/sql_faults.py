@@ -1,0 +1,95 @@
+"""Faults made with SQL from an admin session: idle timeout, KILL, connection exhaustion."""
+
+from __future__ import annotations
+
+import time
+from typing import ClassVar
+
+import pymysql
+
+from chaos.faults.base import Fault, Need, register_fault
+
+_POLL = 0.02
+
+
+@register_fault
+class IdleTimeoutFault(Fault):
+    name = "idle-timeout"
+    description = "the server's wait_timeout closes connections left idle (8 h by default)"
+    mechanism = "SET GLOBAL wait_timeout=1 before the client connects, then idle past it"
+    wait_timeout: ClassVar[int] = 1
+
+    def prepare(self) -> None:
+        server = self.target.server
+        self._original = server.get_global("wait_timeout")
+        server.set_global("wait_timeout", self.wait_timeout)
+
+    def _inject(self) -> None:
+        # Idle until the server has closed every client session (or long enough that it would
+        # have): what a pool left alone overnight finds in the morning.
+        server = self.target.server
+        database = self.target.client_settings.database
+        deadline = time.monotonic() + self.wait_timeout + 5
+        time.sleep(self.wait_timeout)
+        while server.client_connection_ids(database) and time.monotonic() < deadline:
+            time.sleep(_POLL)
+
+    def _heal(self) -> None:
+        server = self.target.server
+        original = getattr(self, "_original", None)
+        if original is not None:
+            server.set_global("wait_timeout", int(original))
+
+
+@register_fault
+class KillConnectionFault(Fault):
+    name = "kill-connection"
+    description = "a DBA or a tool (pt-kill) runs KILL on the client's connections"
+    mechanism = "KILL CONNECTION for every client session, from an admin session"
+
+    def _inject(self) -> None:
+        server = self.target.server
+        # Only the cell's own sessions: on a shared server, others' are not ours to kill.
+        for connection_id in server.client_connection_ids(self.target.client_settings.database):
+            try:
+                server.kill_connection(connection_id)
+            except Exception as e:  # the session may have ended by itself meanwhile
+                if "Unknown thread id" not in str(e):
+                    raise
+
+    def _heal(self) -> None:
+        """Nothing to repair: the server is fine, the connections are gone."""
+
+
+@register_fault
+class TooManyConnectionsFault(Fault):
+    name = "too-many-connections"
+    description = "a reconnect storm (or another client) exhausts max_connections"
+    mechanism = (
+        "max_connections=10; other clients hold every slot and the client's sessions are "
+        "killed, so every reconnect is refused with 1040 until the hogs let go"
+    )
+    needs = frozenset({Need.PROCESS})
+    max_connections: ClassVar[int] = 10
+
+    def prepare(self) -> None:
+        self._hogs: list[pymysql.Connection] = []
+        self.target.server.set_global("max_connections", self.max_connections)
+
+    def _inject(self) -> None:
+        server = self.target.server
+        for connection_id in server.client_connection_ids(self.target.client_settings.database):
+            server.kill_connection(connection_id)
+        direct = server.settings  # hogs connect straight to the server, not through a proxy
+        for _ in range(self.max_connections * 3):
+            try:
+                self._hogs.append(pymysql.connect(**direct.pymysql_kwargs(connect_timeout=2)))
+            except pymysql.err.OperationalError as e:
+                if e.args[0] == 1040:
+                    return
+                raise
+
+    def _heal(self) -> None:
+        for conn in self._hogs:
+            conn.close()
+        self._hogs.clear()

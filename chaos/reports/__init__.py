@@ -1,0 +1,1 @@
+"""Reports of a matrix run: terminal table, JUnit XML, JSON, Markdown, HTML."""

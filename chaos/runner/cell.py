@@ -1,0 +1,154 @@
+"""One matrix cell: a strategy meets a fault, the history is judged.
+
+The only module that wires faults, strategies, the workload and the checker together.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pymysql
+
+from apps.strategies.base import StrategyConfig, StrategyFactory
+from apps.strategies.loading import build_strategy
+from chaos.checker import CheckResult, check
+from chaos.errors import CapabilityMissingError
+from chaos.faults.base import Fault
+from chaos.runner.environment import Backend, CellEnvironment
+from chaos.runner.timing import CellTiming
+from chaos.workload.bank import create_schema, read_state
+from chaos.workload.driver import WorkloadDriver
+from chaos.workload.generator import accounts_needed
+from chaos.workload.history import History, Phase, save_jsonl
+
+log = logging.getLogger(__name__)
+
+INITIAL_BALANCE = 1000
+
+
+@dataclass(frozen=True)
+class CellResult:
+    strategy: str
+    fault: str
+    seconds: float
+    check: CheckResult | None = None
+    skipped: str | None = None
+    error: str | None = None
+    history_file: str | None = None
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def violations(self) -> tuple[str, ...]:
+        """The distinct violation kinds, sorted: the cell's verdict."""
+        if self.check is None:
+            return ()
+        return tuple(sorted({v.kind for v in self.check.violations}))
+
+    @property
+    def verdict(self) -> str:
+        if self.skipped is not None:
+            return "skipped"
+        if self.error is not None:
+            return "error"
+        return "pass" if not self.violations else ",".join(self.violations)
+
+
+def run_cell(
+    strategy_name: str,
+    factory: StrategyFactory,
+    fault_class: type[Fault],
+    *,
+    backend: Backend,
+    toxiproxy: object | None,
+    timing: CellTiming,
+    history_dir: Path | None = None,
+) -> CellResult:
+    """Run one cell; never raises for a cell-level problem (skips and errors are results)."""
+    started = time.monotonic()
+    try:
+        with CellEnvironment(fault_class, backend, toxiproxy) as env:
+            assert env.target is not None
+            unmet = fault_class.unmet_need(env.target)
+            if unmet:
+                raise CapabilityMissingError(unmet)
+            with env.entered():
+                history = _exercise(strategy_name, factory, fault_class(env.target), timing)
+                state = read_state(env.target.admin_settings)
+    except CapabilityMissingError as e:
+        return CellResult(
+            strategy_name, fault_class.name, time.monotonic() - started, skipped=str(e)
+        )
+    result = check(
+        history,
+        state,
+        initial_total=history.meta.initial_total or 0,
+        recovery_deadline=timing.recovery_deadline,
+    )
+    history_file = None
+    if history_dir is not None:
+        history_file = str(history_dir / f"{strategy_name}__{fault_class.name}.jsonl")
+        save_jsonl(history_file, history, state)
+    return CellResult(
+        strategy_name,
+        fault_class.name,
+        time.monotonic() - started,
+        check=result,
+        history_file=history_file,
+    )
+
+
+def _exercise(
+    strategy_name: str, factory: StrategyFactory, fault: Fault, timing: CellTiming
+) -> History:
+    target = fault.target
+    accounts = accounts_needed(timing.workers)
+    admin = pymysql.connect(**target.admin_settings.pymysql_kwargs())
+    try:
+        create_schema(admin, accounts=accounts, initial_balance=INITIAL_BALANCE)
+    finally:
+        admin.close()
+    fault.prepare()
+    config = StrategyConfig(
+        connection=target.client_settings,
+        recycle_seconds=timing.recycle_seconds,
+        idle_seconds=timing.idle_seconds,
+        extra=dict(timing.client_timeouts),
+    )
+    strategy = None
+    driver = None
+    try:
+        strategy = build_strategy(factory, config)
+        driver = WorkloadDriver(
+            strategy,
+            checkpoint=fault.checkpoint,
+            workers=timing.workers,
+            hard_deadline=timing.hard_deadline,
+        )
+        driver.run_concurrently(timing.warmup_operations, Phase.WARMUP)
+        fault.inject()
+        driver.run_one_at_a_time(fault.fault_phase_operations, Phase.FAULT)
+        fault.heal()
+        driver.mark_heal()
+        driver.run_until_recovered(Phase.RECOVERY, timing.recovery_deadline)
+        return driver.history(
+            strategy_name,
+            fault.name,
+            initial_total=accounts * INITIAL_BALANCE,
+            recovery_deadline=timing.recovery_deadline,
+        )
+    finally:
+        fault.heal()
+        if driver is not None:
+            driver.close()
+        if strategy is not None:
+            _close_quietly(strategy)
+
+
+def _close_quietly(strategy: object) -> None:
+    try:
+        strategy.close()  # type: ignore[attr-defined]
+    except Exception:  # a strategy's broken close must not hide the cell's verdict
+        log.exception("strategy close failed")

@@ -1,0 +1,142 @@
+"""The world one matrix cell runs in: a server, maybe a namespace around it, maybe a proxy.
+
+Each cell gets what its fault needs and nothing more: a namespace only for kernel faults, a
+proxy only for proxy faults. A cell on an external server gets a database of its own.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import logging
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from typing import Any
+
+from chaos.faults.base import Fault, FaultTarget, Need
+from chaos.netns import NetworkNamespace, require_net_admin
+from chaos.servers.base import MySQLServer
+from chaos.servers.external import ExternalServer
+from chaos.servers.local import LocalServer
+from chaos.settings import ConnectionSettings
+
+log = logging.getLogger(__name__)
+_cell_numbers = itertools.count(1)
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Which server a run uses: a disposable local one (default) or an external URL."""
+
+    external_url: str | None = None
+    server_binary: str | None = None
+
+    def describe(self) -> str:
+        if self.external_url:
+            return f"external server {ConnectionSettings.from_url(self.external_url).host}"
+        return "disposable local server"
+
+
+class CellEnvironment:
+    """Start with :meth:`start` (or ``with``); everything is stopped by :meth:`stop`."""
+
+    def __init__(self, fault: type[Fault], backend: Backend, toxiproxy: Any = None) -> None:
+        self.fault = fault
+        self.backend = backend
+        self.toxiproxy = toxiproxy
+        self.name = f"cell-{os.getpid()}-{next(_cell_numbers)}"
+        self.namespace: NetworkNamespace | None = None
+        self.server: MySQLServer | None = None
+        self.proxy: Any = None
+        self._database: str | None = None
+        self.target: FaultTarget | None = None
+
+    def start(self) -> CellEnvironment:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        needs = self.fault.needs
+        if Need.NETNS in needs:
+            require_net_admin()
+            self.namespace = NetworkNamespace().start()
+        if self.backend.external_url and Need.NETNS not in needs:
+            self.server = self._external_server()
+        else:
+            preexec = self.namespace.preexec() if self.namespace else None
+            self.server = LocalServer(
+                binary=self.backend.server_binary, preexec=preexec, name=self.name
+            ).start()
+        client = self.server.settings
+        if Need.PROXY in needs:
+            if self.toxiproxy is None:
+                raise RuntimeError("a proxy fault needs a Toxiproxy client")
+            self.proxy = self.toxiproxy.create_proxy(
+                self.name, upstream=f"{client.host}:{client.port}", listen="127.0.0.1:0"
+            )
+            client = replace(client, host=self.proxy.listen_host, port=self.proxy.listen_port)
+        self.target = FaultTarget(
+            server=self.server,
+            client_settings=client,
+            admin_settings=self.server.admin_settings,
+            proxy=self.proxy,
+            namespace=self.namespace,
+        )
+
+    def _external_server(self) -> MySQLServer:
+        assert self.backend.external_url is not None
+        base = ExternalServer.from_url(self.backend.external_url).start()
+        # A database per cell keeps cells apart on a server they share.
+        self._database = f"mchaos_{self.name.replace('-', '_')}"
+        base.query(f"CREATE DATABASE `{self._database}`")
+        self._external_base = base
+        return ExternalServer(replace(base.settings, database=self._database))
+
+    def stop(self) -> None:
+        """Idempotent; each step runs even when an earlier one fails."""
+        steps = [self._delete_proxy, self._stop_server, self._drop_database, self._stop_namespace]
+        for step in steps:
+            try:
+                step()
+            except Exception:
+                log.exception("cell cleanup step %s failed", step.__name__)
+
+    def _delete_proxy(self) -> None:
+        if self.proxy is not None:
+            proxy, self.proxy = self.proxy, None
+            proxy.delete()
+
+    def _stop_server(self) -> None:
+        if self.server is not None:
+            server, self.server = self.server, None
+            server.stop()
+
+    def _drop_database(self) -> None:
+        if self._database is not None:
+            database, self._database = self._database, None
+            self._external_base.query(f"DROP DATABASE IF EXISTS `{database}`")
+
+    def _stop_namespace(self) -> None:
+        if self.namespace is not None:
+            namespace, self.namespace = self.namespace, None
+            namespace.stop()
+
+    @contextlib.contextmanager
+    def entered(self) -> Iterator[None]:
+        """Run the block (and the threads it starts) inside the cell's namespace, if any."""
+        if self.namespace is None:
+            yield
+        else:
+            with self.namespace.entered():
+                yield
+
+    def __enter__(self) -> CellEnvironment:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

@@ -1,0 +1,59 @@
+"""Expected verdicts per strategy x fault, measured and kept in one data file.
+
+``expected_verdicts.toml``: one table per strategy, one key per fault::
+
+    [naive-global]
+    idle-timeout = { violations = ["not-recovered"], why = "one connection, never checked" }
+
+A cell meets its expectation when its violation kinds equal the expected ones exactly: a broken
+strategy that suddenly passes means a fault or the checker lost its teeth.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from chaos.errors import UsageError
+
+DEFAULT_FILE = Path(__file__).with_name("expected_verdicts.toml")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    violations: tuple[str, ...]
+    why: str = ""
+
+
+Expectations = dict[tuple[str, str], Expectation]
+
+
+def load_expectations(path: Path = DEFAULT_FILE) -> Expectations:
+    try:
+        data = tomllib.loads(path.read_text())
+    except FileNotFoundError:
+        return {}
+    except tomllib.TOMLDecodeError as e:
+        raise UsageError(f"{path}: not valid TOML: {e}") from e
+    expectations: Expectations = {}
+    for strategy, faults in data.items():
+        for fault, entry in faults.items():
+            expectations[(strategy, fault)] = Expectation(
+                tuple(sorted(entry.get("violations", []))), entry.get("why", "")
+            )
+    return expectations
+
+
+def dump_expectations(expectations: Expectations) -> str:
+    """TOML text for ``expectations``, strategies and faults in the order given."""
+    lines: list[str] = []
+    current = None
+    for (strategy, fault), expectation in expectations.items():
+        if strategy != current:
+            lines.append(f"\n[{strategy}]" if lines else f"[{strategy}]")
+            current = strategy
+        violations = ", ".join(f'"{v}"' for v in expectation.violations)
+        why = expectation.why.replace("\\", "\\\\").replace('"', '\\"')
+        lines.append(f'{fault} = {{ violations = [{violations}], why = "{why}" }}')
+    return "\n".join(lines) + "\n"

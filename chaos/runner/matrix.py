@@ -1,0 +1,90 @@
+"""The strategy x fault matrix: every cell in parallel, each in its own environment."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from apps.strategies.base import StrategyFactory
+from chaos import lifecycle
+from chaos.faults.base import Fault, Need
+from chaos.runner.cell import CellResult, run_cell
+from chaos.runner.environment import Backend
+from chaos.runner.timing import CellTiming
+
+log = logging.getLogger(__name__)
+
+#: Faults whose cells take longest start first, so they do not finish the run alone.
+_SLOW_FIRST = ("server-freeze", "middlebox-drop", "slow-network", "idle-timeout")
+
+
+@dataclass(frozen=True)
+class MatrixRun:
+    results: tuple[CellResult, ...]
+    seconds: float
+
+
+@contextlib.contextmanager
+def _toxiproxy_if_needed(faults: list[type[Fault]]) -> Iterator[object | None]:
+    if not any(Need.PROXY in fault.needs for fault in faults):
+        yield None
+        return
+    from chaos.toxiproxy.embedded import toxiproxy_from_environment
+
+    with toxiproxy_from_environment() as client:
+        yield client
+
+
+def run_matrix(
+    strategies: list[tuple[str, StrategyFactory]],
+    faults: list[type[Fault]],
+    *,
+    backend: Backend | None = None,
+    jobs: int = 8,
+    timing: CellTiming | None = None,
+    history_dir: Path | None = None,
+    on_result: Callable[[CellResult, int, int], None] | None = None,
+) -> MatrixRun:
+    """Run every strategy against every fault; ``on_result(result, done, total)`` per cell."""
+    backend = backend or Backend()
+    timing = timing or CellTiming()
+    cells = [(s, f) for f in faults for s in strategies]
+    cells.sort(key=lambda cell: 0 if cell[1].name in _SLOW_FIRST else 1)
+    started = time.monotonic()
+    results: list[CellResult] = []
+    with _toxiproxy_if_needed(faults) as toxiproxy:
+        executor = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="cell")
+        try:
+            pending: set[Future[CellResult]] = {
+                executor.submit(
+                    run_cell,
+                    name,
+                    factory,
+                    fault,
+                    backend=backend,
+                    toxiproxy=toxiproxy,
+                    timing=timing,
+                    history_dir=history_dir,
+                )
+                for (name, factory), fault in cells
+            }
+            while pending:
+                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in done:
+                    result = future.result()
+                    results.append(result)
+                    if on_result is not None:
+                        on_result(result, len(results), len(cells))
+        except BaseException:
+            # Ctrl-C or a bug: stop scheduling, tear down every server and namespace now
+            # (that unblocks the cells still running), then let the exception go on.
+            executor.shutdown(wait=False, cancel_futures=True)
+            lifecycle.run_cleanups()
+            raise
+        executor.shutdown(wait=True)
+    return MatrixRun(tuple(results), time.monotonic() - started)

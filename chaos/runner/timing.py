@@ -1,0 +1,28 @@
+"""The time constants of a cell, scaled so the seed's hours become seconds.
+
+The seed's server closes idle connections after 8 h (``wait_timeout``) and its fixes recycle
+after 1 h; here the idle timeout is 1 s and recycling 0.125 s, the same 8:1 ratio.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class CellTiming:
+    workers: int = 4
+    #: Operations per worker before the fault: every worker holds a live connection.
+    warmup_operations: int = 2
+    #: An operation still running after this many seconds is a hang.
+    hard_deadline: float = 8.0
+    #: After heal, an operation must succeed within this many seconds.
+    recovery_deadline: float = 3.0
+    #: The seed's wait_timeout (8 h) and recycle interval (1 h), scaled.
+    idle_seconds: float = 1.0
+    recycle_seconds: float = 0.125
+    #: Timeouts for strategies that take them (the seed's take none: pymysql's defaults).
+    client_timeouts: dict[str, Any] = field(
+        default_factory=lambda: {"connect_timeout": 1.0, "read_timeout": 1.0, "write_timeout": 1.0}
+    )
