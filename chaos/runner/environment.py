@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import Any
 
+from chaos.errors import CapabilityMissingError
 from chaos.faults.base import Fault, FaultTarget, Need
 from chaos.netns import NetworkNamespace, require_net_admin
 from chaos.servers.base import MySQLServer
@@ -75,7 +76,7 @@ class CellEnvironment:
         client = self.server.settings
         if Need.PROXY in needs:
             if self.toxiproxy is None:
-                raise RuntimeError("a proxy fault needs a Toxiproxy client")
+                raise CapabilityMissingError("needs a Toxiproxy server, and none is available")
             self.proxy = self.toxiproxy.create_proxy(
                 self.name, upstream=f"{client.host}:{client.port}", listen="127.0.0.1:0"
             )

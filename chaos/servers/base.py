@@ -19,6 +19,7 @@ from chaos.settings import ConnectionSettings
 if TYPE_CHECKING:
     from types import TracebackType
 
+_UNKNOWN_THREAD = 1094
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -73,9 +74,18 @@ class MySQLServer(ABC):
             raise UsageError(f"not a server variable name: {name!r}")
         return str(self.query(f"SELECT @@GLOBAL.{name}")[0][0])
 
-    def kill_connection(self, connection_id: int) -> None:
-        """``KILL CONNECTION id`` from an admin session, as a DBA or a tool would."""
-        self.query("KILL CONNECTION %s", (int(connection_id),))
+    def kill_connection(self, connection_id: int, missing_ok: bool = False) -> None:
+        """``KILL CONNECTION id`` from an admin session, as a DBA or a tool would.
+
+        With ``missing_ok``, a session that ended by itself meanwhile (1094) is not an error.
+        """
+        try:
+            self.query("KILL CONNECTION %s", (int(connection_id),))
+        except ServerError:
+            raise
+        except pymysql.err.OperationalError as e:
+            if not (missing_ok and e.args[0] == _UNKNOWN_THREAD):
+                raise
 
     def client_connection_ids(self, database: str | None = None) -> list[int]:
         """Ids of sessions other than the caller's admin session (optionally in one database)."""

@@ -47,6 +47,23 @@ def _scratch_root() -> str | None:
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
 
 
+def _all_threads_stopped(pid: int) -> bool:
+    """True when every thread of ``pid`` is in the stopped state (``T`` in /proc)."""
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return False
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/stat") as stat:
+                state = stat.read().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue  # a thread that exited meanwhile
+        if state not in ("T", "t"):
+            return False
+    return True
+
+
 class LocalServer(MySQLServer):
     """mariadbd/mysqld started and owned by this process."""
 
@@ -251,11 +268,20 @@ class LocalServer(MySQLServer):
             self._start_process()
 
     def freeze(self) -> None:
-        """SIGSTOP: the kernel still accepts TCP connections, nothing answers."""
+        """SIGSTOP: the kernel still accepts TCP connections, nothing answers.
+
+        Returns once every thread has stopped: SIGSTOP takes effect asynchronously, and a query
+        sent in between would still be answered.
+        """
         if self.process is None or not self.running:
             raise ServerError(f"{self.describe()} is not running")
         self.process.send_signal(signal.SIGSTOP)
         self.frozen = True
+        deadline = time.monotonic() + _STOP_TIMEOUT
+        while not _all_threads_stopped(self.process.pid):
+            if time.monotonic() > deadline or not self.running:
+                raise ServerError(f"{self.describe()} did not stop on SIGSTOP")
+            time.sleep(0.001)
 
     def thaw(self) -> None:
         if self.process is not None and self.frozen:

@@ -1,0 +1,178 @@
+"""The seed's Flask app, serving any strategy, for end-to-end cells and the throughput benchmark.
+
+``GET /?city=NAME`` is the seed's endpoint, answered with the seed's exact strings;
+``POST /transfer`` (form or JSON fields ``op_id``, ``from``, ``to``, ``amount``) runs one bank
+transfer through the strategy: 200 ok, 409 definitely not applied, 503 unknown (with the error
+class), 400 bad input.
+
+Run it under a real WSGI server, e.g.::
+
+    MYSQL_CHAOS_STRATEGY=safe MYSQL_CHAOS_DSN=mysql://root@127.0.0.1:3306/test \\
+        gunicorn --threads 16 'apps.flask_app:build_from_env()'
+
+Environment read by :func:`build_from_env`:
+
+``MYSQL_CHAOS_STRATEGY``
+    required: a registered strategy name (``naive-global`` ... ``safe``) or ``module:factory``.
+``MYSQL_CHAOS_DSN``
+    required: ``mysql://user:password@host:port/database``.
+``MYSQL_CHAOS_RECYCLE_SECONDS`` / ``MYSQL_CHAOS_IDLE_SECONDS``
+    optional floats: the scaled seed constants (see ``StrategyConfig``).
+"""
+
+from __future__ import annotations
+
+import atexit
+import logging
+import os
+from typing import Any
+
+from flask import Flask, current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from apps.strategies import STRATEGIES
+from apps.strategies.base import (
+    Connection,
+    DefiniteFailure,
+    Strategy,
+    StrategyConfig,
+    StrategyFactory,
+    UnitOfWork,
+)
+from apps.strategies.loading import build_strategy, load_factory
+from chaos.errors import UsageError
+from chaos.settings import ConnectionSettings
+
+log = logging.getLogger(__name__)
+
+_EXTENSION = "mysql_chaos.strategy"
+
+#: A few rows in the shape of sakila's ``city`` table (ids are arbitrary).
+CITIES: tuple[tuple[int, str], ...] = (
+    (1, "Amsterdam"),
+    (2, "Berlin"),
+    (3, "Lisbon"),
+    (312, "London"),
+    (5, "Paris"),
+)
+
+
+def setup_city_table(conn: Connection) -> None:
+    """Create the seed's ``city`` table (if missing), fill it with :data:`CITIES`, commit."""
+    with conn.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE IF NOT EXISTS city ("
+            " city_id INT PRIMARY KEY, city VARCHAR(50) NOT NULL, KEY (city)) ENGINE=InnoDB"
+        )
+        cursor.executemany("INSERT IGNORE INTO city (city_id, city) VALUES (%s, %s)", CITIES)
+    conn.commit()
+
+
+def city_unit(city: str | None) -> UnitOfWork:
+    """The seed's query as a unit of work; the body returns the id or ``None``."""
+
+    def body(conn: Connection) -> int | None:
+        cursor = conn.cursor()
+        # The seed passed the bare value; pymysql >= 1.2 deprecates a non-sequence argument.
+        cursor.execute("SELECT city_id FROM city WHERE city = %s", (city,))
+        row = cursor.fetchone()
+        if row is None:
+            return None
+        # The seed used DictCursor; a user's strategy may too.
+        return int(row["city_id"] if isinstance(row, dict) else row[0])
+
+    return UnitOfWork(op_id=f"city:{city}", body=body)
+
+
+def strategy_of(app: Flask) -> Strategy:
+    """The strategy an app built by :func:`create_app` serves (close it when done)."""
+    return app.extensions[_EXTENSION]
+
+
+def create_app(factory: StrategyFactory, config: StrategyConfig) -> Flask:
+    """A Flask app whose views run their SQL through ``factory(config)``."""
+    app = Flask(__name__)
+    app.extensions[_EXTENSION] = build_strategy(factory, config)
+    app.add_url_rule("/", view_func=_city_view, methods=["GET"])
+    app.add_url_rule("/transfer", view_func=_transfer_view, methods=["POST"])
+    return app
+
+
+def _city_view() -> ResponseReturnValue:
+    city = request.args.get("city")
+    try:
+        city_id = strategy_of(current_app).run(city_unit(city))
+    except Exception as e:
+        log.warning("city query failed: %r", e)
+        return f"{type(e).__name__}: {e}", 503
+    if city_id is not None:
+        return f'City "{city}" is #{city_id:d}'
+    return f'City "{city}" not found'
+
+
+def _transfer_fields() -> tuple[str, int, int, int]:
+    data: Any = request.get_json(silent=True) if request.is_json else request.form
+    if request.is_json and not isinstance(data, dict):
+        raise ValueError("a JSON body must be an object")
+    op_id = data.get("op_id")
+    if not isinstance(op_id, str) or not op_id:
+        raise ValueError("op_id is required")
+    try:
+        numbers = [int(data.get(name)) for name in ("from", "to", "amount")]
+    except (TypeError, ValueError) as e:
+        raise ValueError("from, to and amount must be integers") from e
+    return op_id, numbers[0], numbers[1], numbers[2]
+
+
+def _transfer_view() -> ResponseReturnValue:
+    # Imported here: the workload module is not needed to serve the city endpoint.
+    from chaos.workload.bank import transfer_unit
+
+    try:
+        op_id, from_id, to_id, amount = _transfer_fields()
+        unit = transfer_unit(op_id, from_id, to_id, amount)
+    except ValueError as e:
+        return jsonify(status="bad-request", error=str(e)), 400
+    try:
+        strategy_of(current_app).run(unit)
+    except DefiniteFailure as e:
+        return jsonify(status="fail", op_id=op_id, error=str(e)), 409
+    except Exception as e:
+        log.warning("transfer %s outcome unknown: %r", op_id, e)
+        return jsonify(status="unknown", op_id=op_id, error=type(e).__name__, message=str(e)), 503
+    return jsonify(status="ok", op_id=op_id), 200
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None:
+        return default
+    try:
+        return float(raw)
+    except ValueError as e:
+        raise UsageError(f"{name} must be a number of seconds, got {raw!r}") from e
+
+
+def _required_env(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise UsageError(f"{name} is not set (see apps.flask_app's docstring)")
+    return value
+
+
+def build_from_env() -> Flask:
+    """The WSGI app for ``gunicorn 'apps.flask_app:build_from_env()'`` (see module docstring)."""
+    spec = _required_env("MYSQL_CHAOS_STRATEGY")
+    settings = ConnectionSettings.from_url(_required_env("MYSQL_CHAOS_DSN"))
+    factory = load_factory(spec) if ":" in spec else STRATEGIES.get(spec)
+    defaults = StrategyConfig(connection=settings)
+    config = StrategyConfig(
+        connection=settings,
+        recycle_seconds=_env_float("MYSQL_CHAOS_RECYCLE_SECONDS", defaults.recycle_seconds),
+        idle_seconds=_env_float("MYSQL_CHAOS_IDLE_SECONDS", defaults.idle_seconds),
+    )
+    app = create_app(factory, config)
+    # WSGI servers have no shutdown hook for the app; a worker's exit runs atexit.
+    atexit.register(strategy_of(app).close)
+    log.info("serving strategy %s on %s:%s", spec, settings.host, settings.port)
+    return app

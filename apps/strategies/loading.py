@@ -1,0 +1,55 @@
+"""Users' own strategies, named by import path (``module:factory``), checked before use."""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from apps.strategies.base import Strategy, StrategyConfig, StrategyFactory
+from chaos.errors import UsageError
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+
+
+def load_factory(spec: str) -> StrategyFactory:
+    """Import ``module:attribute`` (the attribute may be dotted) and return it if callable."""
+    module_name, sep, attribute = spec.partition(":")
+    if not sep or not module_name or not attribute:
+        raise UsageError(f"strategy factory must look like 'module:factory', got {spec!r}")
+    try:
+        target: Any = importlib.import_module(module_name)
+    except Exception as e:  # an import runs arbitrary code: any error means "unusable"
+        raise UsageError(f"cannot import {module_name!r} for {spec!r}: {_one_line(e)}") from e
+    for part in attribute.split("."):
+        try:
+            target = getattr(target, part)
+        except AttributeError as e:
+            raise UsageError(f"{spec!r}: {module_name!r} has no attribute {attribute!r}") from e
+    if not callable(target):
+        raise UsageError(
+            f"{spec!r} is a {type(target).__name__}, not a factory (a callable taking a config)"
+        )
+    return target
+
+
+def factory_name(factory: StrategyFactory) -> str:
+    return getattr(factory, "__qualname__", None) or repr(factory)
+
+
+def build_strategy(factory: StrategyFactory, config: StrategyConfig) -> Strategy:
+    """Call ``factory(config)`` and check the result has callable ``run`` and ``close``."""
+    name = factory_name(factory)
+    try:
+        strategy = factory(config)
+    except Exception as e:
+        raise UsageError(f"strategy factory {name} failed: {_one_line(e)}") from e
+    missing = [m for m in ("run", "close") if not callable(getattr(strategy, m, None))]
+    if missing:
+        raise UsageError(
+            f"strategy factory {name} returned a {type(strategy).__name__} without a callable "
+            + " and ".join(missing)
+        )
+    return strategy

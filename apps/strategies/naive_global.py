@@ -1,0 +1,38 @@
+"""The seed's original client: one connection made at start-up and used forever."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pymysql
+
+from apps.strategies.base import BaseStrategy, StrategyConfig, UnitOfWork
+from apps.strategies.transaction import close_quietly, run_transaction
+
+
+class NaiveGlobalStrategy(BaseStrategy):
+    """A module-level connection, never checked and never replaced.
+
+    Once the server or a middlebox drops it, every later unit fails: the first with the
+    disconnect itself (2006 or 2013), the rest with ``InterfaceError(0, '')`` because pymysql
+    has closed its socket and nothing ever reconnects.
+    """
+
+    name = "naive-global"
+    summary = "the seed's original: one connection made at start-up, used forever, never checked"
+
+    def __init__(self, config: StrategyConfig) -> None:
+        super().__init__(config)
+        self._conn = pymysql.connect(**self.settings.pymysql_kwargs())
+        # Serialised: threads sharing one pymysql connection would interleave packets and
+        # corrupt the protocol, a different failure from the stale connection under test.
+        self._lock = threading.Lock()
+
+    def run(self, unit: UnitOfWork) -> Any:
+        with self._lock:
+            return run_transaction(self._conn, unit)
+
+    def close(self) -> None:
+        with self._lock:
+            close_quietly(self._conn)

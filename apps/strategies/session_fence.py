@@ -1,0 +1,67 @@
+"""Make sure a lost session can no longer commit anything, before reading back what it did.
+
+After a COMMIT whose answer never arrived, a fresh connection's read-back is only conclusive once
+the old session is gone: a COMMIT still queued in a proxy or a slow server could otherwise land
+after the read-back said "not applied", and the retry would apply the unit twice. Killing the
+old session and waiting until the server has forgotten it closes that window (late bytes hit a
+closed socket). Killing it also frees the row locks its rolled-back transaction may still hold.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+
+import pymysql
+
+from apps.strategies.base import Connection
+from chaos.taxonomy import error_code
+
+log = logging.getLogger(__name__)
+
+ER_NO_SUCH_THREAD = 1094
+
+
+class SessionFenceTimeout(Exception):
+    """The old session was still on the server when the fence gave up (not a disconnect)."""
+
+
+def fence_session(
+    conn: Connection,
+    thread_id: int,
+    age_seconds: float,
+    timeout: float,
+    poll_seconds: float = 0.01,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """Return once session ``thread_id`` (opened ``age_seconds`` ago) cannot commit any more.
+
+    Thread ids restart at 1 when the server restarts, so an old id may belong to someone else's
+    session by now: when the server's uptime is shorter than the old session's age, or the fresh
+    session's id is not above the old one, the server has restarted and the old session is gone.
+    """
+    with conn.cursor() as cursor:
+        cursor.execute("SHOW GLOBAL STATUS LIKE 'Uptime'")
+        row = cursor.fetchone()
+        uptime = float(row[1]) if row else 0.0
+        # Uptime is whole seconds, truncated: allow one second before calling it a restart.
+        if uptime < age_seconds - 1 or conn.thread_id() <= thread_id:
+            log.info("server restarted since session %d was opened: nothing to fence", thread_id)
+            return
+        try:
+            cursor.execute("KILL CONNECTION %s", (thread_id,))
+        except pymysql.err.MySQLError as e:
+            if error_code(e) != ER_NO_SUCH_THREAD:
+                raise
+        deadline = clock() + timeout
+        while True:
+            cursor.execute(
+                "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE ID = %s", (thread_id,)
+            )
+            if cursor.fetchone()[0] == 0:
+                return
+            if clock() >= deadline:
+                raise SessionFenceTimeout(f"session {thread_id} still present after {timeout} s")
+            sleep(poll_seconds)

@@ -1,0 +1,170 @@
+"""The bank workload's SQL: the schema, a transfer, a read, and the final state.
+
+A transfer is one explicit transaction of three statements (debit, credit, ledger row). Each
+balance UPDATE also appends a token naming the operation to the row's ``moves``, so the checker
+can tell exactly which operations' moves happened; the ledger's ``op_id`` is deliberately not
+unique, so a double-applied transfer is stored and seen rather than refused.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pymysql
+
+from apps.strategies.base import Connection, UnitOfWork
+from chaos.faults.base import Checkpoint
+from chaos.settings import ConnectionSettings
+from chaos.workload.state import (
+    CREDIT,
+    DEBIT,
+    TOKEN_END,
+    AccountState,
+    BankState,
+    LedgerRow,
+    move_token,
+    opening_token,
+)
+
+log = logging.getLogger(__name__)
+
+CheckpointHook = Callable[[Checkpoint, str], None]
+
+#: ``ledger.op_id`` is VARCHAR(64).
+MAX_OP_ID_LENGTH = 64
+
+_DDL = (
+    "DROP TABLE IF EXISTS ledger",
+    "DROP TABLE IF EXISTS accounts",
+    """CREATE TABLE accounts (
+        id INT PRIMARY KEY,
+        balance BIGINT NOT NULL,
+        moves MEDIUMTEXT NOT NULL
+    ) ENGINE=InnoDB""",
+    # No UNIQUE on op_id: a double-applied transfer must land here so the checker can see it.
+    """CREATE TABLE ledger (
+        seq BIGINT AUTO_INCREMENT PRIMARY KEY,
+        op_id VARCHAR(64) NOT NULL,
+        from_id INT,
+        to_id INT,
+        amount BIGINT,
+        INDEX (op_id)
+    ) ENGINE=InnoDB""",
+)
+
+_MOVE = "UPDATE accounts SET balance = balance {op} %s, moves = CONCAT(moves, %s) WHERE id = %s"
+DEBIT_SQL = _MOVE.format(op="-")
+CREDIT_SQL = _MOVE.format(op="+")
+LEDGER_SQL = "INSERT INTO ledger (op_id, from_id, to_id, amount) VALUES (%s, %s, %s, %s)"
+# A locking read: it waits for a transaction still in flight on the server (one whose COMMIT
+# the client lost) instead of reading around it, so "not applied" cannot be answered while the
+# original may still commit. (LOCK IN SHARE MODE, not FOR SHARE: MariaDB lacks the latter.)
+WAS_APPLIED_SQL = "SELECT COUNT(*) FROM ledger WHERE op_id = %s LOCK IN SHARE MODE"
+READ_SQL = "SELECT id, balance FROM accounts ORDER BY id"
+
+
+def create_schema(conn: Connection, accounts: int = 8, initial_balance: int = 1000) -> None:
+    """Drop and create the bank's tables, open ``accounts`` accounts, and commit."""
+    if accounts < 1:
+        raise ValueError(f"a bank needs at least one account, not {accounts}")
+    with conn.cursor() as cursor:
+        for statement in _DDL:
+            cursor.execute(statement)
+        cursor.executemany(
+            "INSERT INTO accounts (id, balance, moves) VALUES (%s, %s, %s)",
+            [
+                (account, initial_balance, opening_token(initial_balance))
+                for account in range(1, accounts + 1)
+            ],
+        )
+    conn.commit()
+    log.debug("bank schema: %d accounts of %d", accounts, initial_balance)
+
+
+def transfer_unit(
+    op_id: str,
+    from_id: int,
+    to_id: int,
+    amount: int,
+    checkpoint: CheckpointHook | None = None,
+) -> UnitOfWork:
+    """A transfer as one unit of work; ``checkpoint`` lets a fault strike mid-transaction."""
+    if TOKEN_END in op_id or not op_id or len(op_id) > MAX_OP_ID_LENGTH:
+        raise ValueError(f"op id must be 1..{MAX_OP_ID_LENGTH} chars without ';': {op_id!r}")
+
+    def body(conn: Connection) -> None:
+        with conn.cursor() as cursor:
+            cursor.execute(DEBIT_SQL, (amount, move_token(DEBIT, op_id, amount), from_id))
+            if checkpoint is not None:
+                checkpoint(Checkpoint.BETWEEN_STATEMENTS, op_id)
+            cursor.execute(CREDIT_SQL, (amount, move_token(CREDIT, op_id, amount), to_id))
+            cursor.execute(LEDGER_SQL, (op_id, from_id, to_id, amount))
+        if checkpoint is not None:
+            checkpoint(Checkpoint.BEFORE_COMMIT, op_id)
+
+    def was_applied(conn: Connection) -> bool:
+        # The caller is resolving an ambiguous outcome: whatever transaction this connection had
+        # is over, and an old snapshot must not answer for data committed since.
+        conn.rollback()
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(WAS_APPLIED_SQL, (op_id,))
+                (count,) = _first_row(cursor.fetchone(), "COUNT(*)")
+        finally:
+            # Release the share locks at once: held, they would block other workers' inserts.
+            conn.rollback()
+        return int(count) > 0
+
+    return UnitOfWork(op_id=op_id, body=body, was_applied=was_applied)
+
+
+def read_unit(op_id: str) -> UnitOfWork:
+    """A read of every balance; the body returns ``{account id: balance}``."""
+
+    def body(conn: Connection) -> dict[int, int]:
+        with conn.cursor() as cursor:
+            cursor.execute(READ_SQL)
+            rows = cursor.fetchall()
+        return dict(_pair(row) for row in rows)
+
+    return UnitOfWork(op_id=op_id, body=body)
+
+
+def read_state(settings: ConnectionSettings) -> BankState:
+    """The final balances, moves and ledger, over a fresh direct connection, in one snapshot."""
+    conn = pymysql.connect(**settings.pymysql_kwargs(autocommit=True))
+    try:
+        with conn.cursor() as cursor:
+            # One snapshot for both tables: a straggler committing between the two SELECTs
+            # would otherwise look like a ledger row without its moves.
+            cursor.execute("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+            cursor.execute("SELECT id, balance, moves FROM accounts ORDER BY id")
+            accounts = tuple(
+                AccountState(int(row[0]), int(row[1]), str(row[2])) for row in cursor.fetchall()
+            )
+            cursor.execute("SELECT seq, op_id, from_id, to_id, amount FROM ledger ORDER BY seq")
+            ledger = tuple(
+                LedgerRow(int(seq), str(op_id), from_id, to_id, amount)
+                for seq, op_id, from_id, to_id, amount in cursor.fetchall()
+            )
+            cursor.execute("COMMIT")
+    finally:
+        conn.close()
+    return BankState(accounts=accounts, ledger=ledger)
+
+
+def _pair(row: Any) -> tuple[int, int]:
+    """Strategies may hand the body a dict-cursor connection; accept both row shapes."""
+    if isinstance(row, Mapping):
+        return int(row["id"]), int(row["balance"])
+    return int(row[0]), int(row[1])
+
+
+def _first_row(row: Any, column: str) -> tuple[Any, ...]:
+    if row is None:
+        raise RuntimeError(f"{column} returned no row")
+    if isinstance(row, Mapping):
+        return tuple(row.values())
+    return tuple(row)

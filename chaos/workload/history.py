@@ -1,0 +1,180 @@
+"""The history of a cell: every operation's invoke, completion and result, Jepsen-style.
+
+An operation is ``ok`` (it happened), ``fail`` (it certainly did not) or ``unknown`` (it may
+have: a lost connection, a lost COMMIT reply, a hang). Times are monotonic seconds since the
+cell's start. A history, its cell's metadata and (optionally) the final bank state are saved as
+JSON lines, so a run can be re-checked offline::
+
+    {"type": "meta", "format": 1, "strategy": ..., "fault": ..., "heal_time": ..., ...}
+    {"type": "op", "op_id": "w0-1", "worker": 0, "kind": "transfer", ...}
+    {"type": "state", "accounts": [...], "ledger": [...]}
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from chaos.workload.state import BankState
+
+FORMAT = 1
+
+#: ``Operation.error`` of an operation the driver stopped waiting for.
+HANG = "hang"
+
+
+class Kind(enum.StrEnum):
+    TRANSFER = "transfer"
+    READ = "read"
+
+
+class Phase(enum.StrEnum):
+    WARMUP = "warmup"
+    FAULT = "fault"
+    RECOVERY = "recovery"
+
+
+class Result(enum.StrEnum):
+    OK = "ok"
+    FAIL = "fail"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One completed (or abandoned) operation."""
+
+    op_id: str
+    worker: int
+    kind: Kind
+    phase: Phase
+    invoke: float
+    complete: float
+    result: Result
+    error: str | None = None
+    error_kind: str | None = None
+    from_id: int | None = None
+    to_id: int | None = None
+    amount: int | None = None
+    #: Sum of the balances an ``ok`` read saw (Jepsen's bank check on reads).
+    read_total: int | None = None
+
+    def __post_init__(self) -> None:
+        # Coerce so values loaded from JSON compare and serialise like constructed ones.
+        object.__setattr__(self, "kind", Kind(self.kind))
+        object.__setattr__(self, "phase", Phase(self.phase))
+        object.__setattr__(self, "result", Result(self.result))
+
+    @property
+    def hung(self) -> bool:
+        return self.error == HANG
+
+    @property
+    def duration(self) -> float:
+        return self.complete - self.invoke
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data.update(kind=str(self.kind), phase=str(self.phase), result=str(self.result))
+        return data
+
+
+@dataclass(frozen=True)
+class PhaseSpan:
+    """When one phase ran, in cell seconds."""
+
+    phase: Phase
+    start: float
+    end: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "phase", Phase(self.phase))
+
+
+@dataclass(frozen=True)
+class CellMeta:
+    """What a checker needs besides the operations; ``None`` where the cell had no such thing."""
+
+    strategy: str
+    fault: str
+    hard_deadline: float
+    heal_time: float | None = None
+    phases: tuple[PhaseSpan, ...] = ()
+    workers: int = 0
+    initial_total: int | None = None
+    recovery_deadline: float | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["phases"] = [
+            {"phase": str(span.phase), "start": span.start, "end": span.end} for span in self.phases
+        ]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CellMeta:
+        phases = tuple(PhaseSpan(**span) for span in data.get("phases", ()))
+        return cls(**{**data, "phases": phases})
+
+
+@dataclass(frozen=True)
+class History:
+    """A cell's metadata and its operations, ordered by invoke time."""
+
+    meta: CellMeta
+    operations: tuple[Operation, ...] = field(default=())
+
+    def transfers(self) -> tuple[Operation, ...]:
+        return tuple(op for op in self.operations if op.kind is Kind.TRANSFER)
+
+    def in_phase(self, phase: Phase) -> tuple[Operation, ...]:
+        return tuple(op for op in self.operations if op.phase is phase)
+
+    def with_meta(self, **changes: Any) -> History:
+        return replace(self, meta=replace(self.meta, **changes))
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """What one JSON-lines file holds: a history and, once read, the final state."""
+
+    history: History
+    state: BankState | None = None
+
+
+def save_jsonl(path: str | Path, history: History, state: BankState | None = None) -> None:
+    """Write the history (and the final state, when known) as JSON lines."""
+    lines = [{"type": "meta", "format": FORMAT, **history.meta.to_dict()}]
+    lines += [{"type": "op", **op.to_dict()} for op in history.operations]
+    if state is not None:
+        lines.append({"type": "state", **state.to_dict()})
+    Path(path).write_text("".join(json.dumps(line, sort_keys=True) + "\n" for line in lines))
+
+
+def load_jsonl(path: str | Path) -> RunRecord:
+    """Read a file written by :func:`save_jsonl`."""
+    meta: CellMeta | None = None
+    operations: list[Operation] = []
+    state: BankState | None = None
+    for number, text in enumerate(Path(path).read_text().splitlines(), start=1):
+        if not text.strip():
+            continue
+        data = json.loads(text)
+        kind = data.pop("type", None)
+        if kind == "meta":
+            version = data.pop("format", None)
+            if version != FORMAT:
+                raise ValueError(f"{path}:{number}: history format {version!r}, not {FORMAT}")
+            meta = CellMeta.from_dict(data)
+        elif kind == "op":
+            operations.append(Operation(**data))
+        elif kind == "state":
+            state = BankState.from_dict(data)
+        else:
+            raise ValueError(f"{path}:{number}: unknown record type {kind!r}")
+    if meta is None:
+        raise ValueError(f"{path}: no meta record")
+    return RunRecord(History(meta, tuple(operations)), state)

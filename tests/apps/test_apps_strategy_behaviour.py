@@ -1,0 +1,156 @@
+"""Every registered strategy, against the real server: it commits, it closes, and it meets
+``KILL CONNECTION`` exactly the way its real code does (measured, not hoped for)."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from apps_testkit import AdminSession, InsertUnits, outcome
+
+from apps.strategies import STRATEGIES
+from apps.strategies.base import StrategyConfig
+
+NAMES = STRATEGIES.names()
+
+# Each row: the outcome of the next three units after the strategy's idle sessions are killed.
+# 2013: MariaDB sends "Connection was killed" with sequence id 0, which pymysql reports as
+# "Lost connection"; InterfaceError(0): pymysql closed the socket and nothing reconnects.
+AFTER_IDLE_KILL: dict[str, tuple[str, str, str]] = {
+    "naive-global": ("OperationalError(2013)", "InterfaceError(0)", "InterfaceError(0)"),
+    "cursor-retry": ("OperationalError(2013)", "InterfaceError(0)", "InterfaceError(0)"),
+    "per-request": ("ok", "ok", "ok"),  # holds no connection between units
+    "ping-reconnect": ("ok", "ok", "ok"),
+    "dbutils-persistent": ("ok", "ok", "ok"),  # connection() pings and reopens
+    "dbutils-pooled": ("ok", "ok", "ok"),  # checkout pings and reopens
+    # The raw connection's error bypasses SQLAlchemy; the failed reset on check-in invalidates it.
+    "sqlalchemy-recycle": ("OperationalError(2013)", "ok", "ok"),
+    "sqlalchemy-pre-ping": ("ok", "ok", "ok"),
+    "timer-recycle": ("OperationalError(2013)", "InterfaceError(0)", "InterfaceError(0)"),
+    "tenacity-statement": ("ok", "ok", "ok"),  # the first statement is retried after reconnect
+    "tenacity-transaction": ("ok", "ok", "ok"),
+    "safe": ("ok", "ok", "ok"),
+}
+
+# Inserts 10 then 11 with the session killed between them: the unit's outcome, the rows
+# committed, the next unit's outcome. Rows (11,) is a half-applied transaction.
+KILLED_BETWEEN_STATEMENTS: dict[str, tuple[str, tuple[int, ...], str]] = {
+    "naive-global": ("OperationalError(2013)", (), "InterfaceError(0)"),
+    "cursor-retry": ("OperationalError(2013)", (), "InterfaceError(0)"),
+    "per-request": ("OperationalError(2013)", (), "ok"),
+    "ping-reconnect": ("ok", (11,), "ok"),  # reconnected mid-transaction: half applied
+    "dbutils-persistent": ("OperationalError(2013)", (), "ok"),  # begin(): raise, reopen
+    "dbutils-pooled": ("OperationalError(2013)", (), "ok"),
+    "sqlalchemy-recycle": ("OperationalError(2013)", (), "ok"),
+    "sqlalchemy-pre-ping": ("OperationalError(2013)", (), "ok"),  # the ping was at checkout
+    "timer-recycle": ("OperationalError(2013)", (), "InterfaceError(0)"),
+    "tenacity-statement": ("ok", (11,), "ok"),  # the retried statement commits alone
+    "tenacity-transaction": ("ok", (10, 11), "ok"),
+    "safe": ("ok", (10, 11), "ok"),
+}
+
+# Inserts 10 and 11, session killed before COMMIT (the COMMIT fails; nothing was committed).
+KILLED_BEFORE_COMMIT: dict[str, tuple[str, tuple[int, ...], str]] = {
+    "naive-global": ("OperationalError(2013)", (), "InterfaceError(0)"),
+    "cursor-retry": ("OperationalError(2013)", (), "InterfaceError(0)"),
+    "per-request": ("OperationalError(2013)", (), "ok"),
+    "ping-reconnect": ("OperationalError(2013)", (), "ok"),  # commit() is not pinged
+    "dbutils-persistent": ("OperationalError(2013)", (), "ok"),  # commit() reopens, re-raises
+    "dbutils-pooled": ("OperationalError(2013)", (), "ok"),
+    "sqlalchemy-recycle": ("OperationalError(2013)", (), "ok"),
+    "sqlalchemy-pre-ping": ("OperationalError(2013)", (), "ok"),
+    "timer-recycle": ("OperationalError(2013)", (), "InterfaceError(0)"),
+    # Only OperationalError is retried; the closed connection's InterfaceError never is.
+    "tenacity-statement": ("OperationalError(2013)", (), "InterfaceError(0)"),
+    "tenacity-transaction": ("ok", (10, 11), "ok"),  # retried blindly (right here by luck)
+    "safe": ("ok", (10, 11), "ok"),  # read back "not applied", then retried
+}
+
+# Strategies that keep sessions open between units (all but per-request).
+HOLDS_CONNECTIONS = frozenset(NAMES) - {"per-request"}
+
+
+def test_registry_lists_the_twelve_strategies_in_a_fixed_order() -> None:
+    assert NAMES == list(AFTER_IDLE_KILL)
+    for name, factory in STRATEGIES.items():
+        assert factory.name == name
+        assert factory.summary and "\n" not in factory.summary
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_strategy_commits_the_unit_and_returns_the_body_result(
+    name: str, config: StrategyConfig, admin: AdminSession, units: InsertUnits
+) -> None:
+    with STRATEGIES.get(name)(config) as strategy:
+        assert strategy.run(units.insert(1, 2)) == (1, 2)
+        assert admin.item_ids() == [1, 2]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_close_releases_every_connection_after_concurrent_use(
+    name: str, config: StrategyConfig, admin: AdminSession, units: InsertUnits
+) -> None:
+    strategy = STRATEGIES.get(name)(config)
+    start = threading.Barrier(4)
+    errors: list[BaseException] = []
+
+    def worker(index: int) -> None:
+        try:
+            start.wait(timeout=5)
+            for round_ in range(3):
+                strategy.run(units.insert(100 * index + round_))
+        except BaseException as e:
+            errors.append(e)
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(4)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=10)
+        assert not errors
+        assert len(admin.item_ids()) == 12
+        assert bool(admin.connection_ids()) == (name in HOLDS_CONNECTIONS)
+    finally:
+        strategy.close()
+    admin.wait_no_connections()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_units_after_idle_connection_is_killed(
+    name: str, config: StrategyConfig, admin: AdminSession, units: InsertUnits
+) -> None:
+    with STRATEGIES.get(name)(config) as strategy:
+        strategy.run(units.insert(1))
+        killed = admin.kill_all()
+        assert bool(killed) == (name in HOLDS_CONNECTIONS)
+        measured = tuple(outcome(lambda i=i: strategy.run(units.insert(10 + i))) for i in range(3))
+    assert measured == AFTER_IDLE_KILL[name]
+    expected_rows = [1] + [10 + i for i, result in enumerate(measured) if result == "ok"]
+    assert admin.item_ids() == expected_rows
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_connection_killed_between_statements(
+    name: str, config: StrategyConfig, admin: AdminSession, units: InsertUnits
+) -> None:
+    with STRATEGIES.get(name)(config) as strategy:
+        strategy.run(units.insert(1))
+        result = outcome(lambda: strategy.run(units.insert(10, 11, kill_after=1)))
+        committed = tuple(i for i in admin.item_ids() if i != 1)
+        following = outcome(lambda: strategy.run(units.insert(20)))
+    assert len(units.killed) == 1
+    assert (result, committed, following) == KILLED_BETWEEN_STATEMENTS[name]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_connection_killed_before_commit(
+    name: str, config: StrategyConfig, admin: AdminSession, units: InsertUnits
+) -> None:
+    with STRATEGIES.get(name)(config) as strategy:
+        strategy.run(units.insert(1))
+        result = outcome(lambda: strategy.run(units.insert(10, 11, kill_after=2)))
+        committed = tuple(i for i in admin.item_ids() if i != 1)
+        following = outcome(lambda: strategy.run(units.insert(20)))
+    assert len(units.killed) == 1
+    assert (result, committed, following) == KILLED_BEFORE_COMMIT[name]

@@ -1,0 +1,113 @@
+"""Firewall rules inside a namespace: what a client sees when a middlebox drops or resets it.
+
+The exact exception strings are the point: they are what an application logs in production.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+import pymysql
+import pytest
+
+from chaos.netns import Firewall, NetworkNamespace
+from chaos.servers.local import LocalServer
+
+from .support import poll_until, requires_net_admin, scalar
+
+SEED_ERROR = (
+    "OperationalError(2006, \"MySQL server has gone away (TimeoutError(110, 'Connection timed "
+    "out'))\")"
+)
+RESET_DURING_QUERY = (
+    "OperationalError(2013, 'Lost connection to MySQL server during query "
+    "([Errno 104] Connection reset by peer)')"
+)
+
+
+@pytest.fixture
+def inside(namespaced_server) -> Iterator[tuple[NetworkNamespace, LocalServer, Firewall]]:
+    """The test's thread inside the namespace, and a firewall cleared afterwards."""
+    namespace, server = namespaced_server
+    firewall = Firewall(namespace, server.settings.port)
+    try:
+        with namespace.entered():
+            yield namespace, server, firewall
+    finally:
+        firewall.clear()
+
+
+@contextlib.contextmanager
+def _connection(server: LocalServer, **overrides: object) -> Iterator[pymysql.Connection]:
+    conn = pymysql.connect(**server.settings.pymysql_kwargs(**overrides))
+    try:
+        yield conn
+    finally:
+        with contextlib.suppress(pymysql.err.Error):
+            conn.close()
+
+
+@requires_net_admin
+def test_drop_makes_an_idle_connection_fail_with_the_seed_error(inside):
+    _namespace, server, firewall = inside
+    with _connection(server) as conn:
+        firewall.drop_both_ways()
+        # Keepalive (1 s idle, 1 s interval, 2 probes) gives up in about 3 s.
+        poll_until(lambda: firewall.established_connections() == 0, 30, "keepalive to give up")
+        with pytest.raises(pymysql.err.OperationalError) as gone:
+            scalar(conn, "SELECT 1")
+    assert repr(gone.value) == SEED_ERROR
+
+
+@requires_net_admin
+def test_reset_during_a_query_is_lost_connection_with_connection_reset(inside):
+    _namespace, server, firewall = inside
+    with _connection(server) as conn:
+        firewall.reset_both_ways()
+        with pytest.raises(pymysql.err.OperationalError) as lost:
+            scalar(conn, "SELECT 1")
+    assert repr(lost.value) == RESET_DURING_QUERY
+
+
+@requires_net_admin
+def test_reset_refuses_new_connections_and_clear_heals(inside):
+    _namespace, server, firewall = inside
+    firewall.reset_both_ways()
+    with pytest.raises(pymysql.err.OperationalError) as refused:
+        pymysql.connect(**server.settings.pymysql_kwargs(connect_timeout=2))
+    assert refused.value.args[0] == 2003
+    firewall.clear()
+    assert firewall.active is None
+    with _connection(server) as conn:
+        assert scalar(conn, "SELECT 1") == 1
+
+
+@requires_net_admin
+def test_clear_removes_the_table_and_is_idempotent(inside):
+    namespace, _server, firewall = inside
+    firewall.clear()  # nothing applied yet: nothing to do
+    firewall.drop_both_ways()
+    assert firewall.active == "drop"
+    assert "mysql_chaos" in namespace.output(["nft", "list", "tables"])
+    firewall.clear()
+    firewall.clear()
+    assert "mysql_chaos" not in namespace.output(["nft", "list", "tables"])
+
+
+@requires_net_admin
+def test_a_new_rule_replaces_the_previous_one(inside):
+    namespace, _server, firewall = inside
+    firewall.drop_both_ways()
+    firewall.reset_both_ways()
+    ruleset = namespace.output(["nft", "list", "table", "inet", "mysql_chaos"])
+    assert "reject with tcp reset" in ruleset
+    assert " drop" not in ruleset
+
+
+@requires_net_admin
+def test_established_connections_counts_client_sockets_to_the_port(inside):
+    _namespace, server, firewall = inside
+    before = firewall.established_connections()
+    with _connection(server), _connection(server):
+        assert firewall.established_connections() == before + 2
