@@ -65,16 +65,20 @@ class ScriptedStrategy(PerUnitConnectionStrategy):
 
 
 class GatedStrategy(PerUnitConnectionStrategy):
-    """Blocks every unit while the gate is closed: a client with no read timeout on a frozen
-    server."""
+    """Blocks units while the gate is closed: a client with no read timeout on a frozen server.
 
-    def __init__(self, settings: ConnectionSettings) -> None:
+    Only op ids starting with ``stalled_prefix`` wait (all of them by default).
+    """
+
+    def __init__(self, settings: ConnectionSettings, stalled_prefix: str = "") -> None:
         super().__init__(settings)
+        self.stalled_prefix = stalled_prefix
         self.gate = threading.Event()
         self.gate.set()
 
     def run(self, unit: UnitOfWork) -> Any:
-        self.gate.wait()
+        if unit.op_id.startswith(self.stalled_prefix):
+            self.gate.wait()
         return super().run(unit)
 
 
