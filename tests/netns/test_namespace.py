@@ -65,7 +65,7 @@ def test_namespace_and_its_rules_are_gone_after_the_context_manager():
 
 @requires_net_admin
 def test_namespace_is_removed_when_the_body_raises():
-    with pytest.raises(RuntimeError, match="body failed"):  # noqa: PT012 - the body is the point
+    with pytest.raises(RuntimeError, match="body failed"):
         with NetworkNamespace() as namespace:
             Firewall(namespace, 3306).reset_both_ways()
             raise RuntimeError("body failed")
@@ -103,6 +103,6 @@ def test_entering_a_namespace_that_was_not_started_raises():
     namespace = NetworkNamespace()
     with pytest.raises(CapabilityMissingError, match="not started"):
         namespace.preexec()
-    with pytest.raises(CapabilityMissingError, match="not started"):  # noqa: SIM117
+    with pytest.raises(CapabilityMissingError, match="not started"):
         with namespace.entered():
             pass

@@ -15,9 +15,7 @@ from chaos.taxonomy import classify
 
 RESET = "MySQL server has gone away (ConnectionResetError(104, 'Connection reset by peer'))"
 LOST = "Lost connection to MySQL server during query"
-CONNECTION_REFUSED = (
-    "Can't connect to MySQL server on '127.0.0.1' ([Errno 111] Connection refused)"
-)
+CONNECTION_REFUSED = "Can't connect to MySQL server on '127.0.0.1' ([Errno 111] Connection refused)"
 
 #: variant name -> (repr of the exception, needs CAP_NET_ADMIN)
 EXPECTED = {
@@ -44,7 +42,10 @@ def _params() -> list[object]:
     for name, (expected, kernel) in EXPECTED.items():
         marks = []
         if kernel:
-            marks = [pytest.mark.netadmin, pytest.mark.skipif(reason is not None, reason=str(reason))]
+            marks = [
+                pytest.mark.netadmin,
+                pytest.mark.skipif(reason is not None, reason=str(reason)),
+            ]
         params.append(pytest.param(name, expected, marks=marks, id=name))
     return params
 

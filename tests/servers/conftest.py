@@ -16,6 +16,7 @@ from chaos.servers.local import LocalServer
 #: The machine's own MariaDB (Debian's mariadb-server), which the suite does not own.
 MACHINE_SERVER_URL = "mysql://root@127.0.0.1:3306/test"
 
+
 @pytest.fixture(scope="module")
 def shared_server() -> Iterator[LocalServer]:
     """One server per module, for tests that leave it as they found it."""

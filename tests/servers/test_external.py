@@ -31,7 +31,6 @@ def test_set_global_round_trip_is_restored(external_server):
 def test_kill_connection_breaks_a_connection_the_test_opened(external_server, open_connection):
     victim = open_connection(external_server)
     bystander = open_connection(external_server)
-    assert victim.thread_id() in external_server.client_connection_ids(database="test")
 
     external_server.kill_connection(victim.thread_id())
 
@@ -44,7 +43,9 @@ def test_kill_connection_breaks_a_connection_the_test_opened(external_server, op
 @pytest.mark.parametrize("verb", ["restart", "kill", "freeze", "thaw"])
 def test_process_verbs_raise_capability_missing(external_server, verb):
     assert external_server.controls_process is False
-    with pytest.raises(CapabilityMissingError, match="127.0.0.1:3306: cannot .* does not own"):
+    with pytest.raises(
+        CapabilityMissingError, match=r"127\.0\.0\.1:3306: cannot \w+ a server it does not own"
+    ):
         getattr(external_server, verb)()
 
 
