@@ -43,16 +43,14 @@ def database(server_settings: ConnectionSettings) -> Iterator[str]:
     finally:
         with conn.cursor() as cursor:
             # A failed test may leave a strategy's sessions behind, holding metadata locks.
-            cursor.execute(
-                "SELECT ID FROM information_schema.PROCESSLIST"
-                " WHERE DB = %s AND ID <> CONNECTION_ID()",
-                (name,),
-            )
-            for (thread_id,) in cursor.fetchall():
+            cursor.execute("SHOW PROCESSLIST")  # not information_schema: see apps_testkit
+            for row in cursor.fetchall():
+                if row[3] != name:
+                    continue
                 try:
-                    cursor.execute(f"KILL CONNECTION {int(thread_id)}")
+                    cursor.execute(f"KILL CONNECTION {int(row[0])}")
                 except pymysql.err.MySQLError:
-                    pass
+                    pass  # gone already
             cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
         conn.close()
 
