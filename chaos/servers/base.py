@@ -88,24 +88,30 @@ class MySQLServer(ABC):
                 raise
 
     def client_connection_ids(self, database: str | None = None) -> list[int]:
-        """Ids of sessions other than the caller's admin session (optionally in one database)."""
+        """Ids of sessions other than the caller's admin session (optionally in one database).
+
+        ``SHOW PROCESSLIST`` rather than ``information_schema.PROCESSLIST``: on MariaDB 10.11 the
+        latter builds a temporary table whose teardown was seen to crash the server when a
+        session was being killed at the same time.
+        """
         conn = self.admin_connect()
         try:
             with conn.cursor() as cursor:
                 cursor.execute("SELECT CONNECTION_ID()")
                 own = cursor.fetchone()[0]
-                sql = (
-                    "SELECT ID FROM information_schema.PROCESSLIST "
-                    "WHERE ID <> %s AND COMMAND <> 'Daemon' AND USER <> 'system user'"
-                )
-                args: list[Any] = [own]
-                if database is not None:
-                    sql += " AND DB = %s"
-                    args.append(database)
-                cursor.execute(sql, args)
-                return sorted(int(row[0]) for row in cursor.fetchall())
+                cursor.execute("SHOW PROCESSLIST")
+                rows = cursor.fetchall()
         finally:
             conn.close()
+        # Columns: Id, User, Host, db, Command, ...
+        return sorted(
+            int(row[0])
+            for row in rows
+            if int(row[0]) != own
+            and row[4] != "Daemon"
+            and row[1] != "system user"
+            and (database is None or row[3] == database)
+        )
 
     # Process verbs: only backends that own the process implement these.
     def restart(self) -> None:
