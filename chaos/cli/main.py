@@ -46,3 +46,9 @@ from chaos.cli.matrix import check, matrix  # noqa: E402
 
 cli.add_command(matrix)
 cli.add_command(check)
+from chaos.cli.toxiproxy_server import toxiproxy_server  # noqa: E402
+
+cli.add_command(toxiproxy_server)
+from chaos.cli.bench import bench  # noqa: E402
+
+cli.add_command(bench)

@@ -1,0 +1,1 @@
+"""Benchmarks: they measure and report ratios; nothing in here passes or fails."""

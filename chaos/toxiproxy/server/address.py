@@ -1,0 +1,107 @@
+"""``host:port`` strings as Toxiproxy uses them: resolve, bind, dial, and write back.
+
+Errors are :class:`AddressError` with Go's wording; the API answers them with 500, as upstream
+does for every Go error that carries no status.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+
+LISTEN_BACKLOG = 4096
+
+
+class AddressError(Exception):
+    pass
+
+
+def split_host_port(address: str) -> tuple[str, str]:
+    host, sep, port = address.rpartition(":")
+    if not sep:
+        raise AddressError(f"address {address}: missing port in address")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    elif ":" in host:
+        raise AddressError(f"address {address}: too many colons in address")
+    return host, port
+
+
+def join_host_port(host: str, port: int) -> str:
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+async def resolve(address: str, *, passive: bool) -> tuple[int, tuple[str, int]]:
+    """The address family and socket address ``address`` names (IPv4 first, as Go prefers).
+
+    An empty host means every interface to Go; here it means loopback, because the API that
+    creates proxies has no authentication.
+    """
+    host, port = split_host_port(address or ":0")
+    if host == "":
+        host = "127.0.0.1"
+    flags = socket.AI_PASSIVE if passive else 0
+    try:
+        # Literal addresses (the usual case) resolve without a thread.
+        infos = socket.getaddrinfo(
+            host, port, type=socket.SOCK_STREAM, flags=flags | socket.AI_NUMERICHOST
+        )
+    except socket.gaierror:
+        try:
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM, flags=flags
+            )
+        except (socket.gaierror, UnicodeError) as e:
+            raise AddressError(f"lookup {host}: {_reason(e)}") from e
+    except (UnicodeError, ValueError) as e:
+        raise AddressError(f"address {address}: {e}") from e
+    if not infos:
+        raise AddressError(f"lookup {host}: no such host")
+    infos.sort(key=lambda info: info[0] != socket.AF_INET)
+    family, _, _, _, sockaddr = infos[0]
+    return family, (str(sockaddr[0]), int(sockaddr[1]))
+
+
+async def canonical(address: str) -> str:
+    """``address`` resolved and written back (``localhost:80`` -> ``127.0.0.1:80``)."""
+    _, (host, port) = await resolve(address, passive=True)
+    return join_host_port(host, port)
+
+
+async def bind_listener(address: str) -> socket.socket:
+    """A listening socket for ``address`` (SO_REUSEADDR, as Go's listeners)."""
+    family, sockaddr = await resolve(address, passive=True)
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+        sock.bind(sockaddr)
+        sock.listen(LISTEN_BACKLOG)
+        sock.setblocking(False)
+    except OSError as e:
+        sock.close()
+        raise AddressError(f"listen tcp {address}: bind: {_reason(e)}") from e
+    return sock
+
+
+def socket_address(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return join_host_port(host, port)
+
+
+def dial_address(address: str) -> tuple[str, int] | None:
+    """Host and port to connect to, or None when ``address`` cannot name one."""
+    try:
+        host, port = split_host_port(address)
+        number = int(port)
+    except (AddressError, ValueError):
+        return None
+    if not 0 < number < 65536:
+        return None
+    return host or "127.0.0.1", number
+
+
+def _reason(error: BaseException) -> str:
+    text = getattr(error, "strerror", None) or str(error)
+    return text[:1].lower() + text[1:]

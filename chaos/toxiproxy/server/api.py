@@ -1,0 +1,166 @@
+"""Toxiproxy's HTTP API, translated: route, parse the body, call the collections, write JSON.
+
+Status codes, JSON shapes and quirks follow upstream's ``api.go`` (gorilla/mux): 404 with a plain
+``404 page not found`` for unknown paths, 405 for a known path with another method, 403 for
+browsers, errors as ``{"error": ..., "status": N}``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+from urllib.parse import unquote
+
+from chaos.toxiproxy.server import errors
+from chaos.toxiproxy.server.collection import ProxyCollection
+from chaos.toxiproxy.server.decode import DecodeError, parse_json
+from chaos.toxiproxy.server.http import Request, Response
+
+log = logging.getLogger(__name__)
+
+JSON = "application/json"
+TEXT = "text/plain; charset=utf-8"
+
+Route = Callable[..., Awaitable[Response]]
+
+
+def json_response(value: Any, status: int = 200) -> Response:
+    body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
+    return Response(status, body, JSON)
+
+
+def error_response(error: errors.ApiError) -> Response:
+    # Go's http.Error: the JSON text, a newline, and a text/plain content type.
+    body = json.dumps(error.to_json(), separators=(",", ":"), ensure_ascii=False) + "\n"
+    return Response(error.status, body.encode(), TEXT, {"X-Content-Type-Options": "nosniff"})
+
+
+def _body(request: Request) -> Any:
+    try:
+        return parse_json(request.body)
+    except DecodeError as e:
+        raise errors.BAD_REQUEST_BODY(str(e)) from None
+
+
+class Api:
+    def __init__(self, collection: ProxyCollection, version: str) -> None:
+        self.collection = collection
+        self.version = version
+        # (path pattern, {method: handler}); "*" matches one path segment.
+        self._routes: list[tuple[tuple[str, ...], dict[str, Route]]] = [
+            (("reset",), {"POST": self.reset}),
+            (("proxies",), {"GET": self.proxy_index, "POST": self.proxy_create}),
+            (("populate",), {"POST": self.populate}),
+            (
+                ("proxies", "*"),
+                {
+                    "GET": self.proxy_show,
+                    "POST": self.proxy_update,
+                    "PATCH": self.proxy_update,
+                    "DELETE": self.proxy_delete,
+                },
+            ),
+            (("proxies", "*", "toxics"), {"GET": self.toxic_index, "POST": self.toxic_create}),
+            (
+                ("proxies", "*", "toxics", "*"),
+                {
+                    "GET": self.toxic_show,
+                    "POST": self.toxic_update,
+                    "PATCH": self.toxic_update,
+                    "DELETE": self.toxic_delete,
+                },
+            ),
+            (("version",), {"GET": self.show_version}),
+        ]
+
+    async def handle(self, request: Request) -> Response:
+        segments = unquote(request.path, errors="replace").split("/")[1:]
+        for pattern, methods in self._routes:
+            if len(pattern) != len(segments):
+                continue
+            pairs = list(zip(pattern, segments, strict=True))
+            if any(not s or (p != "*" and p != s) for p, s in pairs):
+                continue
+            handler = methods.get(request.method)
+            if handler is None:
+                return Response(405)
+            if request.headers.get("user-agent", "").startswith("Mozilla/"):
+                return Response(403, b"User agent not allowed\n", TEXT)
+            arguments = [s for p, s in pairs if p == "*"]
+            try:
+                return await handler(request, *arguments)
+            except errors.ApiError as e:
+                return error_response(e)
+            except Exception:  # a bug must cost one request, not the server
+                log.exception("%s %s failed", request.method, request.path)
+                return error_response(errors.internal_error("internal error"))
+        return Response(404, b"404 page not found\n", TEXT)
+
+    async def reset(self, request: Request) -> Response:
+        await self.collection.reset()
+        return Response(204)
+
+    async def proxy_index(self, request: Request) -> Response:
+        proxies = self.collection.proxies()
+        return json_response({name: proxies[name].to_json() for name in sorted(proxies)})
+
+    async def proxy_create(self, request: Request) -> Response:
+        proxy = await self.collection.create(_body(request))
+        return json_response(proxy.to_json(), 201)
+
+    async def populate(self, request: Request) -> Response:
+        proxies: list[Any] = []
+        error: errors.ApiError | None
+        try:
+            proxies, error = await self.collection.populate(_body(request))
+        except errors.ApiError as e:
+            error = e
+        # Go marshals an empty slice that was never appended to as null.
+        listed = [proxy.to_json() for proxy in proxies] or None
+        if error is None:
+            return json_response({"proxies": listed}, 201)
+        return json_response({**error.to_json(), "proxies": listed}, error.status)
+
+    async def proxy_show(self, request: Request, name: str) -> Response:
+        return json_response(self.collection.get(name).to_json())
+
+    async def proxy_update(self, request: Request, name: str) -> Response:
+        self.collection.get(name)
+        if request.method == "POST":
+            log.debug("POST /proxies/%s is deprecated; PATCH it", name)
+        proxy = await self.collection.update(name, _body(request))
+        return json_response(proxy.to_json())
+
+    async def proxy_delete(self, request: Request, name: str) -> Response:
+        await self.collection.remove(name)
+        return Response(204)
+
+    async def toxic_index(self, request: Request, name: str) -> Response:
+        proxy = self.collection.get(name)
+        return json_response([spec.to_json() for spec in proxy.toxics.toxics()])
+
+    async def toxic_create(self, request: Request, name: str) -> Response:
+        proxy = self.collection.get(name)
+        spec = await proxy.toxics.add(_body(request))
+        return json_response(spec.to_json())
+
+    async def toxic_show(self, request: Request, name: str, toxic: str) -> Response:
+        proxy = self.collection.get(name)
+        return json_response(proxy.toxics.get(toxic).to_json())
+
+    async def toxic_update(self, request: Request, name: str, toxic: str) -> Response:
+        proxy = self.collection.get(name)
+        proxy.toxics.get(toxic)
+        spec = await proxy.toxics.update(toxic, _body(request))
+        return json_response(spec.to_json())
+
+    async def toxic_delete(self, request: Request, name: str, toxic: str) -> Response:
+        proxy = self.collection.get(name)
+        await proxy.toxics.remove(toxic)
+        return Response(204)
+
+    async def show_version(self, request: Request) -> Response:
+        body = json.dumps({"version": self.version}) + "\n"
+        return Response(200, body.encode(), "application/json;charset=utf-8")

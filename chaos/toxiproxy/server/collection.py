@@ -1,0 +1,122 @@
+"""The server's proxies by name (upstream's proxy_collection.go): creation, lookup, removal, and
+``/populate``'s create-or-replace."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from chaos.toxiproxy.server import errors
+from chaos.toxiproxy.server.decode import DecodeError, GoType, decode_struct, json_kind
+from chaos.toxiproxy.server.proxy import Proxy
+
+_PROXY_FIELDS = {
+    "name": GoType.STRING,
+    "listen": GoType.STRING,
+    "upstream": GoType.STRING,
+    "enabled": GoType.BOOL,
+}
+
+
+def _decode_proxy(value: Any) -> dict[str, Any]:
+    try:
+        return decode_struct(value, _PROXY_FIELDS, "toxiproxy.Proxy")
+    except DecodeError as e:
+        raise errors.BAD_REQUEST_BODY(str(e)) from None
+
+
+class ProxyCollection:
+    def __init__(self) -> None:
+        self._proxies: dict[str, Proxy] = {}
+        self._lock = asyncio.Lock()
+
+    def proxies(self) -> dict[str, Proxy]:
+        return dict(self._proxies)
+
+    def get(self, name: str) -> Proxy:
+        try:
+            return self._proxies[name]
+        except KeyError:
+            raise errors.PROXY_NOT_FOUND() from None
+
+    async def create(self, body: Any) -> Proxy:
+        """``POST /proxies``: 409 for a taken name; it listens unless ``enabled`` is false."""
+        fields = _decode_proxy(body)
+        for required in ("name", "upstream"):
+            if not fields.get(required):
+                raise errors.MISSING_FIELD(required)
+        proxy = Proxy(fields["name"], fields.get("listen", ""), fields["upstream"])
+        async with self._lock:
+            if proxy.name in self._proxies:
+                raise errors.PROXY_ALREADY_EXISTS()
+            if fields.get("enabled", True):
+                await proxy.start()
+            self._proxies[proxy.name] = proxy
+        return proxy
+
+    async def populate(self, body: Any) -> tuple[list[Proxy], errors.ApiError | None]:
+        """``POST /populate``: every entry is checked before any is created; a proxy whose name
+        exists is kept when its listen and upstream match and replaced otherwise. On a failure
+        half-way the proxies done so far are returned with the error."""
+        if body is None:
+            body = []
+        if not isinstance(body, list):
+            raise errors.BAD_REQUEST_BODY(
+                f"json: cannot unmarshal {json_kind(body)} into Go value of type []toxiproxy.Proxy"
+            )
+        entries = [_decode_proxy(item) for item in body]
+        for number, entry in enumerate(entries, start=1):
+            for required in ("name", "upstream"):
+                if not entry.get(required):
+                    raise errors.MISSING_FIELD(f"{required} at proxy {number}")
+        result: list[Proxy] = []
+        for entry in entries:
+            proxy = Proxy(entry["name"], entry.get("listen", ""), entry["upstream"])
+            try:
+                result.append(await self._add_or_replace(proxy, entry.get("enabled", True)))
+            except errors.ApiError as e:
+                return result, e
+        return result, None
+
+    async def _add_or_replace(self, proxy: Proxy, start: bool) -> Proxy:
+        async with self._lock:
+            existing = self._proxies.get(proxy.name)
+            if existing is not None:
+                if not await existing.differs(proxy.listen, proxy.upstream):
+                    return existing
+                await existing.stop()
+            if start:
+                await proxy.start()
+            self._proxies[proxy.name] = proxy
+            return proxy
+
+    async def update(self, name: str, body: Any) -> Proxy:
+        """``PATCH`` (or the deprecated ``POST``) ``/proxies/{name}``; omitted fields keep their
+        values; the name cannot change."""
+        proxy = self.get(name)
+        fields = _decode_proxy(body)
+        await proxy.update(
+            fields.get("listen", proxy.listen),
+            fields.get("upstream", proxy.upstream),
+            fields.get("enabled", proxy.enabled),
+        )
+        return proxy
+
+    async def remove(self, name: str) -> None:
+        async with self._lock:
+            proxy = self.get(name)
+            await proxy.stop()
+            del self._proxies[name]
+
+    async def reset(self) -> None:
+        """``POST /reset``: every proxy enabled again and every toxic removed."""
+        for proxy in list(self._proxies.values()):
+            await proxy.start()
+            await proxy.toxics.reset()
+
+    async def clear(self) -> None:
+        async with self._lock:
+            proxies = list(self._proxies.values())
+            self._proxies.clear()
+        for proxy in proxies:
+            await proxy.stop()

@@ -1,0 +1,201 @@
+"""One client connection: its two sockets and a link per direction between them.
+
+The client socket is accepted paused; the upstream socket is dialled for it; then the two
+:class:`~chaos.toxiproxy.server.link.Link` objects start with the proxy's toxics of the moment.
+The connection is over when both sockets are gone, and then nothing of it is left running.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import struct
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol
+
+from chaos.toxiproxy.server.link import DESTINATION_FULL, Link, discard
+from chaos.toxiproxy.server.stream import Direction
+
+if TYPE_CHECKING:
+    from chaos.toxiproxy.server.toxic_collection import ToxicCollection
+
+log = logging.getLogger(__name__)
+
+_LINGER_ZERO = struct.pack("ii", 1, 0)
+
+
+class ConnectionOwner(Protocol):
+    """What a connection needs from its proxy (see ``proxy.Proxy``)."""
+
+    name: str
+    upstream_address: tuple[str, int] | None
+    toxics: ToxicCollection
+
+    def connection_opened(self, connection: Connection) -> bool: ...
+    def connection_closed(self, connection: Connection) -> None: ...
+
+
+class Endpoint(asyncio.Protocol):
+    """One socket of a connection; its bytes go to ``forward``."""
+
+    __slots__ = ("connection", "forward", "incoming", "lost", "outgoing", "transport")
+
+    def __init__(self, connection: Connection) -> None:
+        self.connection = connection
+        self.transport: Any = None
+        self.forward: Callable[[bytes], object] = discard
+        self.outgoing: Link | None = None  # the link reading this socket
+        self.incoming: Link | None = None  # the link writing to it
+        self.lost = False
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport
+        self.connection.endpoint_made(self)
+
+    def data_received(self, data: bytes) -> None:
+        self.forward(data)
+
+    def eof_received(self) -> bool:
+        if self.outgoing is not None:
+            self.outgoing.feed_eof()
+        else:
+            self.connection.early_eof = True
+        return True  # the link closes the socket once the other direction is done with it
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        self.forward = discard
+        self.connection.endpoint_lost(self)
+
+    def pause_writing(self) -> None:
+        if self.incoming is not None:
+            self.incoming.pause_source(DESTINATION_FULL)
+
+    def resume_writing(self) -> None:
+        if self.incoming is not None:
+            self.incoming.resume_source(DESTINATION_FULL)
+
+    def set_linger_zero(self) -> None:
+        if self.transport is not None and not self.lost:
+            sock = self.transport.get_extra_info("socket")
+            if sock is not None:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_ZERO)
+
+    def close(self, reset: bool) -> None:
+        if self.lost or self.transport is None or self.transport.is_closing():
+            return
+        if reset:
+            self.transport.abort()  # SO_LINGER 0 is set: the kernel sends RST
+        else:
+            self.transport.close()  # written bytes flush first, then FIN
+
+
+class Connection:
+    """A client socket, the upstream socket dialled for it, and the two links between them."""
+
+    def __init__(self, owner: ConnectionOwner) -> None:
+        self.owner = owner
+        self.client = Endpoint(self)
+        self.server = Endpoint(self)
+        self.links: tuple[Link, Link] | None = None
+        self.dial: asyncio.Task[None] | None = None
+        self.reset = False
+        self.done = False
+        self._early: list[bytes] = []
+        self.early_eof = False  # the client ended its stream before the upstream socket was up
+
+    def endpoint_made(self, endpoint: Endpoint) -> None:
+        if endpoint is self.client:
+            # The client is not read until the upstream socket is there to take its bytes. uvloop
+            # starts reading right after connection_made() whatever it did, so the pause is
+            # queued, and bytes read before it lands are kept until the links start.
+            endpoint.forward = self._early.append
+            if not self.owner.connection_opened(self):
+                self.done = True
+                endpoint.transport.abort()
+                return
+            loop = asyncio.get_running_loop()
+            loop.call_soon(self._pause_client)
+            self.dial = loop.create_task(self._dial())
+        elif self.client.lost or self.done:
+            endpoint.transport.abort()
+        else:
+            self._start_links()
+
+    def _pause_client(self) -> None:
+        if self.links is None and not self.client.lost:
+            self.client.transport.pause_reading()
+
+    async def _dial(self) -> None:
+        address = self.owner.upstream_address
+        try:
+            if address is None:
+                raise OSError("upstream is not a host:port address")
+            loop = asyncio.get_running_loop()
+            await loop.create_connection(lambda: self.server, *address)
+        except OSError as e:
+            log.warning("proxy %s: cannot connect to upstream: %s", self.owner.name, e)
+            self.client.close(reset=False)
+        finally:
+            self.dial = None
+            self._check_done()
+
+    def _start_links(self) -> None:
+        upstream_specs, downstream_specs = self.owner.toxics.chains()
+        if any(spec.resets_connection for spec in (*upstream_specs, *downstream_specs)):
+            self.reset_sockets()
+        up = Link(self, Direction.UPSTREAM, self.client, self.server)
+        down = Link(self, Direction.DOWNSTREAM, self.server, self.client)
+        self.links = (up, down)
+        self.owner.toxics.link_opened(up)
+        self.owner.toxics.link_opened(down)
+        up.start(upstream_specs)
+        down.start(downstream_specs)
+        early, self._early = self._early, []
+        for data in early:
+            self.client.forward(data)
+        if self.early_eof:
+            up.feed_eof()
+        if not self.client.lost:
+            self.client.transport.resume_reading()
+
+    def reset_sockets(self) -> None:
+        """From now on both sockets close with RST."""
+        self.reset = True
+        self.client.set_linger_zero()
+        self.server.set_linger_zero()
+
+    def endpoint_lost(self, endpoint: Endpoint) -> None:
+        if endpoint.outgoing is not None:
+            endpoint.outgoing.feed_eof()
+        if endpoint.incoming is not None:
+            endpoint.incoming.dest_lost()
+        if endpoint is self.client and self.dial is not None:
+            self.dial.cancel()
+        self._check_done()
+
+    def _check_done(self) -> None:
+        if self.done or not self.client.lost or self.dial is not None:
+            return
+        if self.server.transport is not None and not self.server.lost:
+            return
+        self.done = True
+        self.cancel()
+        self.owner.connection_closed(self)
+
+    def cancel(self) -> list[asyncio.Task[None]]:
+        tasks: list[asyncio.Task[None]] = []
+        if self.dial is not None and not self.dial.done():
+            self.dial.cancel()
+            tasks.append(self.dial)
+        for link in self.links or ():
+            tasks.extend(link.cancel())
+        return tasks
+
+    def abort(self) -> list[asyncio.Task[None]]:
+        """Drop both sockets now (proxy disabled or deleted); returns tasks to wait for."""
+        for endpoint in (self.client, self.server):
+            if endpoint.transport is not None and not endpoint.lost:
+                endpoint.transport.abort()
+        return self.cancel()

@@ -1,0 +1,115 @@
+"""Request bodies read the way Go's ``encoding/json`` reads them into Toxiproxy's structs.
+
+Why emulate Go: clients written against the real server rely on its leniency, and its strictness
+decides which inputs get a 400. What Go does, and so this does:
+
+- one JSON value is read and anything after it ignored; an empty body is ``EOF``;
+- keys match field names exactly, else case-insensitively; unknown keys are ignored;
+- ``null`` leaves a field as it was; a top-level ``null`` decodes to nothing;
+- a value of the wrong JSON type, a non-integer (``1.5``, ``1e3``) or out-of-range number for an
+  integer field, and a float32 overflow are errors, as is NaN/Infinity (not JSON at all).
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from typing import Any
+
+INT64_MIN = -(2**63)
+INT64_MAX = 2**63 - 1
+FLOAT32_MAX = 3.4028234663852886e38
+
+
+class GoType(enum.Enum):
+    STRING = "string"
+    BOOL = "bool"
+    INT64 = "int64"
+    FLOAT32 = "float32"
+    OBJECT = "object"  # kept as a dict, decoded later (a toxic's attributes)
+
+
+class DecodeError(ValueError):
+    """The body is not what the struct accepts; the message follows Go's wording."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise DecodeError(f"invalid character '{name[0]}' looking for beginning of value")
+
+
+_DECODER = json.JSONDecoder(parse_constant=_reject_constant)
+
+
+def parse_json(body: bytes) -> Any:
+    """The first JSON value in ``body`` (Go's ``Decoder.Decode``)."""
+    text = body.decode("utf-8", errors="replace").lstrip(" \t\r\n")
+    if not text:
+        raise DecodeError("EOF")
+    try:
+        value, _ = _DECODER.raw_decode(text)
+    except json.JSONDecodeError as e:
+        if e.pos >= len(text):
+            raise DecodeError("unexpected EOF") from None
+        raise DecodeError(f"invalid JSON at offset {e.pos}: {e.msg}") from None
+    except (ValueError, RecursionError) as e:  # digits past int's limit, absurd nesting
+        raise DecodeError(str(e) or type(e).__name__) from None
+    return value
+
+
+def json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return f"number {value}"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    if isinstance(value, dict):
+        return "object"
+    return "null"
+
+
+def decode_struct(value: Any, fields: dict[str, GoType], struct: str) -> dict[str, Any]:
+    """The fields of ``fields`` present (and not null) in ``value``, converted and checked."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        kind = json_kind(value)
+        raise DecodeError(f"json: cannot unmarshal {kind} into Go value of type {struct}")
+    folded = {name.casefold(): name for name in fields}
+    decoded: dict[str, Any] = {}
+    for key, item in value.items():
+        name = key if key in fields else folded.get(key.casefold())
+        if name is None or item is None:
+            continue
+        decoded[name] = _convert(item, fields[name], f"{struct}.{key}")
+    return decoded
+
+
+def _convert(item: Any, go_type: GoType, where: str) -> Any:
+    ok: bool
+    match go_type:
+        case GoType.STRING:
+            ok = isinstance(item, str)
+        case GoType.BOOL:
+            ok = isinstance(item, bool)
+        case GoType.INT64:
+            ok = type(item) is int and INT64_MIN <= item <= INT64_MAX
+        case GoType.FLOAT32:
+            ok = type(item) in (int, float) and abs(item) <= FLOAT32_MAX
+            if ok:
+                item = float(item)
+        case GoType.OBJECT:
+            ok = isinstance(item, dict)
+    if not ok:
+        raise DecodeError(
+            f"json: cannot unmarshal {json_kind(item)} into Go struct field {where} "
+            f"of type {go_type.value}"
+        )
+    return item
+
+
+def go_number(value: float) -> int | float:
+    """How Go's encoder writes a float: ``1``, not ``1.0``."""
+    return int(value) if value.is_integer() else value

@@ -1,0 +1,218 @@
+"""One direction of one connection (upstream's ``ToxicLink``).
+
+A :class:`Link` carries bytes from a source socket to a destination socket through that
+direction's toxics, one :class:`Stage` per toxic. With no toxics the source's bytes go straight to
+``transport.write`` of the destination (the fast path: no task, no queue, no copy); adding a toxic
+to a live link routes them into its first stage, removing the last one routes them straight again.
+
+End of stream from the source travels through the toxics and then closes the destination socket
+fully, as upstream does (no half-close); that in turn ends the other direction.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from typing import TYPE_CHECKING
+
+from chaos.toxiproxy.server.stream import Chunk, ChunkQueue, Direction
+from chaos.toxiproxy.server.toxics.base import Toxic, ToxicStub
+from chaos.toxiproxy.server.toxics.noop import NoopToxic
+
+if TYPE_CHECKING:
+    from chaos.toxiproxy.server.connection import Connection, Endpoint
+    from chaos.toxiproxy.server.toxic_collection import ToxicSpec
+
+log = logging.getLogger(__name__)
+
+# A link stops reading its source while its toxics hold more than HIGH_WATER bytes and starts
+# again below LOW_WATER: the backpressure Go's unbuffered channels give upstream.
+HIGH_WATER = 256 * 1024
+LOW_WATER = 64 * 1024
+
+# Why a link's source is paused (a bit each).
+DESTINATION_FULL = 1
+TOXICS_FULL = 2
+
+
+def discard(data: bytes) -> None:
+    pass
+
+
+class Stage:
+    """One toxic in one link: its per-link instance, stub and running task."""
+
+    __slots__ = ("spec", "stub", "task", "toxic")
+
+    def __init__(self, spec: ToxicSpec, toxic: Toxic, stub: ToxicStub) -> None:
+        self.spec = spec
+        self.toxic = toxic
+        self.stub = stub
+        self.task: asyncio.Task[None] | None = None
+
+
+class Link:
+    """One direction of one connection."""
+
+    def __init__(
+        self, connection: Connection, direction: Direction, source: Endpoint, dest: Endpoint
+    ) -> None:
+        self.connection = connection
+        self.direction = direction
+        self.source = source
+        self.dest = dest
+        self.stages: list[Stage] = []
+        self.buffered = 0
+        self.paused = 0
+        self.eof = False  # end of stream came in from the source
+        self.finished = False  # end of stream reached the destination
+        self._time = time.monotonic  # uvloop's loop.time() has only millisecond resolution
+        source.outgoing = self
+        dest.incoming = self
+
+    def start(self, specs: list[ToxicSpec]) -> None:
+        for spec in specs:
+            self._append(spec)
+        self._route()
+
+    # -- source side --------------------------------------------------------------------------
+
+    def _route(self) -> None:
+        """Send the source's bytes to the first toxic, straight to the destination, or nowhere."""
+        if self.source.lost:
+            return
+        if self.finished or self.dest.lost:
+            self.source.forward = discard
+        elif self.stages:
+            self.source.forward = self._feed_first_stage
+        else:
+            self.source.forward = self.dest.transport.write
+
+    def _feed_first_stage(self, data: bytes) -> None:
+        self.stages[0].stub.input.put(Chunk(data, self._time()))
+
+    def feed_eof(self) -> None:
+        if self.eof:
+            return
+        self.eof = True
+        if self.stages:
+            self.stages[0].stub.input.put(None)
+        else:
+            self.put(None)
+
+    def pause_source(self, reason: int) -> None:
+        if not self.paused and not self.source.lost:
+            self.source.transport.pause_reading()
+        self.paused |= reason
+
+    def resume_source(self, reason: int) -> None:
+        if not self.paused & reason:
+            return
+        self.paused &= ~reason
+        if not self.paused and not self.source.lost:
+            self.source.transport.resume_reading()
+
+    def add_buffered(self, size: int) -> None:
+        self.buffered += size
+        if size > 0:
+            if self.buffered > HIGH_WATER and not self.paused & TOXICS_FULL:
+                self.pause_source(TOXICS_FULL)
+        elif self.buffered < LOW_WATER:
+            self.resume_source(TOXICS_FULL)
+
+    # -- destination side (the last stage's output) --------------------------------------------
+
+    def put(self, item: Chunk | None) -> None:
+        if item is None:
+            self._finish()
+        elif not self.finished and not self.dest.lost:
+            self.dest.transport.write(item.data)
+
+    def _finish(self) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        self._route()
+        self.dest.close(self.connection.reset)
+
+    def dest_lost(self) -> None:
+        self._route()
+
+    def reset_connection(self) -> None:
+        self.connection.reset_sockets()
+
+    # -- toxics --------------------------------------------------------------------------------
+
+    def _append(self, spec: ToxicSpec) -> None:
+        stub = ToxicStub(ChunkQueue(self), self, self)
+        if self.stages:
+            self.stages[-1].stub.output = stub.input
+        stage = Stage(spec, spec.new_toxic(), stub)
+        self.stages.append(stage)
+        self._run(stage)
+
+    def _run(self, stage: Stage) -> None:
+        # Toxicity is rolled each time a toxic starts on a link, as upstream's ToxicStub.Run.
+        toxic = stage.toxic if random.random() < stage.spec.toxicity else NoopToxic()
+        stage.task = asyncio.get_running_loop().create_task(self._pipe(toxic, stage.stub))
+
+    async def _pipe(self, toxic: Toxic, stub: ToxicStub) -> None:
+        try:
+            await toxic.pipe(stub)
+        except Exception:  # a toxic's bug ends its link, never the server
+            log.exception("toxic %s failed on a link; closing it", type(toxic).__name__)
+            stub.close()
+
+    async def _interrupt(self, stage: Stage) -> None:
+        task = stage.task
+        if task is not None and not task.done():
+            task.cancel()
+            await asyncio.wait({task})
+
+    def _stage_of(self, spec: ToxicSpec) -> Stage | None:
+        for stage in self.stages:
+            if stage.spec is spec:
+                return stage
+        return None
+
+    def add_toxic(self, spec: ToxicSpec) -> None:
+        if self.finished or self.connection.done:
+            return
+        self._append(spec)
+        self._route()
+
+    async def update_toxic(self, spec: ToxicSpec) -> None:
+        stage = self._stage_of(spec)
+        if stage is None:
+            return
+        await self._interrupt(stage)
+        stage.toxic.set_attributes(spec.attributes)
+        if not stage.stub.closed and not self.connection.done:
+            self._run(stage)
+
+    async def remove_toxic(self, spec: ToxicSpec) -> None:
+        stage = self._stage_of(spec)
+        if stage is None:
+            return
+        if not stage.stub.closed:
+            await self._interrupt(stage)
+            stage.toxic.cleanup(stage.stub)
+        if stage.stub.closed:
+            # Its end of stream has gone on; it stays in place, discarding (as upstream).
+            return
+        # What the toxic had not handled yet moves on in order, then its neighbours join up.
+        for item in stage.stub.input.drain():
+            stage.stub.output.put(item)
+        index = self.stages.index(stage)
+        if index > 0:
+            self.stages[index - 1].stub.output = stage.stub.output
+        del self.stages[index]
+        self._route()
+
+    def cancel(self) -> list[asyncio.Task[None]]:
+        tasks = [s.task for s in self.stages if s.task is not None and not s.task.done()]
+        for task in tasks:
+            task.cancel()
+        return tasks

@@ -1,0 +1,115 @@
+"""A proxy: a listening socket, the connections it accepted, and its toxics (upstream's proxy.go).
+
+Disabling a proxy stops listening and drops every live connection; enabling it again listens on the
+same address (the port it bound first, when it was asked for port 0).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from chaos.toxiproxy.server import address, errors
+from chaos.toxiproxy.server.connection import Connection
+from chaos.toxiproxy.server.toxic_collection import ToxicCollection
+
+log = logging.getLogger(__name__)
+
+
+class Proxy:
+    def __init__(self, name: str, listen: str, upstream: str) -> None:
+        self.name = name
+        self.listen = listen
+        self.upstream = upstream
+        self.upstream_address = address.dial_address(upstream)
+        self.enabled = False
+        self.toxics = ToxicCollection()
+        self.connections: set[Connection] = set()
+        self._server: asyncio.AbstractServer | None = None
+        self._lock = asyncio.Lock()
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "listen": self.listen,
+            "upstream": self.upstream,
+            "enabled": self.enabled,
+            "toxics": [spec.to_json() for spec in self.toxics.toxics()],
+        }
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def start(self) -> bool:
+        """Listen; False if already listening. Raises ApiError 500 when the address is bad."""
+        async with self._lock:
+            if self.enabled:
+                return False
+            await self._start()
+            return True
+
+    async def stop(self) -> None:
+        async with self._lock:
+            await self._stop()
+
+    async def differs(self, listen: str, upstream: str) -> bool:
+        """Whether ``listen``/``upstream`` name another address than this proxy's (Go's Differs)."""
+        try:
+            resolved = await address.canonical(listen)
+        except address.AddressError as e:
+            raise errors.internal_error(str(e)) from None
+        return resolved != self.listen or upstream != self.upstream
+
+    async def update(self, listen: str, upstream: str, enabled: bool) -> None:
+        """Upstream's Proxy.Update: a new address restarts it; ``enabled`` starts or stops it."""
+        async with self._lock:
+            if await self.differs(listen, upstream):
+                await self._stop()
+                self.listen = listen
+                self.upstream = upstream
+                self.upstream_address = address.dial_address(upstream)
+            if enabled != self.enabled:
+                if enabled:
+                    await self._start()
+                else:
+                    await self._stop()
+
+    async def _start(self) -> None:
+        try:
+            sock = await address.bind_listener(self.listen)
+        except address.AddressError as e:
+            raise errors.internal_error(str(e)) from None
+        self.listen = address.socket_address(sock)
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(
+            lambda: Connection(self).client, sock=sock, backlog=address.LISTEN_BACKLOG
+        )
+        self.enabled = True
+        log.info("proxy %s listening on %s, upstream %s", self.name, self.listen, self.upstream)
+
+    async def _stop(self) -> None:
+        if not self.enabled:
+            return
+        self.enabled = False
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+        tasks = [task for connection in list(self.connections) for task in connection.abort()]
+        if tasks:
+            await asyncio.wait(tasks)
+        if server is not None:
+            await server.wait_closed()
+        log.info("proxy %s stopped", self.name)
+
+    # -- what connections ask of their proxy (link.ConnectionOwner) ----------------------------
+
+    def connection_opened(self, connection: Connection) -> bool:
+        if not self.enabled:
+            return False
+        self.connections.add(connection)
+        return True
+
+    def connection_closed(self, connection: Connection) -> None:
+        self.connections.discard(connection)
+        for link in connection.links or ():
+            self.toxics.link_closed(link)

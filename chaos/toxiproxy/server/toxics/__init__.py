@@ -1,0 +1,15 @@
+"""Toxics, one module each, named exactly as Toxiproxy names them, registered in :data:`TOXICS`."""
+
+from chaos.toxiproxy.server.toxics import (  # noqa: F401 - importing registers each toxic
+    bandwidth,
+    latency,
+    limit_data,
+    noop,
+    reset_peer,
+    slicer,
+    slow_close,
+    timeout,
+)
+from chaos.toxiproxy.server.toxics.base import TOXICS, Toxic, ToxicStub
+
+__all__ = ["TOXICS", "Toxic", "ToxicStub"]

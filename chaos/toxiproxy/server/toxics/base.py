@@ -1,0 +1,137 @@
+"""The toxic interface: one async ``pipe`` per toxic, run on a :class:`ToxicStub` per link.
+
+Contract (Toxiproxy's): a toxic moves chunks from ``stub.receive()`` to ``stub.send()`` until end
+of stream, then calls ``stub.close()``. An interruption (the toxic is updated or removed, the link
+is torn down) arrives as ``asyncio.CancelledError`` at whichever ``await`` the toxic is in; a toxic
+holding bytes at that moment passes them on (or ``requeue``s them) before re-raising, so no
+in-flight byte is dropped unless dropping is the toxic's point.
+
+Attributes are the dataclass's init fields (integers, as Toxiproxy's Go fields are); per-link state
+is ``field(init=False)``: every link gets its own instance.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Protocol
+
+from chaos.registry import Registry
+from chaos.toxiproxy.server.stream import Chunk, ChunkQueue, ChunkSink
+
+# One timer covers at most a day; longer waits re-arm, so absurd attribute values stay harmless
+# (event loops overflow on timers of centuries).
+MAX_TIMER_SECONDS = 86400.0
+# uvloop's timers have millisecond resolution (a delay is rounded to whole ms): the last stretch
+# before a deadline, under half of that, is waited out turn by turn of the loop instead.
+TIMER_SLACK_SECONDS = 0.0005
+
+
+class LinkControl(Protocol):
+    """What a stub may ask of the link it sits in."""
+
+    def reset_connection(self) -> None: ...
+
+
+class Expired:
+    """Returned by :meth:`ToxicStub.receive_before` when the deadline passed first."""
+
+
+EXPIRED = Expired()
+
+
+class ToxicStub:
+    """One toxic's seat in one link (upstream's ``ToxicStub``): its input, output and link."""
+
+    __slots__ = ("_link", "closed", "input", "output")
+
+    def __init__(self, input: ChunkQueue, output: ChunkSink, link: LinkControl) -> None:
+        self.input = input
+        self.output = output  # rewired by the link when a neighbouring toxic is removed
+        self._link = link
+        self.closed = False
+
+    async def receive(self) -> Chunk | None:
+        """The next chunk, or ``None`` at end of stream."""
+        return await self.input.get()
+
+    async def receive_before(self, deadline: float) -> Chunk | Expired | None:
+        """Like :meth:`receive`, or :data:`EXPIRED` once :meth:`now` reaches ``deadline``."""
+        while (remaining := deadline - time.monotonic()) > 0:
+            try:
+                async with asyncio.timeout(min(remaining, MAX_TIMER_SECONDS)):
+                    return await self.input.get()
+            except TimeoutError:
+                continue
+        return EXPIRED
+
+    def send(self, item: Chunk | None) -> None:
+        self.output.put(item)
+
+    def requeue(self, item: Chunk | None) -> None:
+        """Give back an item taken but not handled, to be received again first."""
+        self.input.push_front(item)
+
+    def close(self) -> None:
+        """End the stream here: later input is discarded and end of stream moves on."""
+        if self.closed:
+            return
+        self.closed = True
+        self.input.close()
+        self.output.put(None)
+
+    def reset_connection(self) -> None:
+        """Make this connection's sockets close with a TCP RST (SO_LINGER 0) instead of a FIN."""
+        self._link.reset_connection()
+
+    @staticmethod
+    def now() -> float:
+        """The clock of chunk timestamps (``time.monotonic``: uvloop's loop clock is in ms)."""
+        return time.monotonic()
+
+    async def sleep_until(self, deadline: float) -> None:
+        while (remaining := deadline - time.monotonic()) > TIMER_SLACK_SECONDS:
+            await asyncio.sleep(min(remaining - TIMER_SLACK_SECONDS, MAX_TIMER_SECONDS))
+        while time.monotonic() < deadline:
+            await asyncio.sleep(0)
+
+    async def sleep(self, seconds: float) -> None:
+        """Sleep ``seconds``, and at least one loop turn (Go's ``time.After(0)`` yields too)."""
+        deadline = time.monotonic() + seconds
+        await asyncio.sleep(0)
+        await self.sleep_until(deadline)
+
+    async def hold(self) -> None:
+        """Wait until interrupted."""
+        await asyncio.get_running_loop().create_future()
+
+
+@dataclass
+class Toxic(ABC):
+    """Base of every toxic; subclasses are dataclasses registered in :data:`TOXICS`."""
+
+    #: Links on which this toxic is present when they open close with RST (upstream's link.go
+    #: sets SO_LINGER 0 for ``reset_peer``).
+    resets_connection: ClassVar[bool] = False
+
+    @abstractmethod
+    async def pipe(self, stub: ToxicStub) -> None: ...
+
+    def cleanup(self, stub: ToxicStub) -> None:  # noqa: B027 - optional hook
+        """Called on each link just before the toxic is removed (upstream's ``CleanupToxic``)."""
+
+    @classmethod
+    def attribute_names(cls) -> tuple[str, ...]:
+        return tuple(f.name for f in fields(cls) if f.init)
+
+    def attributes(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.attribute_names()}
+
+    def set_attributes(self, attributes: dict[str, Any]) -> None:
+        for name, value in attributes.items():
+            setattr(self, name, value)
+
+
+TOXICS: Registry[type[Toxic]] = Registry("toxic type")
