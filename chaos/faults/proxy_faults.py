@@ -46,10 +46,13 @@ class OutageFault(Fault):
 class SlowNetworkFault(Fault):
     name = "slow-network"
     description = "replies slower than the client's read timeout (congested or distant link)"
-    mechanism = "Toxiproxy latency toxic on the downstream, above the safe client's read timeout"
+    mechanism = "Toxiproxy latency toxic on the downstream, longer than any operation may take"
     needs = frozenset({Need.PROXY})
     fault_phase_operations: ClassVar[int] = 1
-    latency_ms: ClassVar[int] = 1500
+    # Longer than the cell's hard deadline (8 s): a client without a read timeout hangs whatever
+    # its number of round trips, one with a timeout fails fast. A latency close to the deadline
+    # would make the verdict depend on how many round trips a strategy happens to make.
+    latency_ms: ClassVar[int] = 20000
 
     def _inject(self) -> None:
         # Downstream only: statements reach the server on time, their answers do not. Delaying

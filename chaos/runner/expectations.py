@@ -46,14 +46,16 @@ def load_expectations(path: Path = DEFAULT_FILE) -> Expectations:
 
 
 def dump_expectations(expectations: Expectations) -> str:
-    """TOML text for ``expectations``, strategies and faults in the order given."""
-    lines: list[str] = []
-    current = None
+    """TOML text for ``expectations``: one table per strategy, in first-seen order."""
+    by_strategy: dict[str, list[tuple[str, Expectation]]] = {}
     for (strategy, fault), expectation in expectations.items():
-        if strategy != current:
-            lines.append(f"\n[{strategy}]" if lines else f"[{strategy}]")
-            current = strategy
-        violations = ", ".join(f'"{v}"' for v in expectation.violations)
-        why = expectation.why.replace("\\", "\\\\").replace('"', '\\"')
-        lines.append(f'{fault} = {{ violations = [{violations}], why = "{why}" }}')
-    return "\n".join(lines) + "\n"
+        by_strategy.setdefault(strategy, []).append((fault, expectation))
+    blocks = []
+    for strategy, entries in by_strategy.items():
+        lines = [f"[{strategy}]"]
+        for fault, expectation in entries:
+            violations = ", ".join(f'"{v}"' for v in expectation.violations)
+            why = expectation.why.replace("\\", "\\\\").replace('"', '\\"')
+            lines.append(f'{fault} = {{ violations = [{violations}], why = "{why}" }}')
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n"

@@ -272,7 +272,7 @@ class WorkloadDriver:
         self._pool.lose(pending)
 
     def _abandon(self, job: Job) -> Operation:
-        log.warning(
+        log.info(
             "%s outlived the hard deadline (%.1fs): recorded as hang",
             job.planned.op_id,
             self.hard_deadline,
