@@ -1,0 +1,75 @@
+"""The matrix as a CI gate: a representative subset runs for real and must meet its expectations.
+
+The subset holds every known-broken behaviour the suite promises to catch (never recovering,
+half-applied and double-applied transfers) next to the reference safe strategy, so a fault or
+checker that lost its teeth fails here. The full 12 x 13 matrix is `mysql-chaos matrix`.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from apps.strategies import STRATEGIES
+from chaos.faults import FAULTS
+from chaos.runner.expectations import load_expectations
+from chaos.runner.matrix import MatrixRun, run_matrix
+
+SUBSET_STRATEGIES = [
+    "naive-global",
+    "ping-reconnect",
+    "tenacity-statement",
+    "tenacity-transaction",
+    "safe",
+]
+SUBSET_FAULTS = ["kill-connection", "mid-transaction-drop", "ambiguous-commit"]
+
+
+@pytest.fixture(scope="module")
+def subset_run() -> MatrixRun:
+    return run_matrix(
+        [(name, STRATEGIES.get(name)) for name in SUBSET_STRATEGIES],
+        [FAULTS.get(name) for name in SUBSET_FAULTS],
+        jobs=8,
+    )
+
+
+def _verdicts(run: MatrixRun) -> dict[tuple[str, str], tuple[str, ...]]:
+    return {(r.strategy, r.fault): r.violations for r in run.results if r.error is None}
+
+
+def test_every_subset_cell_meets_its_recorded_expectation(subset_run: MatrixRun) -> None:
+    expectations = load_expectations()
+    assert [r for r in subset_run.results if r.error or r.skipped] == []
+    measured = _verdicts(subset_run)
+    expected = {key: expectations[key].violations for key in measured}
+    assert measured == expected
+
+
+def test_the_seed_naive_connection_is_caught_never_recovering(subset_run: MatrixRun) -> None:
+    assert _verdicts(subset_run)[("naive-global", "kill-connection")] == ("not-recovered",)
+
+
+def test_reconnecting_mid_transaction_is_caught_half_applying(subset_run: MatrixRun) -> None:
+    verdicts = _verdicts(subset_run)
+    assert verdicts[("ping-reconnect", "mid-transaction-drop")] == ("partial",)
+    assert verdicts[("tenacity-statement", "mid-transaction-drop")] == ("partial",)
+
+
+def test_blind_transaction_retry_is_caught_double_applying(subset_run: MatrixRun) -> None:
+    assert _verdicts(subset_run)[("tenacity-transaction", "ambiguous-commit")] == ("duplicate",)
+
+
+def test_the_partial_violation_names_the_operation_that_proves_it(subset_run: MatrixRun) -> None:
+    result = next(
+        r
+        for r in subset_run.results
+        if (r.strategy, r.fault) == ("ping-reconnect", "mid-transaction-drop")
+    )
+    assert result.check is not None
+    partial = [v for v in result.check.violations if v.kind == "partial"]
+    assert partial and all(v.op_ids for v in partial)
+
+
+def test_the_reference_safe_strategy_passes_every_subset_fault(subset_run: MatrixRun) -> None:
+    verdicts = _verdicts(subset_run)
+    assert all(verdicts[("safe", fault)] == () for fault in SUBSET_FAULTS)
