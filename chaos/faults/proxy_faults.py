@@ -20,6 +20,10 @@ class ResetPeerFault(Fault):
     description = "connections dropped with TCP RST (a load balancer or proxy restarting)"
     mechanism = "Toxiproxy reset_peer toxic: the next data on every link is answered with RST"
     needs = frozenset({Need.PROXY})
+    produces = (
+        "OperationalError(2013, 'Lost connection to MySQL server during query "
+        "([Errno 104] Connection reset by peer)')"
+    )
 
     def _inject(self) -> None:
         self.target.proxy.add_toxic("reset_peer", name="chaos_reset", timeout=0)
@@ -34,6 +38,7 @@ class OutageFault(Fault):
     description = "the server is unreachable for a while (network partition), then back"
     mechanism = "Toxiproxy proxy disabled (live links closed, port refuses) for the fault phase"
     needs = frozenset({Need.PROXY})
+    produces = "OperationalError(2013, 'Lost connection to MySQL server during query')"
 
     def _inject(self) -> None:
         self.target.proxy.disable()
@@ -48,6 +53,7 @@ class SlowNetworkFault(Fault):
     description = "replies slower than the client's read timeout (congested or distant link)"
     mechanism = "Toxiproxy latency toxic on the downstream, longer than any operation may take"
     needs = frozenset({Need.PROXY})
+    produces = "OperationalError(2013, 'Lost connection to MySQL server during query (timed out)')"
     fault_phase_operations: ClassVar[int] = 1
     # Longer than the cell's hard deadline (8 s): a client without a read timeout hangs whatever
     # its number of round trips, one with a timeout fails fast. A latency close to the deadline
@@ -69,6 +75,7 @@ class MidTransactionDropFault(Fault):
     description = "the link dies between two statements of an open transaction"
     mechanism = "after the debit, the proxy is disabled and re-enabled: live links close"
     needs = frozenset({Need.PROXY})
+    produces = "OperationalError(2013, 'Lost connection to MySQL server during query')"
     fault_phase_operations: ClassVar[int] = 1
 
     def _inject(self) -> None:
@@ -96,6 +103,7 @@ class AmbiguousCommitFault(Fault):
         "commit applied, the toxic is removed, which closes the link: the OK never arrives"
     )
     needs = frozenset({Need.PROXY})
+    produces = "OperationalError(2013, 'Lost connection to MySQL server during query')"
     fault_phase_operations: ClassVar[int] = 1
     commit_wait_seconds: ClassVar[float] = 5.0
 
