@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 out=${2:-$(mktemp -d -t mysql-chaos-determinism-XXXX)}
+mkdir -p "$out"
 for i in $(seq 1 "$runs"); do
   ./quickstart matrix --json "$out/run$i.json" >"$out/run$i.log" 2>&1 || true
   echo "run $i: $(tail -1 "$out/run$i.log")"
