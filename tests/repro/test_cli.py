@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from leftovers import namespaces, processes_with
 
 from chaos.cli.main import cli
 from chaos.netns import net_admin_missing_reason
@@ -40,30 +41,9 @@ def _run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120
     )
 
 
-def _processes_with(marker: str) -> list[int]:
-    """Pids whose environment holds ``marker`` (the CLI's servers inherit the CLI's env)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/environ", "rb") as environ:
-                if marker.encode() in environ.read():
-                    found.append(int(entry))
-        except OSError:
-            continue  # exited meanwhile, or a kernel thread
-    return found
-
-
 def _nft_tables() -> str:
     return subprocess.run(
         [tool_path("nft") or "nft", "list", "tables"], capture_output=True, text=True, check=False
-    ).stdout
-
-
-def _namespaces() -> str:
-    return subprocess.run(
-        [tool_path("ip") or "ip", "netns", "list"], capture_output=True, text=True, check=False
     ).stdout
 
 
@@ -124,8 +104,8 @@ def test_full_run_prints_every_variant_and_leaves_nothing_behind():
         assert sections["middlebox-drop"]["skipped"] == net_admin_missing_reason()
     assert re.search(rf"^{len(VARIANTS)} variant\(s\) in \d+\.\d s$", stdout, re.MULTILINE)
 
-    assert _processes_with(f"{MARKER}={token}") == []
-    assert f"mchaos-{process.pid}-" not in _namespaces()
+    assert processes_with(f"{MARKER}={token}") == []
+    assert f"mchaos-{process.pid}-" not in namespaces()
     assert _nft_tables() == tables_before
 
 
