@@ -7,10 +7,15 @@ checker that lost its teeth fails here. The full 12 x 13 matrix is `mysql-chaos 
 
 from __future__ import annotations
 
+import json
+from xml.etree import ElementTree
+
 import pytest
 
 from apps.strategies import STRATEGIES
 from chaos.faults import FAULTS
+from chaos.reports.model import MatrixReport
+from chaos.reports.renderers import as_json, html_grid, junit, markdown
 from chaos.runner.expectations import load_expectations
 from chaos.runner.matrix import MatrixRun, run_matrix
 
@@ -73,3 +78,23 @@ def test_the_partial_violation_names_the_operation_that_proves_it(subset_run: Ma
 def test_the_reference_safe_strategy_passes_every_subset_fault(subset_run: MatrixRun) -> None:
     verdicts = _verdicts(subset_run)
     assert all(verdicts[("safe", fault)] == () for fault in SUBSET_FAULTS)
+
+
+def test_the_four_reports_render_the_measured_subset(subset_run: MatrixRun) -> None:
+    report = MatrixReport.build(
+        subset_run.results,
+        load_expectations(),
+        SUBSET_STRATEGIES,
+        SUBSET_FAULTS,
+        subset_run.seconds,
+    )
+    data = json.loads(as_json(report))
+    assert data["ok"] is True and len(data["cells"]) == 15
+    duplicate = next(c for c in data["cells"] if c["verdict"] == "duplicate")
+    assert duplicate["violations"][0]["op_ids"]
+    suite = ElementTree.fromstring(junit(report))
+    assert suite.get("tests") == "15" and suite.get("failures") == "0"
+    table = markdown(report)
+    assert "| tenacity-transaction |" in table and "dup" in table
+    page = html_grid(report)
+    assert all(name in page for name in SUBSET_STRATEGIES + SUBSET_FAULTS)
