@@ -6,14 +6,12 @@ client's own socket never times out. Here the packets themselves vanish.
 
 from __future__ import annotations
 
-import time
 from typing import ClassVar
 
 from chaos.errors import FaultError
 from chaos.faults.base import Fault, Need, register_fault
 from chaos.netns import Firewall
-
-_POLL = 0.02
+from chaos.waiting import wait_until
 
 
 class _FirewallFault(Fault):
@@ -30,11 +28,8 @@ class _FirewallFault(Fault):
         # The middlebox forgets the flow at once; the client's kernel notices only when its
         # keepalive probes (or a write) go unanswered. Wait for exactly that, not a guess.
         firewall = self._firewall()
-        deadline = time.monotonic() + self.settle_timeout
-        while firewall.established_connections():
-            if time.monotonic() > deadline:
-                raise FaultError(f"{self.name}: connections still established after the fault")
-            time.sleep(_POLL)
+        if not wait_until(lambda: firewall.established_connections() == 0, self.settle_timeout):
+            raise FaultError(f"{self.name}: connections still established after the fault")
 
     def _heal(self) -> None:
         self._firewall().clear()

@@ -8,8 +8,7 @@ from typing import ClassVar
 import pymysql
 
 from chaos.faults.base import Fault, Need, register_fault
-
-_POLL = 0.02
+from chaos.waiting import wait_until
 
 
 @register_fault
@@ -29,10 +28,8 @@ class IdleTimeoutFault(Fault):
         # have): what a pool left alone overnight finds in the morning.
         server = self.target.server
         database = self.target.client_settings.database
-        deadline = time.monotonic() + self.wait_timeout + 5
         time.sleep(self.wait_timeout)
-        while server.client_connection_ids(database) and time.monotonic() < deadline:
-            time.sleep(_POLL)
+        wait_until(lambda: not server.client_connection_ids(database), 5)
 
     def _heal(self) -> None:
         server = self.target.server

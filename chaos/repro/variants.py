@@ -18,8 +18,7 @@ from chaos.errors import CapabilityMissingError, ChaosError
 from chaos.netns import Firewall, NetworkNamespace, require_net_admin
 from chaos.registry import Registry
 from chaos.servers.local import LocalServer
-
-_POLL = 0.02
+from chaos.waiting import wait_until
 
 
 @dataclass(frozen=True)
@@ -67,11 +66,8 @@ def _query_error(conn: pymysql.Connection, sql: str = "SELECT 1") -> BaseExcepti
 
 
 def _wait_until(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise ChaosError(f"timed out waiting for {what}")
-        time.sleep(_POLL)
+    if not wait_until(condition, timeout):
+        raise ChaosError(f"timed out waiting for {what}")
 
 
 @contextlib.contextmanager
