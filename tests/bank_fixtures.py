@@ -2,6 +2,7 @@
 
 Shared by the workload and checker tests; each package's conftest re-exports it.
 """
+
 from __future__ import annotations
 
 import os

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 
-from chaos.netns.capability import tool_path
+from chaos.netns.capability import tool
 
 
 def processes_with(marker: str) -> list[int]:
@@ -25,5 +25,5 @@ def processes_with(marker: str) -> list[int]:
 
 def namespaces() -> str:
     return subprocess.run(
-        [tool_path("ip") or "ip", "netns", "list"], capture_output=True, text=True, check=False
+        [tool("ip"), "netns", "list"], capture_output=True, text=True, check=False
     ).stdout

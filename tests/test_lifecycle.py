@@ -21,7 +21,7 @@ import pytest
 
 from chaos import lifecycle
 from chaos.netns import net_admin_missing_reason
-from chaos.netns.capability import tool_path
+from chaos.netns.capability import tool
 from chaos.netns.namespace import remove_stale_namespaces
 
 OWNER = """
@@ -106,9 +106,7 @@ def leftovers() -> Iterator[dict[str, list[str]]]:
                 os.kill(int(pid), signal.SIGKILL)
         shutil.rmtree(workdir, ignore_errors=True)
     for name in made["namespaces"]:
-        subprocess.run(
-            [tool_path("ip") or "ip", "netns", "delete", name], capture_output=True, check=False
-        )
+        subprocess.run([tool("ip"), "netns", "delete", name], capture_output=True, check=False)
 
 
 def _start_owner(owner, leftovers, mode: str) -> tuple[subprocess.Popen[str], int, str]:

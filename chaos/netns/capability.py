@@ -16,6 +16,11 @@ def tool_path(name: str) -> str | None:
     return shutil.which(name) or shutil.which(name, path=_SBIN)
 
 
+def tool(name: str) -> str:
+    """The command to run for ``name``: its full path when found, else the bare name."""
+    return tool_path(name) or name
+
+
 def _effective_capabilities() -> int:
     with open("/proc/self/status") as status:
         for line in status:
@@ -29,13 +34,11 @@ def net_admin_missing_reason() -> str | None:
     """``None`` when kernel faults can run here, else the reason they cannot."""
     if not _effective_capabilities() & (1 << _CAP_NET_ADMIN):
         return "needs CAP_NET_ADMIN (run as root, or rootless inside a user namespace)"
-    for tool, package in (("ip", "iproute2"), ("nft", "nftables")):
-        if tool_path(tool) is None:
-            return f"needs the '{tool}' command (install Debian's {package})"
+    for command, package in (("ip", "iproute2"), ("nft", "nftables")):
+        if tool_path(command) is None:
+            return f"needs the '{command}' command (install Debian's {package})"
     # The capability can be present yet useless (a container without netns rights): try it.
-    probe = subprocess.run(
-        [tool_path("unshare") or "unshare", "--net", "true"], capture_output=True, check=False
-    )
+    probe = subprocess.run([tool("unshare"), "--net", "true"], capture_output=True, check=False)
     if probe.returncode != 0:
         return (
             "cannot create network namespaces here: "

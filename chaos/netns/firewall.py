@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 
-from chaos.netns.capability import tool_path
+from chaos.netns.capability import tool
 from chaos.netns.namespace import NetworkNamespace
 
 log = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ class Firewall:
             "  }\n"
             "}\n"
         )
-        self.namespace.run([tool_path("nft") or "nft", "-f", "-"], input_text=ruleset)
+        self.namespace.run([tool("nft"), "-f", "-"], input_text=ruleset)
 
     def drop_both_ways(self) -> None:
         """Silently drop every packet to and from the port: a middlebox forgot the flow."""
@@ -58,7 +58,7 @@ class Firewall:
         if self.active is None:
             return
         self.namespace.run(
-            [tool_path("nft") or "nft", "-f", "-"],
+            [tool("nft"), "-f", "-"],
             input_text=f"table inet {TABLE} {{}}\ndelete table inet {TABLE}\n",
         )
         self.active = None
@@ -66,6 +66,6 @@ class Firewall:
     def established_connections(self) -> int:
         """TCP connections to the port still established (client sockets: dport = port)."""
         out = self.namespace.output(
-            [tool_path("ss") or "ss", "-Htn", "state", "established", f"( dport = :{self.port} )"]
+            [tool("ss"), "-Htn", "state", "established", f"( dport = :{self.port} )"]
         )
         return sum(1 for line in out.splitlines() if line.strip())

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from chaos import lifecycle
 from chaos.errors import CapabilityMissingError
-from chaos.netns.capability import require_net_admin, tool_path
+from chaos.netns.capability import require_net_admin, tool
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +70,7 @@ def remove_stale_namespaces() -> list[str]:
     for name in names:
         match = _NAME.match(name)
         if match and not os.path.exists(f"/proc/{match.group(1)}"):
-            subprocess.run(
-                [tool_path("ip") or "ip", "netns", "delete", name], check=False, capture_output=True
-            )
+            subprocess.run([tool("ip"), "netns", "delete", name], check=False, capture_output=True)
             removed.append(name)
     return removed
 
@@ -96,7 +94,7 @@ class NetworkNamespace:
     def start(self) -> NetworkNamespace:
         require_net_admin()
         remove_stale_namespaces()
-        ip = tool_path("ip") or "ip"
+        ip = tool("ip")
         try:
             _run([ip, "netns", "add", self.name])
             self._cleanup_key = lifecycle.register_cleanup(self.stop)
@@ -108,7 +106,7 @@ class NetworkNamespace:
                     "netns",
                     "exec",
                     self.name,
-                    tool_path("sysctl") or "sysctl",
+                    tool("sysctl"),
                     "-q",
                     "-w",
                     f"net.ipv4.tcp_keepalive_time={k.idle}",
@@ -131,7 +129,7 @@ class NetworkNamespace:
             self._fd = None
         if os.path.exists(self.path):
             subprocess.run(
-                [tool_path("ip") or "ip", "netns", "delete", self.name],
+                [tool("ip"), "netns", "delete", self.name],
                 capture_output=True,
                 check=False,
             )
@@ -141,7 +139,7 @@ class NetworkNamespace:
 
     def exec_args(self, args: list[str]) -> list[str]:
         """``args`` run inside the namespace."""
-        return [tool_path("ip") or "ip", "netns", "exec", self.name, *args]
+        return [tool("ip"), "netns", "exec", self.name, *args]
 
     def run(self, args: list[str], input_text: str | None = None) -> None:
         _run(self.exec_args(args), input_text)

@@ -11,7 +11,7 @@ import pymysql
 import pytest
 
 from chaos.netns import net_admin_missing_reason
-from chaos.netns.capability import tool_path
+from chaos.netns.capability import tool
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -26,7 +26,7 @@ def requires_net_admin(test: F) -> F:
 def namespace_names() -> set[str]:
     """``ip netns list``, run from the test's own (main) namespace."""
     out = subprocess.run(
-        [tool_path("ip") or "ip", "netns", "list"], capture_output=True, text=True, check=True
+        [tool("ip"), "netns", "list"], capture_output=True, text=True, check=True
     ).stdout
     return {line.split()[0] for line in out.splitlines() if line.strip()}
 
@@ -34,7 +34,7 @@ def namespace_names() -> set[str]:
 def main_namespace_nft_tables() -> str:
     """``nft list tables`` in the main namespace, where no test may create one."""
     return subprocess.run(
-        [tool_path("nft") or "nft", "list", "tables"], capture_output=True, text=True, check=True
+        [tool("nft"), "list", "tables"], capture_output=True, text=True, check=True
     ).stdout
 
 

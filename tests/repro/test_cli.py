@@ -17,7 +17,7 @@ from leftovers import namespaces, processes_with
 
 from chaos.cli.main import cli
 from chaos.netns import net_admin_missing_reason
-from chaos.netns.capability import tool_path
+from chaos.netns.capability import tool
 from chaos.repro import VARIANTS
 
 MYSQL_CHAOS = str(Path(sys.executable).with_name("mysql-chaos"))
@@ -43,7 +43,7 @@ def _run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 120
 
 def _nft_tables() -> str:
     return subprocess.run(
-        [tool_path("nft") or "nft", "list", "tables"], capture_output=True, text=True, check=False
+        [tool("nft"), "list", "tables"], capture_output=True, text=True, check=False
     ).stdout
 
 
