@@ -5,23 +5,18 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from apps.strategies import STRATEGIES
-from apps.strategies.loading import load_factory
 from chaos.faults import FAULTS
-from chaos.reports.model import MatrixReport
-from chaos.reports.renderers import as_json, html_grid, junit, markdown, text_table
-from chaos.runner.cell import CellResult
 from chaos.runner.environment import Backend
-from chaos.runner.expectations import (
-    DEFAULT_FILE,
-    Expectation,
-    dump_expectations,
-    load_expectations,
-)
-from chaos.runner.matrix import run_matrix
+
+if TYPE_CHECKING:
+    from chaos.runner.cell import CellResult
+
+# The strategies, runner and reports import SQLAlchemy, DBUtils and tenacity (~0.3 s): they are
+# imported inside the commands, so `mysql-chaos repro` and `--help` do not pay for them.
 
 _DEFAULT_JOBS = max(4, 4 * (os.cpu_count() or 1))
 
@@ -89,6 +84,17 @@ def matrix(
     server_url: str | None,
 ) -> None:
     """Run the strategy x fault matrix; exit 0 iff every cell meets its expected verdict."""
+    from apps.strategies import STRATEGIES
+    from chaos.reports.model import MatrixReport
+    from chaos.reports.renderers import as_json, html_grid, junit, markdown, text_table
+    from chaos.runner.expectations import (
+        DEFAULT_FILE,
+        Expectation,
+        dump_expectations,
+        load_expectations,
+    )
+    from chaos.runner.matrix import run_matrix
+
     strategy_names = STRATEGIES.select(list(strategies))
     fault_names = FAULTS.select(list(faults))
     history_dir = Path(histories) if histories else None
@@ -146,6 +152,9 @@ def matrix(
 @server_option
 def check(factory_spec: str, faults: tuple[str, ...], jobs: int, server_url: str | None) -> None:
     """CI gate for your own strategy: exit 0 iff no invariant is violated under any fault."""
+    from apps.strategies.loading import load_factory
+    from chaos.runner.matrix import run_matrix
+
     factory = load_factory(factory_spec)
     fault_names = FAULTS.select(list(faults))
     with tempfile.TemporaryDirectory(prefix="mysql-chaos-check-") as tmp:
