@@ -48,3 +48,11 @@ class ToxiproxyError(ChaosError):
 
 class FaultError(ChaosError):
     """A fault could not be injected or healed."""
+
+
+class NetworkNamespaceError(FaultError):
+    """An ``ip`` or ``nft`` command failed mid-run, or a namespace was used before it started.
+
+    Never a skip: only the pre-flight check (:func:`chaos.netns.require_net_admin`) says the
+    machine cannot run kernel faults; a rule that fails once the run is going is an error.
+    """

@@ -32,16 +32,21 @@ _next_key = 0
 _installed = False
 
 
-def die_with_parent() -> None:
+def die_with_parent(parent: int | None = None) -> None:
     """``preexec_fn`` for subprocesses: SIGKILL this child when its parent thread dies.
 
     Linux delivers the signal when the *thread* that forked exits, so long-lived resources are
     started from threads that outlive them (the main thread, or a worker that stops them first).
+    The kernel clears the setting whenever the child's effective uid or gid changes, so call this
+    after any such change. ``parent`` is the pid that forked; without it, being adopted by init
+    is the only sign of an orphan.
     """
     if _libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    # The parent may have died between fork and prctl: then we are already orphaned.
-    if os.getppid() == 1:
+    # The parent may have died before prctl: then we are already orphaned (perhaps adopted by a
+    # subreaper, hence the comparison with the known parent when there is one).
+    orphaned = os.getppid() != parent if parent is not None else os.getppid() == 1
+    if orphaned:
         os._exit(1)
 
 
@@ -139,15 +144,17 @@ _spawner = _Spawner()
 def spawn(args: list[str], **popen_kwargs: object) -> subprocess.Popen[bytes]:
     """``subprocess.Popen`` from the spawner thread, killed with SIGKILL if this process dies.
 
-    ``preexec`` in ``popen_kwargs`` (a callable) runs in the child before exec, after the
-    parent-death signal is armed.
+    ``preexec`` in ``popen_kwargs`` (a callable) runs in the child before exec and *before* the
+    parent-death signal is armed, because it may enter a namespace (which needs the privileges it
+    may then drop) and change the uid (which clears the signal).
     """
     extra = popen_kwargs.pop("preexec", None)
+    parent = os.getpid()
 
     def preexec() -> None:
-        die_with_parent()
         if extra is not None:
             extra()  # type: ignore[operator]
+        die_with_parent(parent)
 
     def start() -> subprocess.Popen[bytes]:
         return subprocess.Popen(args, preexec_fn=preexec, **popen_kwargs)  # type: ignore[call-overload]

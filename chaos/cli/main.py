@@ -8,14 +8,18 @@ import sys
 import click
 
 from chaos.errors import ChaosError
+from chaos.sweep import sweep_once
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
-def cli(verbose: int) -> None:
+@click.pass_context
+def cli(ctx: click.Context, verbose: int) -> None:
     """Fault-injection resilience suite for MySQL clients."""
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if ctx.invoked_subcommand != "clean":  # clean sweeps itself, and says what it removed
+        sweep_once()
 
 
 def main() -> None:
@@ -52,3 +56,6 @@ cli.add_command(toxiproxy_server)
 from chaos.cli.bench import bench  # noqa: E402
 
 cli.add_command(bench)
+from chaos.cli.clean import clean  # noqa: E402
+
+cli.add_command(clean)

@@ -154,10 +154,11 @@ def check(factory_spec: str, faults: tuple[str, ...], jobs: int, server_url: str
     """CI gate for your own strategy: exit 0 iff no invariant is violated under any fault."""
     from apps.strategies.loading import load_factory
     from chaos.runner.matrix import run_matrix
+    from chaos.sweep import owned_prefix
 
     factory = load_factory(factory_spec)
     fault_names = FAULTS.select(list(faults))
-    with tempfile.TemporaryDirectory(prefix="mysql-chaos-check-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=owned_prefix("check")) as tmp:
         run = run_matrix(
             [(factory_spec, factory)],
             [FAULTS.get(name) for name in fault_names],

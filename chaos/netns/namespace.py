@@ -16,22 +16,22 @@ import ctypes.util
 import itertools
 import logging
 import os
-import re
 import subprocess
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from chaos import lifecycle
-from chaos.errors import CapabilityMissingError
+from chaos.errors import NetworkNamespaceError
 from chaos.netns.capability import require_net_admin, tool
+from chaos.sweep import NAMESPACE_PREFIX, owner_tag, remove_stale_namespaces, sweep_once
+
+__all__ = ["KeepaliveTiming", "NetworkNamespace", "remove_stale_namespaces"]
 
 log = logging.getLogger(__name__)
 
 _CLONE_NEWNET = 0x40000000
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-_PREFIX = "mchaos"
 _counter = itertools.count(1)
-_NAME = re.compile(rf"^{_PREFIX}-(\d+)-\d+$")
 
 
 @dataclass(frozen=True)
@@ -54,25 +54,16 @@ def _setns(fd: int) -> None:
         raise OSError(errno, f"setns: {os.strerror(errno)}")
 
 
-def _run(args: list[str], input_text: str | None = None) -> None:
-    result = subprocess.run(args, input=input_text, capture_output=True, text=True, check=False)
-    if result.returncode != 0:
-        raise CapabilityMissingError(f"{' '.join(args[:4])} failed: {result.stderr.strip()}")
-
-
-def remove_stale_namespaces() -> list[str]:
-    """Delete namespaces left by runs whose owner process is gone (e.g. killed with SIGKILL)."""
-    removed = []
+def _run(args: list[str], input_text: str | None = None) -> str:
+    """Run ``args``; a failure is an error of the run (a broken rule), never a reason to skip."""
     try:
-        names = os.listdir("/run/netns")
-    except OSError:
-        return removed
-    for name in names:
-        match = _NAME.match(name)
-        if match and not os.path.exists(f"/proc/{match.group(1)}"):
-            subprocess.run([tool("ip"), "netns", "delete", name], check=False, capture_output=True)
-            removed.append(name)
-    return removed
+        result = subprocess.run(args, input=input_text, capture_output=True, text=True, check=False)
+    except OSError as e:
+        raise NetworkNamespaceError(f"cannot run {args[0]}: {e.strerror}") from e
+    if result.returncode != 0:
+        why = result.stderr.strip().replace("\n", " | ") or f"exit status {result.returncode}"
+        raise NetworkNamespaceError(f"{' '.join(args[:6])} failed: {why}")
+    return result.stdout
 
 
 class NetworkNamespace:
@@ -83,7 +74,8 @@ class NetworkNamespace:
         # Unacknowledged data is retransmitted ~tcp_retries2 times before ETIMEDOUT (default 15,
         # about 15 minutes); 3 makes a write into a black hole fail in a few seconds.
         self.tcp_retries2 = tcp_retries2
-        self.name = f"{_PREFIX}-{os.getpid()}-{next(_counter)}"
+        # The owner's pid and start time: a sweep tells a dead owner's namespace from a live one.
+        self.name = f"{NAMESPACE_PREFIX}-{owner_tag()}-{next(_counter)}"
         self._fd: int | None = None
         self._cleanup_key: int | None = None
 
@@ -93,7 +85,7 @@ class NetworkNamespace:
 
     def start(self) -> NetworkNamespace:
         require_net_admin()
-        remove_stale_namespaces()
+        sweep_once()
         ip = tool("ip")
         try:
             _run([ip, "netns", "add", self.name])
@@ -145,14 +137,12 @@ class NetworkNamespace:
         _run(self.exec_args(args), input_text)
 
     def output(self, args: list[str]) -> str:
-        return subprocess.run(
-            self.exec_args(args), capture_output=True, text=True, check=True
-        ).stdout
+        return _run(self.exec_args(args))
 
     def preexec(self) -> Callable[[], None]:
         """A ``preexec_fn`` that moves the child into this namespace before exec."""
         if self._fd is None:
-            raise CapabilityMissingError(f"namespace {self.name} is not started")
+            raise NetworkNamespaceError(f"namespace {self.name} is not started")
         fd = self._fd
 
         def enter() -> None:
@@ -164,7 +154,7 @@ class NetworkNamespace:
     def entered(self) -> Iterator[NetworkNamespace]:
         """Move the calling thread into the namespace; sockets made inside stay there."""
         if self._fd is None:
-            raise CapabilityMissingError(f"namespace {self.name} is not started")
+            raise NetworkNamespaceError(f"namespace {self.name} is not started")
         original = os.open("/proc/thread-self/ns/net", os.O_RDONLY | os.O_CLOEXEC)
         try:
             _setns(self._fd)

@@ -3,13 +3,20 @@
 The datadir is a sparse copy of a cached template (see :mod:`chaos.servers.template`), so a start
 takes a fraction of a second. The process dies with its owner: it is stopped by the context
 manager, by :mod:`chaos.lifecycle`'s exit hooks (also after SIGTERM), and by the kernel's
-parent-death signal if the owner is killed outright.
+parent-death signal if the owner is killed outright; a datadir that outlives a killed owner names
+it, and the next run's sweep (:mod:`chaos.sweep`) removes it.
+
+Least privilege while it runs: clients get the ``app`` account with a password made for this
+server; root exists only as root@localhost, reachable through the Unix socket in the 0700 work
+directory; file I/O is confined to ``files/`` in that directory; and the process never runs as OS
+root (see :mod:`chaos.servers.os_user`).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -25,14 +32,10 @@ from chaos.errors import PortInUseError, ServerError
 from chaos.ports import ensure_port_free, free_port
 from chaos.servers.base import MySQLServer
 from chaos.servers.binary import ServerBinary, find_server_binary
-from chaos.servers.template import (
-    APP_PASSWORD,
-    APP_USER,
-    INNODB_OPTIONS,
-    copy_template,
-    template_datadir,
-)
+from chaos.servers.os_user import ServerUser, server_user
+from chaos.servers.template import APP_USER, INNODB_OPTIONS, copy_template, template_datadir
 from chaos.settings import ConnectionSettings
+from chaos.sweep import owned_prefix, sweep_once
 
 log = logging.getLogger(__name__)
 
@@ -92,14 +95,17 @@ class LocalServer(MySQLServer):
         self.process: subprocess.Popen[bytes] | None = None
         self.frozen = False
         self._cleanup_key: int | None = None
+        self._app_password: str | None = None
+        #: The OS account the process runs as when started by root (``None``: as the caller).
+        self.os_user: ServerUser | None = None
 
     # -- settings -----------------------------------------------------------------------------
     @property
     def settings(self) -> ConnectionSettings:
-        if self.port is None:
+        if self.port is None or self._app_password is None:
             raise ServerError("server not started")
         return ConnectionSettings(
-            host=self.host, port=self.port, user=APP_USER, password=APP_PASSWORD
+            host=self.host, port=self.port, user=APP_USER, password=self._app_password
         )
 
     @property
@@ -139,12 +145,28 @@ class LocalServer(MySQLServer):
             raise
         return self
 
+    @property
+    def files_dir(self) -> str:
+        """The only directory ``SELECT ... INTO OUTFILE`` and ``LOAD DATA`` may use."""
+        if self.workdir is None:
+            raise ServerError("server not started")
+        return str(self.workdir / "files")
+
     def _create_workdir(self) -> None:
+        sweep_once()
         self.binary = find_server_binary(self._binary_name)
+        self.os_user = server_user()
         template = template_datadir(self.binary)
-        self.workdir = Path(tempfile.mkdtemp(prefix="mysql-chaos-", dir=_scratch_root()))
+        # mkdtemp makes it 0700: the socket inside, and with it root@localhost, is the owner's.
+        self.workdir = Path(tempfile.mkdtemp(prefix=owned_prefix(), dir=_scratch_root()))
         self._cleanup_key = lifecycle.register_cleanup(self.stop)
         copy_template(template, self.workdir / "data")
+        (self.workdir / "files").mkdir(mode=0o700)
+        (self.workdir / "error.log").write_bytes(b"")
+        if self.os_user is not None:
+            # The template in root's cache is root's; the server's account must own its copy.
+            self.os_user.own(self.workdir)
+        self._app_password = secrets.token_urlsafe(24)
 
     def _start_process(self) -> None:
         if self._requested_port is not None and self.port is None:
@@ -155,6 +177,7 @@ class LocalServer(MySQLServer):
             self._spawn()
             outcome = self._wait_ready()
             if outcome == "ready":
+                self._unlock_app_user()
                 return
             if outcome == "port-taken" and self._requested_port is None:
                 log.info("port %s was taken meanwhile; trying another", self.port)
@@ -176,6 +199,8 @@ class LocalServer(MySQLServer):
             f"--log-error={self.workdir / 'error.log'}",
             f"--port={self.port}",
             f"--bind-address={self.host}",
+            f"--secure-file-priv={self.files_dir}",
+            # Also what keeps TCP from 127.0.0.1 from ever matching root@localhost.
             "--skip-name-resolve",
             "--skip-log-bin",
             "--performance-schema=OFF",
@@ -185,23 +210,53 @@ class LocalServer(MySQLServer):
             "--max-connections=200",
             *INNODB_OPTIONS,
         ]
-        if os.geteuid() == 0:
-            args.append("--user=root")
+        # No --user: mariadbd would switch uid after the parent-death signal is armed, which
+        # clears it; the child switches itself before exec (see _preexec_for_child).
         args += [f"--{key.replace('_', '-')}={value}" for key, value in self.options.items()]
         return args
 
     def _spawn(self) -> None:
         assert self.workdir is not None
-        log_file = self.workdir / "error.log"
-        log_file.write_bytes(b"")
+        # Truncating keeps the file's owner, so the server's account can still append to it.
+        (self.workdir / "error.log").write_bytes(b"")
         self.process = lifecycle.spawn(
             self._command(),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
-            preexec=self._preexec,
+            preexec=self._preexec_for_child(),
         )
         self.frozen = False
+
+    def _preexec_for_child(self) -> Callable[[], None] | None:
+        """Enter the namespace (needs root), then drop to the server's account; lifecycle.spawn
+        arms the parent-death signal after both, as the uid change would clear it."""
+        enter, user = self._preexec, self.os_user
+        if user is None:
+            return enter
+
+        def preexec() -> None:
+            if enter is not None:
+                enter()
+            user.switch_to()
+
+        return preexec
+
+    def _unlock_app_user(self) -> None:
+        """Give the app account this server's password (the template keeps it locked).
+
+        Run at every start, not only the first: the grant tables are Aria, and a kill right
+        after the first start must not bring back the locked account.
+        """
+        conn = self.admin_connect()
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(
+                    f"ALTER USER '{APP_USER}'@'%%' IDENTIFIED BY %s ACCOUNT UNLOCK",
+                    (self._app_password,),
+                )
+        finally:
+            conn.close()
 
     def _wait_ready(self) -> str:
         assert self.process is not None
@@ -246,6 +301,7 @@ class LocalServer(MySQLServer):
         if self.workdir is not None:
             shutil.rmtree(self.workdir, ignore_errors=True)
             self.workdir = None
+            self._app_password = None
         self.port = None if self._requested_port is None else self.port
         if self._cleanup_key is not None:
             lifecycle.unregister_cleanup(self._cleanup_key)

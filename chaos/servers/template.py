@@ -10,6 +10,7 @@ import fcntl
 import hashlib
 import logging
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -17,19 +18,28 @@ from pathlib import Path
 
 from chaos.errors import ServerError
 from chaos.servers.binary import ServerBinary
+from chaos.sweep import owner_alive, owner_tag
 
 log = logging.getLogger(__name__)
 
 #: Bump when the template's contents change, so cached templates are rebuilt.
-TEMPLATE_REVISION = 2
+TEMPLATE_REVISION = 3
 #: The unprivileged account clients use: no SUPER, so max_connections applies to it as it does
 #: to a real application's account. The suite's own admin session is root over the Unix socket.
+#: It is locked in the template: each server unlocks it with a random password of its own.
 APP_USER = "app"
-APP_PASSWORD = "app"
-_APP_USER_SQL = (
+_ACCOUNTS_SQL = (
     # Bootstrap mode starts with the grant tables unloaded; FLUSH loads them.
     "FLUSH PRIVILEGES;\n"
-    f"CREATE USER '{APP_USER}'@'%' IDENTIFIED BY '{APP_PASSWORD}';\n"
+    # mariadb-install-db makes a passwordless root for 127.0.0.1, ::1 and the host name too, and
+    # anonymous accounts on some versions: all reachable over TCP. Only root@localhost stays; with
+    # --skip-name-resolve 'localhost' matches the Unix socket alone, which lives in a 0700
+    # directory.
+    "DELETE FROM mysql.global_priv WHERE User = '' OR (User = 'root' AND Host <> 'localhost');\n"
+    "DELETE FROM mysql.proxies_priv WHERE User = '' OR (User = 'root' AND Host <> 'localhost');\n"
+    "DELETE FROM mysql.db WHERE User = '';\n"
+    "FLUSH PRIVILEGES;\n"
+    f"CREATE USER '{APP_USER}'@'%' ACCOUNT LOCK;\n"
     f"GRANT ALL PRIVILEGES ON `test`.* TO '{APP_USER}'@'%';\n"
 )
 
@@ -40,8 +50,20 @@ INNODB_OPTIONS = (
 )
 
 
+_HOW_TO_CHOOSE = "set XDG_CACHE_HOME to a writable directory to keep it elsewhere"
+
+
 def cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        home = os.path.expanduser("~")
+        # A home that does not exist (HOME=/nonexistent, as for system accounts) is not ours to
+        # create, even where root could.
+        if not os.path.isdir(home):
+            raise ServerError(
+                f"template cache: home directory {home} does not exist; {_HOW_TO_CHOOSE}"
+            )
+        base = os.path.join(home, ".cache")
     return Path(base) / "mysql-chaos" / "templates"
 
 
@@ -51,15 +73,32 @@ def template_datadir(binary: ServerBinary) -> Path:
         f"{TEMPLATE_REVISION}|{binary.path}|{binary.version}|{INNODB_OPTIONS}".encode()
     ).hexdigest()
     root = cache_root()
-    root.mkdir(parents=True, exist_ok=True)
     target = root / f"{binary.flavor}-{binary.version}-{key[:12]}"
     if (target / ".complete").exists():
         return target
-    with open(root / f"{target.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if not (target / ".complete").exists():
-            _bootstrap(binary, target)
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        with open(root / f"{target.name}.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if not (target / ".complete").exists():
+                _remove_dead_staging(target)
+                _bootstrap(binary, target)
+    except OSError as e:
+        where = e.filename or root
+        raise ServerError(
+            f"template cache {root} is not usable ({where}: {e.strerror}); {_HOW_TO_CHOOSE}"
+        ) from e
     return target
+
+
+def _remove_dead_staging(target: Path) -> None:
+    """Staging dirs of bootstraps whose process was killed (called under the lock)."""
+    pattern = re.compile(rf"^{re.escape(target.name)}\.(\d+)-(\d+)\.")
+    for entry in target.parent.iterdir():
+        match = pattern.match(entry.name)
+        if match and not owner_alive(int(match.group(1)), int(match.group(2))):
+            log.info("removing %s, left by a killed bootstrap", entry)
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def copy_template(template: Path, datadir: Path) -> None:
@@ -73,7 +112,7 @@ def copy_template(template: Path, datadir: Path) -> None:
 
 def _bootstrap(binary: ServerBinary, target: Path) -> None:
     log.info("bootstrapping template datadir for %s %s", binary.flavor, binary.version)
-    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.{owner_tag()}.", dir=target.parent))
     try:
         if binary.flavor == "mariadb":
             args = _mariadb_install_args(binary, staging)
@@ -84,7 +123,7 @@ def _bootstrap(binary: ServerBinary, target: Path) -> None:
         if result.returncode != 0:
             tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
             raise ServerError(f"bootstrapping a datadir failed: {' | '.join(tail)}")
-        _create_app_user(binary, staging)
+        _set_up_accounts(binary, staging)
         # A database is a directory: the suite's default database `test` costs nothing here.
         (staging / "test").mkdir(exist_ok=True)
         (staging / ".complete").touch()
@@ -113,13 +152,13 @@ def _mariadb_install_args(binary: ServerBinary, datadir: Path) -> list[str]:
     return args
 
 
-def _create_app_user(binary: ServerBinary, datadir: Path) -> None:
+def _set_up_accounts(binary: ServerBinary, datadir: Path) -> None:
     args = [binary.path, "--no-defaults", f"--datadir={datadir}", "--bootstrap", *INNODB_OPTIONS]
     if os.geteuid() == 0:
         args.append("--user=root")
     result = subprocess.run(
-        args, input=_APP_USER_SQL, capture_output=True, text=True, timeout=120, check=False
+        args, input=_ACCOUNTS_SQL, capture_output=True, text=True, timeout=120, check=False
     )
     if result.returncode != 0:
         tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
-        raise ServerError(f"creating the app user failed: {' | '.join(tail)}")
+        raise ServerError(f"setting up the accounts failed: {' | '.join(tail)}")

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from chaos.errors import CapabilityMissingError
+from chaos.errors import NetworkNamespaceError
 from chaos.netns import Firewall, KeepaliveTiming, NetworkNamespace
 from chaos.netns.namespace import remove_stale_namespaces
 
@@ -101,8 +101,8 @@ def test_stale_namespace_cleanup_keeps_namespaces_whose_owner_lives():
 
 def test_entering_a_namespace_that_was_not_started_raises():
     namespace = NetworkNamespace()
-    with pytest.raises(CapabilityMissingError, match="not started"):
+    with pytest.raises(NetworkNamespaceError, match="not started"):
         namespace.preexec()
-    with pytest.raises(CapabilityMissingError, match="not started"):
+    with pytest.raises(NetworkNamespaceError, match="not started"):
         with namespace.entered():
             pass
