@@ -62,7 +62,7 @@ def _run(args: list[str], input_text: str | None = None) -> str:
         raise NetworkNamespaceError(f"cannot run {args[0]}: {e.strerror}") from e
     if result.returncode != 0:
         why = result.stderr.strip().replace("\n", " | ") or f"exit status {result.returncode}"
-        raise NetworkNamespaceError(f"{' '.join(args[:6])} failed: {why}")
+        raise NetworkNamespaceError(f"{' '.join(args)} failed: {why}")
     return result.stdout
 
 

@@ -6,9 +6,10 @@ import os
 
 import pytest
 
-from chaos.errors import NetworkNamespaceError
+from chaos.errors import CapabilityMissingError, FaultError, NetworkNamespaceError
 from chaos.netns import Firewall, KeepaliveTiming, NetworkNamespace
 from chaos.netns.namespace import remove_stale_namespaces
+from chaos.sweep import owner_tag
 
 from .support import main_namespace_nft_tables, namespace_names, requires_net_admin
 
@@ -106,3 +107,21 @@ def test_entering_a_namespace_that_was_not_started_raises():
     with pytest.raises(NetworkNamespaceError, match="not started"):
         with namespace.entered():
             pass
+
+
+@requires_net_admin
+def test_a_failing_rule_is_an_error_of_the_run_never_a_skip():
+    """A broken nft rule once the run is going must fail the cell, not turn it into a skip."""
+    with NetworkNamespace() as namespace:
+        with pytest.raises(NetworkNamespaceError, match=r"nft -f - failed: .*syntax") as failed:
+            namespace.run(["nft", "-f", "-"], input_text="table inet broken { chain c { nonsense")
+        assert isinstance(failed.value, FaultError)
+        assert not isinstance(failed.value, CapabilityMissingError)
+        with pytest.raises(NetworkNamespaceError, match="failed"):
+            namespace.output(["ip", "link", "show", "no-such-link"])
+
+
+@requires_net_admin
+def test_namespace_name_carries_the_owners_pid_and_start_time():
+    with NetworkNamespace() as namespace:
+        assert namespace.name.startswith(f"mchaos-{owner_tag()}-")
