@@ -145,6 +145,12 @@ def test_server_dies_with_an_owner_killed_by_sigkill(owner, leftovers):
     the server; its datadir may remain (nothing could delete it), so only the process is
     asserted here and the fixture removes the datadir."""
     process, server_pid, _workdir = _start_owner(owner, leftovers, "wait")
+    if os.geteuid() == 0:
+        # The server runs as another account: the kernel clears the parent-death signal on a uid
+        # change, so this also proves the signal is armed after the switch.
+        with open(f"/proc/{server_pid}/status") as status:
+            uid = next(line.split()[1] for line in status if line.startswith("Uid:"))
+        assert uid != "0"
     process.kill()
     process.wait(timeout=10)
     _poll_until(lambda: _process_gone(server_pid), 10, f"mariadbd {server_pid} to die")

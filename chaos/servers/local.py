@@ -162,6 +162,7 @@ class LocalServer(MySQLServer):
         self._cleanup_key = lifecycle.register_cleanup(self.stop)
         copy_template(template, self.workdir / "data")
         (self.workdir / "files").mkdir(mode=0o700)
+        (self.workdir / "tmp").mkdir(mode=0o700)  # temporary tables: private, not /tmp
         (self.workdir / "error.log").write_bytes(b"")
         if self.os_user is not None:
             # The template in root's cache is root's; the server's account must own its copy.
@@ -200,6 +201,7 @@ class LocalServer(MySQLServer):
             f"--port={self.port}",
             f"--bind-address={self.host}",
             f"--secure-file-priv={self.files_dir}",
+            f"--tmpdir={self.workdir / 'tmp'}",
             # Also what keeps TCP from 127.0.0.1 from ever matching root@localhost.
             "--skip-name-resolve",
             "--skip-log-bin",

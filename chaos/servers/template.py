@@ -113,17 +113,21 @@ def copy_template(template: Path, datadir: Path) -> None:
 def _bootstrap(binary: ServerBinary, target: Path) -> None:
     log.info("bootstrapping template datadir for %s %s", binary.flavor, binary.version)
     staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.{owner_tag()}.", dir=target.parent))
+    # Bootstrap's temporary tables go to a private directory, not the shared /tmp where names
+    # made from a pid can meet another user's files.
+    scratch = Path(tempfile.mkdtemp(prefix=f"{target.name}.{owner_tag()}.tmp.", dir=target.parent))
     try:
         if binary.flavor == "mariadb":
             args = _mariadb_install_args(binary, staging)
         else:
             args = [binary.path, "--no-defaults", "--initialize-insecure", f"--datadir={staging}"]
             args += ["--user=root"] if os.geteuid() == 0 else []
+        args.append(f"--tmpdir={scratch}")
         result = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
         if result.returncode != 0:
             tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
             raise ServerError(f"bootstrapping a datadir failed: {' | '.join(tail)}")
-        _set_up_accounts(binary, staging)
+        _set_up_accounts(binary, staging, scratch)
         # A database is a directory: the suite's default database `test` costs nothing here.
         (staging / "test").mkdir(exist_ok=True)
         (staging / ".complete").touch()
@@ -131,6 +135,7 @@ def _bootstrap(binary: ServerBinary, target: Path) -> None:
             shutil.rmtree(target)
         staging.rename(target)
     finally:
+        shutil.rmtree(scratch, ignore_errors=True)
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)
 
@@ -152,8 +157,15 @@ def _mariadb_install_args(binary: ServerBinary, datadir: Path) -> list[str]:
     return args
 
 
-def _set_up_accounts(binary: ServerBinary, datadir: Path) -> None:
-    args = [binary.path, "--no-defaults", f"--datadir={datadir}", "--bootstrap", *INNODB_OPTIONS]
+def _set_up_accounts(binary: ServerBinary, datadir: Path, scratch: Path) -> None:
+    args = [
+        binary.path,
+        "--no-defaults",
+        f"--datadir={datadir}",
+        f"--tmpdir={scratch}",
+        "--bootstrap",
+        *INNODB_OPTIONS,
+    ]
     if os.geteuid() == 0:
         args.append("--user=root")
     result = subprocess.run(

@@ -19,6 +19,7 @@ from pathlib import Path
 import pymysql
 import pytest
 
+import chaos
 from chaos.servers.local import LocalServer
 from chaos.servers.os_user import server_user
 
@@ -184,16 +185,56 @@ print(json.dumps(report))
 
 @pytest.fixture
 def intruder_python_path():
-    """A world-readable copy of pymysql: the project's venv may sit where others cannot read."""
+    """A world-readable copy of pymysql and chaos: the project's venv may sit where others cannot
+    read (under /root)."""
     root = Path(tempfile.mkdtemp(prefix="privilege-test-"))
     try:
         root.chmod(0o755)
         shutil.copytree(Path(pymysql.__file__).parent, root / "pymysql")
+        shutil.copytree(
+            Path(chaos.__file__).parent, root / "chaos", ignore=shutil.ignore_patterns("*.pyc")
+        )
         for path in root.rglob("*"):
             path.chmod(0o755 if path.is_dir() else 0o644)
         yield root
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _system_python() -> str:
+    """The system interpreter, or the one the venv was made from: the venv may be unreadable."""
+    return shutil.which("python3", path="/usr/bin:/bin") or str(
+        Path(sys.base_prefix) / "bin" / "python3"
+    )
+
+
+def _as_user(uid: int, script: str, python_path: Path, **run: object) -> dict[str, object]:
+    """Run ``script`` as ``uid`` (no groups, an empty environment) and parse its JSON output."""
+    result = subprocess.run(
+        [
+            "setpriv",
+            f"--reuid={uid}",
+            f"--regid={uid}",
+            "--clear-groups",
+            _system_python(),
+            "-s",
+            "-c",
+            script,
+        ],
+        capture_output=True,
+        text=True,
+        cwd="/",
+        env={
+            "PATH": "/usr/bin:/bin:/usr/sbin:/sbin",
+            "PYTHONPATH": str(python_path),
+            **run.pop("env", {}),
+        },
+        timeout=120,
+        check=False,
+        **run,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.splitlines()[-1])
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as a second local OS user")
@@ -210,31 +251,7 @@ def test_a_second_local_user_cannot_log_in_as_root_write_files_or_read_the_passw
         "password": shared_server.settings.password,
         "outfile": outfile,
     }
-    # The system interpreter, or the one the venv was made from: the venv itself may be unreadable.
-    python = shutil.which("python3", path="/usr/bin:/bin") or str(
-        Path(sys.base_prefix) / "bin" / "python3"
-    )
-    result = subprocess.run(
-        [
-            "setpriv",
-            f"--reuid={intruder}",
-            f"--regid={intruder}",
-            "--clear-groups",
-            python,
-            "-s",
-            "-c",
-            INTRUDER,
-        ],
-        input=json.dumps(target),
-        capture_output=True,
-        text=True,
-        cwd="/",
-        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(intruder_python_path)},
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    report = json.loads(result.stdout)
+    report = _as_user(intruder, INTRUDER, intruder_python_path, input=json.dumps(target))
 
     logins = report["logins"]
     assert logins == {
@@ -253,3 +270,60 @@ def test_a_second_local_user_cannot_log_in_as_root_write_files_or_read_the_passw
     assert report["workdir"] == "denied"
     assert report["password_seen_in"] == []
     assert not any(name.startswith(os.path.basename(outfile)) for name in os.listdir("/tmp"))
+
+
+NON_ROOT_OWNER = r"""
+import json, os
+import pymysql
+from chaos.servers.local import LocalServer
+
+with LocalServer() as server:
+    with open(f"/proc/{server.pid}/status") as status:
+        uid = int(next(line.split()[1] for line in status if line.startswith("Uid:")))
+    report = {
+        "server_uid": uid,
+        "workdir_mode": server.workdir.stat().st_mode & 0o777,
+        "accounts": sorted(map(list, server.query("SELECT user, host FROM mysql.global_priv"))),
+        "secure_file_priv": server.query("SELECT @@secure_file_priv")[0][0],
+        "files_dir": server.files_dir,
+    }
+    try:
+        pymysql.connect(host="127.0.0.1", port=server.port, user="root", ssl_disabled=True)
+        report["tcp_root"] = "connected"
+    except pymysql.err.OperationalError as e:
+        report["tcp_root"] = e.args[0]
+    pymysql.connect(**server.settings.pymysql_kwargs()).close()
+    server.kill()  # crash recovery, restart and freeze as the owner's own account
+    server.restart()
+    server.freeze()
+    server.thaw()
+    report["answers_after_kill_restart_freeze"] = server.query("SELECT 1") == [(1,)]
+    workdir = server.workdir
+report["workdir_removed"] = not workdir.exists()
+print(json.dumps(report))
+"""
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="needs root to become another, non-root owner")
+def test_a_non_root_owner_runs_the_server_as_itself_with_the_same_guarantees(
+    intruder_python_path,
+):
+    owner_uid = 65534
+    cache = Path(tempfile.mkdtemp(prefix="privilege-test-cache-"))
+    try:
+        os.chown(cache, owner_uid, owner_uid)
+        report = _as_user(
+            owner_uid,
+            NON_ROOT_OWNER,
+            intruder_python_path,
+            env={"HOME": "/nonexistent", "XDG_CACHE_HOME": str(cache)},
+        )
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)
+    assert report["server_uid"] == owner_uid
+    assert report["workdir_mode"] == 0o700
+    assert report["accounts"] == [["app", "%"], ["mariadb.sys", "localhost"], ["root", "localhost"]]
+    assert report["secure_file_priv"] == report["files_dir"] + "/"
+    assert report["tcp_root"] == ACCESS_DENIED
+    assert report["answers_after_kill_restart_freeze"] is True
+    assert report["workdir_removed"] is True
