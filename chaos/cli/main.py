@@ -84,3 +84,7 @@ cli.add_command(toxiproxy_server)
 from chaos.cli.bench import bench  # noqa: E402
 
 cli.add_command(bench)
+from chaos.cli.up import down, up  # noqa: E402
+
+cli.add_command(up)
+cli.add_command(down)
