@@ -87,7 +87,7 @@ class _SharedGlobals:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
-                entry = [server.get_global(name), 0]
+                entry = [_as_sql_value(server.get_global(name)), 0]
                 self._entries[key] = entry
             server.set_global(name, value)
             entry[1] += 1
@@ -101,6 +101,11 @@ class _SharedGlobals:
                 del self._entries[key]
             else:
                 entry[1] -= 1
+
+
+def _as_sql_value(text: str) -> int | str:
+    # get_global() answers text; numeric variables refuse a string in SET GLOBAL (1232).
+    return int(text) if text.lstrip("-").isdigit() else text
 
 
 def _server_key(server: Any, name: str) -> tuple[str, int, str]:
