@@ -57,13 +57,13 @@ def up(tmp_path: Path) -> Iterator[Up]:
 
 
 def _query(url: str) -> int:
-    settings = pymysql.connect(**_kwargs(url))
+    conn = pymysql.connect(**_kwargs(url))
     try:
-        with settings.cursor() as cursor:
+        with conn.cursor() as cursor:
             cursor.execute("SELECT 1")
             return int(cursor.fetchone()[0])
     finally:
-        settings.close()
+        conn.close()
 
 
 def _kwargs(url: str) -> dict[str, object]:
