@@ -51,9 +51,15 @@ def up(tmp_path: Path) -> Iterator[Up]:
     try:
         yield running
     finally:
+        # SIGTERM, as down sends: up stops its server and removes its datadir. SIGKILL would
+        # leave the datadir behind (the server dies with its owner, nobody cleans up).
         if running.process.poll() is None:
-            running.process.kill()
-            running.process.wait()
+            running.process.terminate()
+            try:
+                running.process.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                running.process.kill()
+                running.process.wait()
 
 
 def _query(url: str) -> int:
@@ -79,6 +85,24 @@ def _gone(marker: str) -> bool:
             return False
         time.sleep(0.05)
     return True
+
+
+def test_sigterm_stops_up_and_removes_what_it_made(up: Up) -> None:
+    datadirs = set(Path("/dev/shm").glob("mysql-chaos-*"))
+    up.process.terminate()
+    code, stdout = up.finish()
+    assert code == 0 and stdout.strip().endswith("stopped")
+    assert _gone(up.marker), processes_with(up.marker)
+    # up's own datadir is gone; others' (parallel runs) may come and go meanwhile.
+    assert not [d for d in datadirs if d.exists() and _owned_by_up(d, up)]
+
+
+def _owned_by_up(datadir: Path, up: Up) -> bool:
+    port = up.settings["server (direct)"].rsplit(":", 1)[1].split("/")[0]
+    try:
+        return f"port: {port} " in (datadir / "error.log").read_text()
+    except OSError:
+        return False
 
 
 def test_up_serves_the_server_directly_and_through_the_proxy(up: Up) -> None:
