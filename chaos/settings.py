@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+import re
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -21,7 +22,8 @@ class ConnectionSettings:
     host: str = "127.0.0.1"
     port: int = 3306
     user: str = "root"
-    password: str = ""
+    #: Never in a repr: settings end up in logs, reprs and error messages.
+    password: str = field(default="", repr=False)
     database: str = "test"
     #: A Unix socket path; when set, pymysql uses it instead of host/port.
     unix_socket: str | None = None
@@ -60,6 +62,11 @@ class ConnectionSettings:
             auth += ":" + quote(self.password, safe="")
         return f"{scheme}://{auth}@{self.host}:{self.port}/{self.database}"
 
+    def describe(self) -> str:
+        """``user@host:port/database`` (or the socket) for messages: never the password."""
+        where = self.unix_socket or f"{self.host}:{self.port}"
+        return f"{self.user}@{where}/{self.database}"
+
     def with_timeouts(
         self, connect: float | None, read: float | None, write: float | None
     ) -> ConnectionSettings:
@@ -72,12 +79,13 @@ class ConnectionSettings:
     def from_url(cls, url: str) -> ConnectionSettings:
         """Parse ``mysql://user:password@host:port/database``."""
         parts = urlsplit(url)
+        shown = redact_url(url)
         if parts.scheme not in ("mysql", "mysql+pymysql", "mariadb") or not parts.hostname:
-            raise UsageError(f"not a MySQL URL (mysql://user:password@host:port/db): {url!r}")
+            raise UsageError(f"not a MySQL URL (mysql://user:password@host:port/db): {shown!r}")
         try:
             port = parts.port or 3306
         except ValueError as e:
-            raise UsageError(f"bad port in URL {url!r}") from e
+            raise UsageError(f"bad port in URL {shown!r}") from e
         return cls(
             host=parts.hostname,
             port=port,
@@ -85,3 +93,13 @@ class ConnectionSettings:
             password=unquote(parts.password or ""),
             database=parts.path.lstrip("/") or "test",
         )
+
+
+# The password of "scheme://user:password@host": everything after the first ':' of the
+# userinfo, up to the last '@' before the path (a password may itself hold '@').
+_URL_PASSWORD = re.compile(r"^(?P<head>[^:/]+://[^:@/]*):(?P<password>[^/]*)@")
+
+
+def redact_url(url: str) -> str:
+    """``url`` with its password replaced by ``***``, for any message that quotes it."""
+    return _URL_PASSWORD.sub(lambda m: f"{m.group('head')}:***@", url, count=1)

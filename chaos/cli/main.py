@@ -11,13 +11,42 @@ from chaos.errors import ChaosError
 from chaos.sweep import sweep_once
 
 
+class _OwnRecordsOnly(logging.Filter):
+    """Pass mysql-chaos's own records; drop the libraries'.
+
+    Faults provoke errors on purpose, and the libraries under test log them loudly (SQLAlchemy's
+    pool logs a traceback for every connection it fails to reset, pymysql and DBUtils warn):
+    hundreds of lines of expected noise on a passing run. ``-v`` shows them.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name == "chaos" or record.name.startswith("chaos.")
+
+
+_handler: logging.Handler | None = None
+
+
+def configure_logging(verbose: int) -> None:
+    """One stderr handler: mysql-chaos's warnings by default, everything from ``-v`` up."""
+    global _handler
+    root = logging.getLogger()
+    if _handler is not None:
+        root.removeHandler(_handler)
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    if verbose == 0:
+        _handler.addFilter(_OwnRecordsOnly())
+    root.addHandler(_handler)
+    root.setLevel(logging.WARNING - 10 * min(verbose, 2))
+    logging.captureWarnings(True)  # warnings.warn() from libraries become filtered records
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug).")
+@click.option("-v", "--verbose", count=True, help="Log more (-v info and library logs, -vv debug).")
 @click.pass_context
 def cli(ctx: click.Context, verbose: int) -> None:
     """Fault-injection resilience suite for MySQL clients."""
-    level = logging.WARNING - 10 * min(verbose, 2)
-    logging.basicConfig(level=level, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    configure_logging(verbose)
     if ctx.invoked_subcommand != "clean":  # clean sweeps itself, and says what it removed
         sweep_once()
 
@@ -25,7 +54,10 @@ def cli(ctx: click.Context, verbose: int) -> None:
 def main() -> None:
     """Run the CLI; a ChaosError becomes one line on stderr and its exit code."""
     try:
-        cli.main(standalone_mode=False)
+        # Without standalone mode click returns ctx.exit()'s code instead of exiting with it.
+        code = cli.main(standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Abort:
         click.echo("interrupted", err=True)
         sys.exit(130)
@@ -59,3 +91,7 @@ cli.add_command(bench)
 from chaos.cli.clean import clean  # noqa: E402
 
 cli.add_command(clean)
+from chaos.cli.up import down, up  # noqa: E402
+
+cli.add_command(up)
+cli.add_command(down)

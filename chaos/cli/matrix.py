@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
+from chaos.cli.paths import check_report_path, prepare_history_dir
+from chaos.errors import UsageError
 from chaos.faults import FAULTS
 from chaos.runner.environment import Backend
+from chaos.settings import ConnectionSettings
 
 if TYPE_CHECKING:
     from chaos.runner.cell import CellResult
+    from chaos.runner.gate import GateVerdict
 
 # The strategies, runner and reports import SQLAlchemy, DBUtils and tenacity (~0.3 s): they are
 # imported inside the commands, so `mysql-chaos repro` and `--help` do not pay for them.
@@ -32,16 +37,57 @@ def _progress(result: CellResult, done: int, total: int) -> None:
     )
 
 
-def _backend(server_url: str | None) -> Backend:
-    return Backend(external_url=server_url)
+def _backend(server_url: str | None, allow_global_changes: bool) -> Backend:
+    if server_url:
+        ConnectionSettings.from_url(server_url)  # a malformed URL is exit 2 before any cell
+    return Backend(external_url=server_url, allow_global_changes=allow_global_changes)
 
 
-server_option = click.option(
-    "--server-url",
-    metavar="URL",
-    help="Use this external server (mysql://user:pw@host:port/db) instead of a disposable one; "
-    "faults that need process control or a namespace then skip.",
-)
+def _server_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options ``matrix`` and ``check`` share: where to run, and what the gate allows."""
+    for option in reversed(
+        [
+            click.option(
+                "--server-url",
+                metavar="URL",
+                help="Use this external server (mysql://user:pw@host:port/db) instead of a "
+                "disposable one; faults that need process control or a namespace then skip.",
+            ),
+            click.option(
+                "--allow-global-changes",
+                is_flag=True,
+                help="Let faults change GLOBAL variables (wait_timeout) of the --server-url "
+                "server; they are restored afterwards. Without it those faults skip there.",
+            ),
+            click.option(
+                "--allow-skip",
+                is_flag=True,
+                help="Skipped cells do not fail the gate (exit 3); they are still listed.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def _show_skips_and_errors(results: list[CellResult]) -> None:
+    for result in results:
+        if result.skipped:
+            click.secho(
+                f"SKIPPED {result.strategy} x {result.fault}: {result.skipped}", fg="yellow"
+            )
+    for result in results:
+        if result.error:
+            click.secho(f"ERROR {result.strategy} x {result.fault}: {result.error}", fg="red")
+
+
+def _finish(gate: GateVerdict, success: str) -> None:
+    """Print the gate's last line and exit with its code."""
+    if gate.ok:
+        click.secho(success if not gate.skipped else gate.summary(), fg="green")
+    else:
+        click.secho(gate.summary(), fg="red")
+    click.get_current_context().exit(int(gate.exit_code))
 
 
 @click.command()
@@ -70,7 +116,7 @@ server_option = click.option(
     is_flag=True,
     help="Write the measured verdicts into the expectations file (keeps the reasons).",
 )
-@server_option
+@_server_options
 def matrix(
     strategies: tuple[str, ...],
     faults: tuple[str, ...],
@@ -82,8 +128,14 @@ def matrix(
     histories: str | None,
     record_expected: bool,
     server_url: str | None,
+    allow_global_changes: bool,
+    allow_skip: bool,
 ) -> None:
-    """Run the strategy x fault matrix; exit 0 iff every cell meets its expected verdict."""
+    """Run the strategy x fault matrix; exit 0 iff every cell ran and met its expected verdict.
+
+    Exit codes: 0 ok, 1 a verdict differs, 2 bad input, 3 a cell skipped (see --allow-skip),
+    4 a cell errored, 130 interrupted.
+    """
     from apps.strategies import STRATEGIES
     from chaos.reports.model import MatrixReport
     from chaos.reports.renderers import as_json, html_grid, junit, markdown, text_table
@@ -97,30 +149,40 @@ def matrix(
 
     strategy_names = STRATEGIES.select(list(strategies))
     fault_names = FAULTS.select(list(faults))
-    history_dir = Path(histories) if histories else None
-    if history_dir:
-        history_dir.mkdir(parents=True, exist_ok=True)
+    backend = _backend(server_url, allow_global_changes)
+    reports = [
+        (check_report_path(option, path), render)
+        for option, path, render in (
+            ("--junit", junit_file, junit),
+            ("--json", json_file, as_json),
+            ("--markdown", markdown_file, markdown),
+            ("--html", html_file, html_grid),
+        )
+        if path
+    ]
+    if record_expected:
+        check_report_path("expectations file", str(DEFAULT_FILE))
+    history_dir = prepare_history_dir("--histories", histories) if histories else None
     click.echo(f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs")
     run = run_matrix(
         [(name, STRATEGIES.get(name)) for name in strategy_names],
         [FAULTS.get(name) for name in fault_names],
-        backend=_backend(server_url),
+        backend=backend,
         jobs=jobs,
         history_dir=history_dir,
         on_result=_progress,
     )
     expectations = load_expectations()
-    report = MatrixReport.build(run.results, expectations, strategy_names, fault_names, run.seconds)
+    report = MatrixReport.build(
+        run.results, expectations, strategy_names, fault_names, run.seconds, allow_skip=allow_skip
+    )
     click.echo("\n" + text_table(report) + "\n")
-    for path, render in (
-        (junit_file, junit),
-        (json_file, as_json),
-        (markdown_file, markdown),
-        (html_file, html_grid),
-    ):
-        if path:
-            Path(path).write_text(render(report))
-            click.echo(f"wrote {path}")
+    for path, render in reports:
+        try:
+            path.write_text(render(report))
+        except OSError as e:
+            raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
+        click.echo(f"wrote {path}")
     click.echo(f"wall time {run.seconds:.1f} s; slowest cells:")
     for cell in report.slowest():
         click.echo(f"  {cell.result.seconds:5.1f}s  {cell.result.strategy} x {cell.result.fault}")
@@ -140,45 +202,53 @@ def matrix(
             f"{cell.result.verdict}, expected {expected or 'pass'}",
             fg="red",
         )
-    if not report.ok:
-        raise SystemExit(1)
-    click.secho("every cell meets its expected verdict", fg="green")
+    _show_skips_and_errors([cell.result for cell in report.cells])
+    _finish(report.gate, "every cell meets its expected verdict")
 
 
 @click.command()
 @click.argument("factory_spec", metavar="MODULE:FACTORY")
 @click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable; default all.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=_DEFAULT_JOBS, show_default=True)
-@server_option
-def check(factory_spec: str, faults: tuple[str, ...], jobs: int, server_url: str | None) -> None:
-    """CI gate for your own strategy: exit 0 iff no invariant is violated under any fault."""
+@_server_options
+def check(
+    factory_spec: str,
+    faults: tuple[str, ...],
+    jobs: int,
+    server_url: str | None,
+    allow_global_changes: bool,
+    allow_skip: bool,
+) -> None:
+    """CI gate for your own strategy: exit 0 iff every fault ran and no invariant was violated.
+
+    Exit codes: 0 ok, 1 a violation, 2 bad input, 3 a fault skipped (see --allow-skip),
+    4 a cell errored, 130 interrupted.
+    """
     from apps.strategies.loading import load_factory
+    from chaos.runner.gate import judge_check
     from chaos.runner.matrix import run_matrix
     from chaos.sweep import owned_prefix
 
     factory = load_factory(factory_spec)
     fault_names = FAULTS.select(list(faults))
+    backend = _backend(server_url, allow_global_changes)
     with tempfile.TemporaryDirectory(prefix=owned_prefix("check")) as tmp:
         run = run_matrix(
             [(factory_spec, factory)],
             [FAULTS.get(name) for name in fault_names],
-            backend=_backend(server_url),
+            backend=backend,
             jobs=jobs,
             history_dir=Path(tmp),
             on_result=_progress,
         )
-    failed = False
-    for result in sorted(run.results, key=lambda r: fault_names.index(r.fault)):
-        if result.skipped:
-            continue
-        if result.error or result.violations:
-            failed = True
+    results = sorted(run.results, key=lambda r: fault_names.index(r.fault))
+    for result in results:
         for violation in result.check.violations if result.check else ():
             ids = ", ".join(violation.op_ids[:10])
             click.echo(f"{result.fault}: {violation.kind} [{ids}] {violation.detail}")
-        if result.error:
-            click.echo(f"{result.fault}: error: {result.error}")
+    _show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
-    if failed:
-        raise SystemExit(1)
-    click.secho(f"{factory_spec}: every invariant held under every fault", fg="green")
+    _finish(
+        judge_check(results, allow_skip=allow_skip),
+        f"{factory_spec}: every invariant held under every fault",
+    )

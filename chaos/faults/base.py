@@ -8,18 +8,25 @@ namespace it runs in: whichever the fault ``needs``). The runner drives it throu
 3. ``inject()``   the event happens (it may wait, e.g. idle past a timeout);
 4. fault-phase operations, one at a time; each unit of work calls ``checkpoint(point)`` at
    :class:`Checkpoint` boundaries so a fault can strike between statements or around COMMIT;
-5. ``heal()``     the world is repaired (idempotent; safe in ``finally`` and twice);
-6. recovery operations, then the checker.
+5. ``heal()``     the world is repaired (idempotent; safe in ``finally`` and twice); a heal
+   that raised leaves the fault injected and is retried, and its failure is raised, never
+   swallowed: an unhealed world must not be judged;
+6. recovery operations, then the checker;
+7. ``close()``    always, also when the cell failed early: heal, then put back every GLOBAL
+   variable the fault changed (:meth:`Fault.set_server_global`).
 """
 
 from __future__ import annotations
 
 import enum
 import logging
+import threading
+import time
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from chaos.errors import FaultError
 from chaos.registry import Registry
 from chaos.settings import ConnectionSettings
 
@@ -35,6 +42,8 @@ class Need(enum.Enum):
     PROCESS = "process"  # control of the server process (stop/kill/freeze)
     PROXY = "proxy"  # a Toxiproxy proxy between client and server
     NETNS = "netns"  # a network namespace with nftables (CAP_NET_ADMIN)
+    #: changes GLOBAL server variables: a server the suite owns, or the user's explicit leave
+    GLOBALS = "globals"
 
 
 class Checkpoint(enum.Enum):
@@ -53,6 +62,58 @@ class FaultTarget:
     admin_settings: ConnectionSettings  # direct to the server, for the checker and admin verbs
     proxy: Any = None  # chaos.toxiproxy.client.ProxyHandle
     namespace: Any = None  # chaos.netns.namespace.NetworkNamespace
+    #: The user allowed GLOBAL variable changes on a server the suite does not own.
+    allow_global_changes: bool = False
+
+    @property
+    def may_change_globals(self) -> bool:
+        return bool(getattr(self.server, "controls_process", False) or self.allow_global_changes)
+
+
+class _SharedGlobals:
+    """The original value of each GLOBAL variable changed on a server, until the last user is done.
+
+    Parallel cells on one external server change the same global: the first one to change it
+    saves the original, the last one to finish puts it back. Without this a second cell would
+    save the first one's value (``wait_timeout=1``) as "original" and restore that for good.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._entries: dict[tuple[str, int, str], list[Any]] = {}  # key -> [original, users]
+
+    def change(self, server: Any, name: str, value: int | str) -> tuple[str, int, str]:
+        key = _server_key(server, name)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                entry = [_as_sql_value(server.get_global(name)), 0]
+                self._entries[key] = entry
+            server.set_global(name, value)
+            entry[1] += 1
+        return key
+
+    def release(self, server: Any, key: tuple[str, int, str]) -> None:
+        with self._lock:
+            entry = self._entries[key]
+            if entry[1] == 1:
+                server.set_global(key[2], entry[0])  # raises: the caller keeps its claim
+                del self._entries[key]
+            else:
+                entry[1] -= 1
+
+
+def _as_sql_value(text: str) -> int | str:
+    # get_global() answers text; numeric variables refuse a string in SET GLOBAL (1232).
+    return int(text) if text.lstrip("-").isdigit() else text
+
+
+def _server_key(server: Any, name: str) -> tuple[str, int, str]:
+    settings = server.settings
+    return (settings.host, settings.port, name)
+
+
+_shared_globals = _SharedGlobals()
 
 
 class Fault(ABC):
@@ -69,10 +130,14 @@ class Fault(ABC):
     produces: ClassVar[str] = ""
     #: Operations attempted, one at a time, between inject() and heal().
     fault_phase_operations: ClassVar[int] = 2
+    #: How often a heal is tried before its failure is reported, and the pause between tries.
+    heal_attempts: ClassVar[int] = 3
+    heal_retry_pause: ClassVar[float] = 0.2
 
     def __init__(self, target: FaultTarget) -> None:
         self.target = target
         self.injected = False
+        self._changed_globals: list[tuple[str, int, str]] = []
 
     def prepare(self) -> None:  # noqa: B027 - optional hook
         """Configure the world before the strategy first connects."""
@@ -91,11 +156,58 @@ class Fault(ABC):
         self._inject()
 
     def heal(self) -> None:
+        """Repair the world; ``injected`` stays True until ``_heal()`` has succeeded.
+
+        Raises :class:`FaultError` naming the fault when every attempt failed.
+        """
         if not self.injected:
             return
         log.info("heal %s", self.name)
-        self.injected = False
-        self._heal()
+        for attempt in range(1, self.heal_attempts + 1):
+            try:
+                self._heal()
+            except Exception as e:
+                log.warning(
+                    "heal %s failed (attempt %d/%d): %s", self.name, attempt, self.heal_attempts, e
+                )
+                if attempt == self.heal_attempts:
+                    raise FaultError(
+                        f"{self.name}: heal failed after {attempt} attempts: {_one_line(e)}"
+                    ) from e
+                time.sleep(self.heal_retry_pause)
+            else:
+                self.injected = False
+                return
+
+    def close(self) -> None:
+        """Heal, then restore every GLOBAL variable this fault changed (also when heal failed)."""
+        try:
+            self.heal()
+        finally:
+            self.restore_globals()
+
+    def set_server_global(self, name: str, value: int | str) -> None:
+        """``SET GLOBAL`` on the target's server, remembered so :meth:`close` puts it back."""
+        if not self.target.may_change_globals:
+            raise FaultError(
+                f"{self.name}: refusing to change GLOBAL {name} on "
+                f"{self.target.server.describe()}, a server the suite does not own"
+            )
+        self._changed_globals.append(_shared_globals.change(self.target.server, name, value))
+
+    def restore_globals(self) -> None:
+        """Put back the GLOBAL variables this fault changed; idempotent."""
+        failures = []
+        while self._changed_globals:
+            key = self._changed_globals[-1]
+            try:
+                _shared_globals.release(self.target.server, key)
+            except Exception as e:
+                failures.append(f"{key[2]}: {_one_line(e)}")
+                log.warning("%s: could not restore GLOBAL %s: %s", self.name, key[2], e)
+            self._changed_globals.pop()
+        if failures:
+            raise FaultError(f"{self.name}: could not restore " + "; ".join(failures))
 
     def checkpoint(self, point: Checkpoint, op_id: str) -> None:  # noqa: B027 - optional hook
         """Called from inside a unit of work; faults that strike mid-transaction override it."""
@@ -109,6 +221,8 @@ class Fault(ABC):
             return "needs a Toxiproxy proxy in front of the server"
         if Need.NETNS in cls.needs and target.namespace is None:
             return "needs a network namespace (CAP_NET_ADMIN)"
+        if Need.GLOBALS in cls.needs and not target.may_change_globals:
+            return GLOBALS_REFUSED
         return None
 
     def __enter__(self) -> Fault:
@@ -121,7 +235,19 @@ class Fault(ABC):
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.heal()
+        self.close()
+
+
+#: Why a fault that changes GLOBAL variables skips on a server the suite does not own.
+GLOBALS_REFUSED = (
+    "changes GLOBAL server variables, on a server the suite does not own "
+    "(allow it with --allow-global-changes)"
+)
+
+
+def _one_line(error: BaseException) -> str:
+    text = " ".join(str(error).split())
+    return text or type(error).__name__
 
 
 FAULTS: Registry[type[Fault]] = Registry("fault")

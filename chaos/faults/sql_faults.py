@@ -1,4 +1,9 @@
-"""Faults made with SQL from an admin session: idle timeout, KILL, connection exhaustion."""
+"""Faults made with SQL from an admin session: idle timeout, KILL, connection exhaustion.
+
+The two that change a GLOBAL variable need :attr:`Need.GLOBALS`: a server the suite owns, or the
+user's explicit leave on one it does not; the value is put back by ``Fault.close()`` whatever
+happened to the cell.
+"""
 
 from __future__ import annotations
 
@@ -16,12 +21,11 @@ class IdleTimeoutFault(Fault):
     name = "idle-timeout"
     description = "the server's wait_timeout closes connections left idle (8 h by default)"
     mechanism = "SET GLOBAL wait_timeout=1 before the client connects, then idle past it"
+    needs = frozenset({Need.GLOBALS})
     wait_timeout: ClassVar[int] = 1
 
     def prepare(self) -> None:
-        server = self.target.server
-        self._original = server.get_global("wait_timeout")
-        server.set_global("wait_timeout", self.wait_timeout)
+        self.set_server_global("wait_timeout", self.wait_timeout)
 
     def _inject(self) -> None:
         # Idle until the server has closed every client session (or long enough that it would
@@ -32,10 +36,8 @@ class IdleTimeoutFault(Fault):
         wait_until(lambda: not server.client_connection_ids(database), 5)
 
     def _heal(self) -> None:
-        server = self.target.server
-        original = getattr(self, "_original", None)
-        if original is not None:
-            server.set_global("wait_timeout", int(original))
+        # New connections get the server's own wait_timeout again.
+        self.restore_globals()
 
 
 @register_fault
@@ -62,12 +64,14 @@ class TooManyConnectionsFault(Fault):
         "max_connections=10; other clients hold every slot and the client's sessions are "
         "killed, so every reconnect is refused with 1040 until the hogs let go"
     )
-    needs = frozenset({Need.PROCESS})
+    # PROCESS as well: on a shared server the hogs would starve every other client, and
+    # parallel cells would starve each other.
+    needs = frozenset({Need.PROCESS, Need.GLOBALS})
     max_connections: ClassVar[int] = 10
 
     def prepare(self) -> None:
         self._hogs: list[pymysql.Connection] = []
-        self.target.server.set_global("max_connections", self.max_connections)
+        self.set_server_global("max_connections", self.max_connections)
 
     def _inject(self) -> None:
         server = self.target.server
@@ -83,6 +87,7 @@ class TooManyConnectionsFault(Fault):
                 raise
 
     def _heal(self) -> None:
-        for conn in self._hogs:
+        for conn in getattr(self, "_hogs", ()):
             conn.close()
-        self._hogs.clear()
+        self._hogs = []
+        self.restore_globals()

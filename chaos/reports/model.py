@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from chaos.runner.cell import CellResult
 from chaos.runner.expectations import Expectation, Expectations
+from chaos.runner.gate import GateVerdict, judge_matrix
 
 
 @dataclass(frozen=True)
@@ -14,12 +15,19 @@ class JudgedCell:
     expected: Expectation | None
 
     @property
-    def meets_expectation(self) -> bool:
+    def status(self) -> str:
+        """``met``, ``mismatch``, ``error`` or ``skipped`` (a skip tested nothing: never met)."""
         if self.result.skipped is not None:
-            return True
-        if self.result.error is not None or self.expected is None:
-            return False
-        return self.result.violations == self.expected.violations
+            return "skipped"
+        if self.result.error is not None:
+            return "error"
+        if self.expected is None or self.result.violations != self.expected.violations:
+            return "mismatch"
+        return "met"
+
+    @property
+    def meets_expectation(self) -> bool:
+        return self.status == "met"
 
     @property
     def recovery(self) -> str:
@@ -35,6 +43,7 @@ class MatrixReport:
     strategies: tuple[str, ...]
     faults: tuple[str, ...]
     seconds: float
+    gate: GateVerdict
 
     @classmethod
     def build(
@@ -44,6 +53,8 @@ class MatrixReport:
         strategies: list[str],
         faults: list[str],
         seconds: float,
+        *,
+        allow_skip: bool = False,
     ) -> MatrixReport:
         judged = tuple(
             JudgedCell(r, expectations.get((r.strategy, r.fault)))
@@ -51,7 +62,8 @@ class MatrixReport:
                 results, key=lambda r: (strategies.index(r.strategy), faults.index(r.fault))
             )
         )
-        return cls(judged, tuple(strategies), tuple(faults), seconds)
+        gate = judge_matrix(results, expectations, allow_skip=allow_skip)
+        return cls(judged, tuple(strategies), tuple(faults), seconds, gate)
 
     def cell(self, strategy: str, fault: str) -> JudgedCell | None:
         for judged in self.cells:
@@ -61,11 +73,15 @@ class MatrixReport:
 
     @property
     def ok(self) -> bool:
-        return all(cell.meets_expectation for cell in self.cells)
+        """The gate's answer: what exit code 0 means (see :mod:`chaos.runner.gate`)."""
+        return self.gate.ok
+
+    def with_status(self, status: str) -> tuple[JudgedCell, ...]:
+        return tuple(cell for cell in self.cells if cell.status == status)
 
     @property
     def mismatches(self) -> tuple[JudgedCell, ...]:
-        return tuple(cell for cell in self.cells if not cell.meets_expectation)
+        return self.with_status("mismatch")
 
     def slowest(self, count: int = 5) -> tuple[JudgedCell, ...]:
         return tuple(sorted(self.cells, key=lambda c: -c.result.seconds)[:count])

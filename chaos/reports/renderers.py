@@ -26,7 +26,8 @@ def short_verdict(cell: JudgedCell | None) -> str:
         return ""
     verdict = cell.result.verdict
     text = "+".join(_SHORT.get(part, part) for part in verdict.split(","))
-    return text if cell.meets_expectation else f"{text}!"
+    # "!" marks a measured verdict that differs; a skip or an error measured nothing.
+    return f"{text}!" if cell.status == "mismatch" else text
 
 
 def text_table(report: MatrixReport) -> str:
@@ -56,8 +57,15 @@ def markdown(report: MatrixReport) -> str:
         "ok = every invariant held; norec = never recovered after heal; partial = half-applied "
         "transaction; dup = applied twice; lost = acknowledged but not applied; false = "
         "reported failed but applied; hang = an operation outlived the deadline; "
+        "skip = not run (need unmet); ERROR = the cell could not run to a verdict; "
         "! = differs from the expected verdict."
     )
+    problems = [c for c in report.cells if c.status in ("skipped", "error")]
+    if problems:
+        lines.append("")
+        for cell in problems:
+            r = cell.result
+            lines.append(f"- {r.strategy} x {r.fault}: {r.verdict}: {r.skipped or r.error}")
     return "\n".join(lines) + "\n"
 
 
@@ -82,13 +90,23 @@ def as_json(report: MatrixReport) -> str:
                 "unknown_ops": check.unknown_ops if check else None,
                 "ok_ops": check.ok_ops if check else None,
                 "seconds": round(r.seconds, 3),
+                "status": cell.status,
                 "skipped": r.skipped,
                 "error": r.error,
                 "history_file": r.history_file,
             }
         )
+    gate = report.gate
     return json.dumps(
-        {"ok": report.ok, "seconds": round(report.seconds, 3), "cells": cells}, indent=2
+        {
+            "ok": report.ok,
+            "exit_code": int(gate.exit_code),
+            "summary": gate.summary(),
+            "skips_allowed": gate.allow_skip,
+            "seconds": round(report.seconds, 3),
+            "cells": cells,
+        },
+        indent=2,
     )
 
 
@@ -98,7 +116,8 @@ def junit(report: MatrixReport) -> str:
         name="mysql-chaos matrix",
         tests=str(len(report.cells)),
         failures=str(len(report.mismatches)),
-        skipped=str(sum(1 for c in report.cells if c.result.skipped)),
+        errors=str(len(report.with_status("error"))),
+        skipped=str(len(report.with_status("skipped"))),
         time=f"{report.seconds:.3f}",
     )
     for cell in report.cells:
@@ -108,6 +127,8 @@ def junit(report: MatrixReport) -> str:
         )
         if r.skipped:
             ElementTree.SubElement(case, "skipped", message=r.skipped)
+        elif r.error:
+            ElementTree.SubElement(case, "error", message=r.error)
         elif not cell.meets_expectation:
             expected = ",".join(cell.expected.violations) if cell.expected else "(none recorded)"
             failure = ElementTree.SubElement(
@@ -116,7 +137,7 @@ def junit(report: MatrixReport) -> str:
             failure.text = "\n".join(
                 f"{v.kind}: {', '.join(v.op_ids)} {v.detail}"
                 for v in (r.check.violations if r.check else ())
-            ) or (r.error or "")
+            )
     return ElementTree.tostring(suite, encoding="unicode", xml_declaration=True)
 
 
@@ -129,7 +150,7 @@ def html_grid(report: MatrixReport) -> str:
             return "<td></td>"
         verdict = cell.result.verdict
         colour = _COLOURS.get(verdict, "#c62828")
-        border = "" if cell.meets_expectation else "outline:3px solid #ff9800;"
+        border = "outline:3px solid #ff9800;" if cell.status == "mismatch" else ""
         title = html.escape(
             "; ".join(
                 f"{v.kind}: {', '.join(v.op_ids[:5])}"
@@ -149,7 +170,7 @@ def html_grid(report: MatrixReport) -> str:
         + "</tr>"
         for s in report.strategies
     )
-    status = "every cell meets its expectation" if report.ok else "MISMATCHES (orange outline)"
+    status = html.escape(report.gate.summary())
     return (
         "<!doctype html><meta charset=utf-8><title>mysql-chaos matrix</title>"
         "<style>body{font-family:sans-serif}td,th{padding:4px 8px;text-align:center;"

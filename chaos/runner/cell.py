@@ -9,15 +9,17 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pymysql
 
 from apps.strategies.base import StrategyConfig, StrategyFactory
 from apps.strategies.loading import build_strategy
 from chaos.checker import CheckResult, check
-from chaos.errors import CapabilityMissingError
+from chaos.errors import ChaosError
 from chaos.faults.base import Fault
 from chaos.runner.environment import Backend, CellEnvironment
+from chaos.runner.preflight import unmet_need
 from chaos.runner.timing import CellTiming
 from chaos.workload.bank import create_schema, read_state
 from chaos.workload.driver import WorkloadDriver
@@ -62,42 +64,58 @@ def run_cell(
     fault_class: type[Fault],
     *,
     backend: Backend,
-    toxiproxy: object | None,
+    toxiproxy: Any | None,
     timing: CellTiming,
     history_dir: Path | None = None,
 ) -> CellResult:
-    """Run one cell; never raises for a cell-level problem (skips and errors are results)."""
+    """Run one cell; never raises for a cell-level problem (skips and errors are results).
+
+    A skip comes only from the pre-flight needs, checked before anything starts. Whatever
+    raises after that (the fault, the server, the proxy, a bug) is an ``error`` result: the
+    matrix goes on and the gate fails. Ctrl-C (``KeyboardInterrupt``) still goes through.
+    """
     started = time.monotonic()
+
+    def result(**fields: Any) -> CellResult:
+        return CellResult(strategy_name, fault_class.name, time.monotonic() - started, **fields)
+
+    reason = unmet_need(fault_class, backend, toxiproxy)
+    if reason is not None:
+        return result(skipped=reason)
     try:
         with CellEnvironment(fault_class, backend, toxiproxy) as env:
             assert env.target is not None
-            unmet = fault_class.unmet_need(env.target)
-            if unmet:
-                raise CapabilityMissingError(unmet)
+            # Still before the cell starts: the environment is up, no workload has run.
+            reason = fault_class.unmet_need(env.target)
+            if reason is not None:
+                return result(skipped=reason)
             with env.entered():
                 history = _exercise(strategy_name, factory, fault_class(env.target), timing)
                 state = read_state(env.target.admin_settings)
-    except CapabilityMissingError as e:
-        return CellResult(
-            strategy_name, fault_class.name, time.monotonic() - started, skipped=str(e)
+        verdict = check(
+            history,
+            state,
+            initial_total=history.meta.initial_total or 0,
+            recovery_deadline=timing.recovery_deadline,
         )
-    result = check(
-        history,
-        state,
-        initial_total=history.meta.initial_total or 0,
-        recovery_deadline=timing.recovery_deadline,
-    )
-    history_file = None
-    if history_dir is not None:
-        history_file = str(history_dir / f"{strategy_name}__{fault_class.name}.jsonl")
-        save_jsonl(history_file, history, state)
-    return CellResult(
-        strategy_name,
-        fault_class.name,
-        time.monotonic() - started,
-        check=result,
-        history_file=history_file,
-    )
+        history_file = None
+        if history_dir is not None:
+            history_file = str(history_dir / f"{strategy_name}__{fault_class.name}.jsonl")
+            save_jsonl(history_file, history, state)
+    except Exception as e:
+        log.debug("cell %s x %s failed", strategy_name, fault_class.name, exc_info=True)
+        return result(error=describe_error(e))
+    return result(check=verdict, history_file=history_file)
+
+
+def describe_error(error: BaseException) -> str:
+    """One line for a cell's error: the message of a ChaosError, type and message otherwise."""
+    text = " ".join(str(error).split())
+    if isinstance(error, ChaosError):
+        return text or type(error).__name__
+    if isinstance(error, pymysql.err.Error):
+        return f"{type(error).__name__}{error.args!r}"
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
 def _exercise(
@@ -110,7 +128,6 @@ def _exercise(
         create_schema(admin, accounts=accounts, initial_balance=INITIAL_BALANCE)
     finally:
         admin.close()
-    fault.prepare()
     config = StrategyConfig(
         connection=target.client_settings,
         recycle_seconds=timing.recycle_seconds,
@@ -120,6 +137,7 @@ def _exercise(
     strategy = None
     driver = None
     try:
+        fault.prepare()
         strategy = build_strategy(factory, config)
         driver = WorkloadDriver(
             strategy,
@@ -140,15 +158,19 @@ def _exercise(
             recovery_deadline=timing.recovery_deadline,
         )
     finally:
-        fault.heal()
-        if driver is not None:
-            driver.close()
-        if strategy is not None:
-            _close_quietly(strategy)
+        # close(): heal (retried) and put back the GLOBAL variables prepare() changed, also
+        # when the cell failed before inject; a failure here is the cell's error.
+        try:
+            fault.close()
+        finally:
+            if driver is not None:
+                driver.close()
+            if strategy is not None:
+                _close_quietly(strategy)
 
 
 def _close_quietly(strategy: object) -> None:
     try:
         strategy.close()  # type: ignore[attr-defined]
-    except Exception:  # a strategy's broken close must not hide the cell's verdict
-        log.exception("strategy close failed")
+    except Exception as e:  # a strategy's broken close must not hide the cell's verdict
+        log.warning("strategy close failed: %s", describe_error(e))

@@ -11,16 +11,16 @@ import itertools
 import logging
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from chaos.errors import CapabilityMissingError
+from chaos.errors import FaultError
 from chaos.faults.base import Fault, FaultTarget, Need
 from chaos.netns import NetworkNamespace, require_net_admin
 from chaos.servers.base import MySQLServer
 from chaos.servers.external import ExternalServer
 from chaos.servers.local import LocalServer
-from chaos.settings import ConnectionSettings
+from chaos.settings import ConnectionSettings, redact_url
 
 log = logging.getLogger(__name__)
 _cell_numbers = itertools.count(1)
@@ -28,15 +28,28 @@ _cell_numbers = itertools.count(1)
 
 @dataclass(frozen=True)
 class Backend:
-    """Which server a run uses: a disposable local one (default) or an external URL."""
+    """Which server a run uses: a disposable local one (default) or an external URL.
 
-    external_url: str | None = None
+    ``allow_global_changes`` lets faults change GLOBAL variables (``wait_timeout``) of the
+    external server; they restore them afterwards. Without it those faults skip there.
+    """
+
+    # repr=False: the URL may hold a password, and a Backend ends up in logs and reprs.
+    external_url: str | None = field(default=None, repr=False)
     server_binary: str | None = None
+    allow_global_changes: bool = False
 
     def describe(self) -> str:
         if self.external_url:
-            return f"external server {ConnectionSettings.from_url(self.external_url).host}"
+            return f"external server {ConnectionSettings.from_url(self.external_url).describe()}"
         return "disposable local server"
+
+    def __repr__(self) -> str:
+        url = redact_url(self.external_url) if self.external_url else None
+        return (
+            f"Backend(external_url={url!r}, server_binary={self.server_binary!r}, "
+            f"allow_global_changes={self.allow_global_changes!r})"
+        )
 
 
 class CellEnvironment:
@@ -64,7 +77,7 @@ class CellEnvironment:
     def _start(self) -> None:
         needs = self.fault.needs
         if Need.NETNS in needs:
-            require_net_admin()
+            require_net_admin()  # the pre-flight said yes; this only guards direct callers
             self.namespace = NetworkNamespace().start()
         if self.backend.external_url and Need.NETNS not in needs:
             self.server = self._external_server()
@@ -76,7 +89,7 @@ class CellEnvironment:
         client = self.server.settings
         if Need.PROXY in needs:
             if self.toxiproxy is None:
-                raise CapabilityMissingError("needs a Toxiproxy server, and none is available")
+                raise FaultError("needs a Toxiproxy server, and none is available")
             self.proxy = self.toxiproxy.create_proxy(
                 self.name, upstream=f"{client.host}:{client.port}", listen="127.0.0.1:0"
             )
@@ -87,6 +100,7 @@ class CellEnvironment:
             admin_settings=self.server.admin_settings,
             proxy=self.proxy,
             namespace=self.namespace,
+            allow_global_changes=self.backend.allow_global_changes,
         )
 
     def _external_server(self) -> MySQLServer:
@@ -104,8 +118,9 @@ class CellEnvironment:
         for step in steps:
             try:
                 step()
-            except Exception:
-                log.exception("cell cleanup step %s failed", step.__name__)
+            except Exception as e:
+                log.warning("cell cleanup step %s failed: %s", step.__name__, e)
+                log.debug("cell cleanup step %s failed", step.__name__, exc_info=True)
 
     def _delete_proxy(self) -> None:
         if self.proxy is not None:

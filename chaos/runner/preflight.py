@@ -1,0 +1,36 @@
+"""What a cell needs, checked before it starts: the only place a cell may be skipped.
+
+A skip means "this machine or this server cannot run the fault", decided from the fault's
+declared needs before anything is started. Once a cell has started, anything that goes wrong
+(a failing ``ip`` or ``nft`` command included) is an error, never a skip: a broken rule must not
+turn into a cell that counts as met.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chaos.faults.base import GLOBALS_REFUSED, Fault, Need
+from chaos.netns import net_admin_missing_reason
+from chaos.runner.environment import Backend
+
+NO_TOXIPROXY = "needs a Toxiproxy server, and none is available"
+NOT_OWNED = "needs a server whose process the suite owns (not an external server)"
+
+
+def unmet_need(fault: type[Fault], backend: Backend, toxiproxy: Any) -> str | None:
+    """Why ``fault`` cannot run with ``backend`` and ``toxiproxy``, or ``None`` when it can."""
+    needs = fault.needs
+    if Need.NETNS in needs:
+        reason = net_admin_missing_reason()
+        if reason is not None:
+            return reason
+    if Need.PROXY in needs and toxiproxy is None:
+        return NO_TOXIPROXY
+    # A fault that needs a namespace gets a disposable server inside it even with --server-url.
+    if backend.external_url and Need.NETNS not in needs:
+        if Need.PROCESS in needs:
+            return NOT_OWNED
+        if Need.GLOBALS in needs and not backend.allow_global_changes:
+            return GLOBALS_REFUSED
+    return None
