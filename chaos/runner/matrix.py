@@ -15,6 +15,7 @@ from chaos import lifecycle
 from chaos.faults.base import Fault, Need
 from chaos.runner.cell import CellResult, run_cell
 from chaos.runner.environment import Backend
+from chaos.runner.preflight import require_local_servers
 from chaos.runner.timing import CellTiming
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def run_matrix(
     """Run every strategy against every fault; ``on_result(result, done, total)`` per cell."""
     backend = backend or Backend()
     timing = timing or CellTiming()
+    require_local_servers(faults, backend)
     cells = [(s, f) for f in faults for s in strategies]
     cells.sort(key=lambda cell: 0 if cell[1].name in _SLOW_FIRST else 1)
     started = time.monotonic()

@@ -13,6 +13,8 @@ from typing import Any
 from chaos.faults.base import GLOBALS_REFUSED, Fault, Need
 from chaos.netns import net_admin_missing_reason
 from chaos.runner.environment import Backend
+from chaos.servers.binary import find_server_binary
+from chaos.servers.template import template_datadir
 
 NO_TOXIPROXY = "needs a Toxiproxy server, and none is available"
 NOT_OWNED = "needs a server whose process the suite owns (not an external server)"
@@ -34,3 +36,14 @@ def unmet_need(fault: type[Fault], backend: Backend, toxiproxy: Any) -> str | No
         if Need.GLOBALS in needs and not backend.allow_global_changes:
             return GLOBALS_REFUSED
     return None
+
+
+def require_local_servers(faults: list[type[Fault]], backend: Backend) -> None:
+    """Find the server binary and make its template now, if any cell starts a local server.
+
+    A missing binary or an unusable cache directory is the run's problem, not a cell's: it
+    raises once, as one line, before any cell starts, instead of failing every cell alike.
+    """
+    if backend.external_url and not any(Need.NETNS in fault.needs for fault in faults):
+        return
+    template_datadir(find_server_binary(backend.server_binary))
