@@ -128,8 +128,9 @@ def _exercise(
             hard_deadline=timing.hard_deadline,
         )
         driver.run_concurrently(timing.warmup_operations, Phase.WARMUP)
+        driver.mark_fault()
         fault.inject()
-        driver.run_one_at_a_time(fault.fault_phase_operations, Phase.FAULT)
+        driver.run_fault_phase(fault.fault_phase_operations)
         fault.heal()
         driver.mark_heal()
         driver.run_until_recovered(Phase.RECOVERY, timing.recovery_deadline)
