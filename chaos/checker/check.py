@@ -11,7 +11,12 @@ from chaos.checker.duplicate import check_duplicates
 from chaos.checker.evidence import gather
 from chaos.checker.hang import check_hangs
 from chaos.checker.outcomes import check_outcomes
-from chaos.checker.recovery import check_recovery, recovery_seconds
+from chaos.checker.recovery import (
+    check_recovery,
+    recovery_from_fault_seconds,
+    recovery_seconds,
+    slowest_recovery_seconds,
+)
 from chaos.checker.result import CheckResult, Violation, ViolationKind, natural_key
 from chaos.workload.history import History, Result, RunRecord
 from chaos.workload.state import BankState
@@ -42,6 +47,8 @@ def check(
         failed_ops=results.count(Result.FAIL),
         unknown_ops=results.count(Result.UNKNOWN),
         ok_ops=results.count(Result.OK),
+        slowest_recovery_seconds=slowest_recovery_seconds(history),
+        recovery_from_fault_seconds=recovery_from_fault_seconds(history),
     )
 
 

@@ -13,7 +13,7 @@ class ViolationKind(enum.StrEnum):
     DUPLICATE = "duplicate"  # an op applied more than once
     LOST_ACK = "lost-ack"  # an ok transfer not applied at all
     FALSE_FAILURE = "false-failure"  # a fail transfer applied
-    NOT_RECOVERED = "not-recovered"  # nothing succeeded within the deadline after heal
+    NOT_RECOVERED = "not-recovered"  # a worker had no success within the deadline after heal
     HANG = "hang"  # an op outlived the hard deadline
 
 
@@ -34,6 +34,10 @@ class CheckResult:
     failed_ops: int
     unknown_ops: int
     ok_ops: int
+    #: Heal -> the LAST worker's first success (None when some worker never succeeded).
+    slowest_recovery_seconds: float | None = None
+    #: The fault's start (inject) -> the first success after the heal.
+    recovery_from_fault_seconds: float | None = None
 
     @property
     def passed(self) -> bool:

@@ -13,6 +13,9 @@ the run goes on without it. At the start of each later phase an abandoned worker
 ``reclaim_seconds`` to finish; if it does, it rejoins (its late result is discarded: the
 operation stays ``hang``), otherwise it is lost for the rest of the run. The window, not the
 moment a worker happens to return, decides, so a cell stays deterministic.
+
+The fault phase runs every worker at once, reads included, as Jepsen does: the fault (which
+links it strikes, on the wire or all of them) decides who is hit, not thread timing.
 """
 
 from __future__ import annotations
@@ -78,6 +81,7 @@ class WorkloadDriver:
         self._operations: list[Operation] = []
         self._phases: list[PhaseSpan] = []
         self._heal_time: float | None = None
+        self._fault_time: float | None = None
         self._jobs = 0
         self._pool = WorkerPool(workers, self._execute)
 
@@ -91,6 +95,17 @@ class WorkloadDriver:
         """Every usable worker issues ``operations_per_worker`` operations, all at once."""
         self._run_phase(Phase(phase), FixedCountPacer(operations_per_worker))
 
+    def run_fault_phase(self, operations_per_worker: int, phase: Phase | str = Phase.FAULT) -> None:
+        """Every usable worker issues ``operations_per_worker`` operations, all at once.
+
+        The last worker reads while the others transfer, so reads run during the fault (with
+        one worker, it transfers: a fault phase must contain a transaction to strike).
+        """
+        kinds = {w: Kind.TRANSFER for w in range(self.workers)}
+        if self.workers > 1:
+            kinds[self.workers - 1] = Kind.READ
+        self._run_phase(Phase(phase), FixedCountPacer(operations_per_worker), kinds=kinds)
+
     def run_one_at_a_time(
         self,
         count: int,
@@ -101,8 +116,7 @@ class WorkloadDriver:
     ) -> None:
         """``count`` operations strictly one after another, on ``worker`` while it is usable.
 
-        This is the fault phase: a single connection meets the fault, deterministically.
-        Transfers by default, because only a transaction has checkpoints to strike at.
+        A single connection meets whatever happens; transfers by default.
         """
         phase, kind = Phase(phase), Kind(kind)
         start = self.now()
@@ -132,6 +146,11 @@ class WorkloadDriver:
         participants = self._run_phase(Phase(phase), pacer, start)
         return all(pacer.succeeded(w) for w in participants)
 
+    def mark_fault(self, at: float | None = None) -> float:
+        """Record when the fault was injected (now, unless given in driver seconds)."""
+        self._fault_time = self.now() if at is None else at
+        return self._fault_time
+
     def mark_heal(self, at: float | None = None) -> float:
         """Record when the fault was healed (now, unless given in driver seconds)."""
         self._heal_time = self.now() if at is None else at
@@ -159,6 +178,7 @@ class WorkloadDriver:
             workers=self.workers,
             initial_total=initial_total,
             recovery_deadline=recovery_deadline,
+            fault_time=self._fault_time,
         )
         return History(meta, self.operations)
 
@@ -186,8 +206,19 @@ class WorkloadDriver:
 
     # -- in the caller's thread -----------------------------------------------------------
 
-    def _run_phase(self, phase: Phase, pacer: Pacer, start: float | None = None) -> list[int]:
-        """Drive every usable worker as ``pacer`` says; returns the workers that took part."""
+    def _run_phase(
+        self,
+        phase: Phase,
+        pacer: Pacer,
+        start: float | None = None,
+        *,
+        kinds: Mapping[int, Kind] | None = None,
+    ) -> list[int]:
+        """Drive every usable worker as ``pacer`` says; returns the workers that took part.
+
+        ``kinds`` forces a worker's operations to one kind; the others follow their plan's mix.
+        """
+        kinds = kinds or {}
         start = self.now() if start is None else start
         reclaim_until = start + self.reclaim_seconds
         pending = self._pool.pending()
@@ -205,7 +236,7 @@ class WorkloadDriver:
                     continue
                 at = pacer.next_start(w, now)
                 if at is not None and at <= now:
-                    in_flight[w] = self._submit(w, phase, None, invoke=now)
+                    in_flight[w] = self._submit(w, phase, kinds.get(w), invoke=now)
                 elif at is not None:
                     wake = min(wake, at)
             for job in in_flight.values():

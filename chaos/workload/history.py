@@ -106,6 +106,8 @@ class CellMeta:
     workers: int = 0
     initial_total: int | None = None
     recovery_deadline: float | None = None
+    #: When the fault was injected (histories saved before it was recorded lack it).
+    fault_time: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
