@@ -29,6 +29,8 @@ import pytest
 from chaos.servers.local import LocalServer
 from chaos.settings import ConnectionSettings
 
+pytest_plugins = ["pytester"]  # tests/test_self_contained.py runs the guard on a tiny suite
+
 #: Skip reasons that mean "there was no server to test against".
 NO_SERVER_REASON = re.compile(
     r"\bno (MySQL|MariaDB)\b|(MySQL|MariaDB|server)\b.*\bnot reachable|machine's (MySQL|MariaDB)",
@@ -127,12 +129,17 @@ def make_database(
     return DatabaseMaker(suite_server, client_account(suite_server))
 
 
+def is_missing_server_reason(reason: str) -> bool:
+    """True when a skip reason says the test had no server to run against."""
+    return NO_SERVER_REASON.search(reason) is not None
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
     if report.skipped and isinstance(report.longrepr, tuple):
-        reason = str(report.longrepr[2])
-        if NO_SERVER_REASON.search(reason):
+        reason = str(report.longrepr[2]).removeprefix("Skipped: ")
+        if is_missing_server_reason(reason):
             report.outcome = "failed"
             report.longrepr = (
                 f"skipped for lack of a server ({reason}); the suite starts its own servers "
