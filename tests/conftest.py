@@ -10,8 +10,9 @@ account's session, SHOW PROCESSLIST of everyone) goes through ``server.admin_set
 
 Tests that kill, restart, freeze or reconfigure the server keep a server of their own.
 
-The guard: a skip whose reason says a server is missing fails the test instead. The suite owns
-its servers, so such a skip can only mean a test went looking for one it does not own.
+The guard (tests/server_guard.py): a skip whose reason says a server is missing fails the test
+instead. The suite owns its servers, so such a skip can only mean a test went looking for one it
+does not own.
 """
 
 from __future__ import annotations
@@ -25,17 +26,13 @@ from dataclasses import dataclass, replace
 
 import pymysql
 import pytest
+from server_guard import fail_a_missing_server_skip
 
 from chaos.servers.local import LocalServer
 from chaos.settings import ConnectionSettings
 
 pytest_plugins = ["pytester"]  # tests/test_self_contained.py runs the guard on a tiny suite
 
-#: Skip reasons that mean "there was no server to test against".
-NO_SERVER_REASON = re.compile(
-    r"\bno (MySQL|MariaDB)\b|(MySQL|MariaDB|server)\b.*\bnot reachable|machine's (MySQL|MariaDB)",
-    re.IGNORECASE,
-)
 _SAFE_PREFIX = re.compile(r"[a-z0-9_]{1,40}")
 
 
@@ -129,20 +126,8 @@ def make_database(
     return DatabaseMaker(suite_server, client_account(suite_server))
 
 
-def is_missing_server_reason(reason: str) -> bool:
-    """True when a skip reason says the test had no server to run against."""
-    return NO_SERVER_REASON.search(reason) is not None
-
-
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
     report = yield
-    if report.skipped and isinstance(report.longrepr, tuple):
-        reason = str(report.longrepr[2]).removeprefix("Skipped: ")
-        if is_missing_server_reason(reason):
-            report.outcome = "failed"
-            report.longrepr = (
-                f"skipped for lack of a server ({reason}); the suite starts its own servers "
-                "(tests/conftest.py), so no test may depend on one it does not own"
-            )
+    fail_a_missing_server_skip(report)
     return report

@@ -1,5 +1,5 @@
 """The suite owns every server it tests against: no test names the machine's server, and a
-skip for lack of a server fails instead (the hook in tests/conftest.py).
+skip for lack of a server fails instead (tests/server_guard.py).
 
 ``./quickstart test`` also runs the suite in a loopback-only network namespace where it can, so a
 test that still reaches for a server outside the suite fails to connect (see README, Tests).
@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 import pytest
+from server_guard import is_missing_server_reason
 
 TESTS = Path(__file__).resolve().parent
 #: Spelled in pieces so that this file does not name them itself.
@@ -58,13 +59,12 @@ def test_no_test_source_names_the_machines_server_or_its_old_variables():
     ],
 )
 def test_a_skip_reason_counts_as_missing_server_only_when_it_says_so(reason, missing):
-    from conftest import is_missing_server_reason
-
     assert is_missing_server_reason(reason) is missing
 
 
 def test_a_test_skipped_for_lack_of_a_server_fails_the_run(pytester):
     pytester.makeconftest((TESTS / "conftest.py").read_text())
+    pytester.makepyfile(server_guard=(TESTS / "server_guard.py").read_text())
     pytester.makepyfile(
         test_guarded="""
         import pytest
