@@ -66,13 +66,13 @@ def operator_account(server: LocalServer) -> Iterator[ConnectionSettings]:
 
 
 @pytest.fixture(scope="module")
-def external_url(suite_server: LocalServer) -> Iterator[str]:
+def external_url(request: pytest.FixtureRequest) -> Iterator[str]:
     """The URL the ExternalServer tests address: the opt-in one, else the suite's server."""
     url = os.environ.get(EXTERNAL_URL_VARIABLE, "").strip()
     if url:
         yield url
         return
-    with operator_account(suite_server) as settings:
+    with operator_account(request.getfixturevalue("suite_server")) as settings:
         yield settings.url(scheme="mysql")
 
 
