@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -17,7 +16,6 @@ import pytest
 from apps.strategies.base import Connection, UnitOfWork
 from chaos.settings import ConnectionSettings
 
-SERVER_URL = os.environ.get("MYSQL_CHAOS_TEST_DSN", "mysql://root@127.0.0.1:3306/test")
 ER_NO_SUCH_THREAD = 1094
 
 
@@ -31,7 +29,11 @@ def wait_until(predicate: Callable[[], bool], what: str, timeout: float = 5.0) -
 
 
 class AdminSession:
-    """The test's own autocommit connection, outside the test database."""
+    """The test's own autocommit connection, outside the test database.
+
+    ``settings`` are the server's admin settings: it lists and kills the strategy's sessions as
+    a DBA would, which the unprivileged client account may not do for another account.
+    """
 
     def __init__(self, settings: ConnectionSettings, database: str) -> None:
         self.database = database
@@ -45,8 +47,8 @@ class AdminSession:
     def sessions(self) -> dict[int, str | None]:
         """Every session the server lists: id -> current database.
 
-        ``SHOW PROCESSLIST``, not ``information_schema.PROCESSLIST``: the machine's MariaDB
-        10.11.19 crashed twice (SIGSEGV in ha_maria::drop_table, freeing the on-disk temporary
+        ``SHOW PROCESSLIST``, not ``information_schema.PROCESSLIST``: MariaDB 10.11.19
+        crashed twice (SIGSEGV in ha_maria::drop_table, freeing the on-disk temporary
         table that the information_schema query materialises) while these tests polled it.
         """
         rows = self.query("SHOW PROCESSLIST")

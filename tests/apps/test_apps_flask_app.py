@@ -150,8 +150,7 @@ class GunicornServer:
         env = {
             **os.environ,
             "MYSQL_CHAOS_STRATEGY": strategy,
-            "MYSQL_CHAOS_DSN": f"mysql://{settings.user}@{settings.host}:{settings.port}/"
-            f"{settings.database}",
+            "MYSQL_CHAOS_DSN": settings.url(scheme="mysql"),
         }
         self.process = subprocess.Popen(
             [

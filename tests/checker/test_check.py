@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from chaos.checker import check, check_record
-from chaos.workload.bank import read_state
 from chaos.workload.history import HANG, RunRecord
 
-from .builders import commit_debit_only, commit_transfer, found, history, judge, read, transfer
+from .builders import MemoryBank, found, history, judge, read, transfer
 from .conftest import INITIAL_TOTAL
 
 
-def test_all_violations_are_reported_together_in_a_stable_order(bank):
-    commit_transfer(bank, "w0-10", times=2)
-    commit_debit_only(bank, "w0-2")
-    commit_transfer(bank, "w0-3")
+def test_all_violations_are_reported_together_in_a_stable_order():
+    bank = MemoryBank()
+    bank.transfer("w0-10", times=2)
+    bank.debit_only("w0-2")
+    bank.transfer("w0-3")
     judged = history(
         transfer("w0-10", "ok"),
         transfer("w0-2", "unknown"),
@@ -37,19 +37,21 @@ def test_all_violations_are_reported_together_in_a_stable_order(bank):
     assert not result.passed
 
 
-def test_counts_include_reads(bank):
+def test_counts_include_reads():
+    bank = MemoryBank()
     judged = history(read("w0-4", "ok", INITIAL_TOTAL), read("w1-4", "fail", None))
     result = judge(bank, judged)
     assert (result.ok_ops, result.failed_ops, result.unknown_ops) == (1, 1, 0)
     assert result.passed
 
 
-def test_a_recorded_run_rechecks_offline_from_its_own_metadata(bank):
-    commit_transfer(bank, "w0-1")
+def test_a_recorded_run_rechecks_offline_from_its_own_metadata():
+    bank = MemoryBank()
+    bank.transfer("w0-1")
     judged = history(transfer("w0-1", "ok"), transfer("w0-2", "ok")).with_meta(
         initial_total=INITIAL_TOTAL, recovery_deadline=5.0
     )
-    state = read_state(bank)
+    state = bank.state()
     offline = check_record(RunRecord(judged, state))
     assert offline == check(judged, state, initial_total=INITIAL_TOTAL, recovery_deadline=5.0)
     assert found(offline) == [("lost-ack", ("w0-2",))]

@@ -1,20 +1,29 @@
-"""Fixtures for the server backends: real mariadbd processes, stopped also when a test fails."""
+"""Fixtures for the server backends: real mariadbd processes, stopped also when a test fails.
+
+The ExternalServer tests address a server by URL, as a user would a CI service container. By
+default that server is the suite's own (tests/conftest.py) reached over TCP with an account made
+for the module; ``MYSQL_CHAOS_EXTERNAL_URL`` points them at a server the suite does not own
+instead (its account needs CONNECTION ADMIN, or SUPER, for the ``max_connect_errors`` round
+trip).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import secrets
 from collections.abc import Callable, Iterator
 
 import pymysql
 import pytest
 
-from chaos.errors import ServerError
 from chaos.servers.base import MySQLServer
 from chaos.servers.external import ExternalServer
 from chaos.servers.local import LocalServer
+from chaos.settings import ConnectionSettings
 
-#: The machine's own MariaDB (Debian's mariadb-server), which the suite does not own.
-MACHINE_SERVER_URL = "mysql://root@127.0.0.1:3306/test"
+#: Opt-in: the URL of a server the suite does not own, for the ExternalServer tests.
+EXTERNAL_URL_VARIABLE = "MYSQL_CHAOS_EXTERNAL_URL"
 
 
 @pytest.fixture(scope="module")
@@ -31,13 +40,45 @@ def fresh_server() -> Iterator[LocalServer]:
         yield server
 
 
+@contextlib.contextmanager
+def operator_account(server: LocalServer) -> Iterator[ConnectionSettings]:
+    """A TCP account like a CI service's operator: its own database, CONNECTION ADMIN (to set
+    connection variables and kill sessions) and nothing else; dropped on exit."""
+    name = f"ext_{secrets.token_hex(4)}"
+    password = secrets.token_urlsafe(16)
+    account = f"'{name}'@'{server.settings.host}'"
+    with contextlib.closing(server.admin_connect()) as admin, admin.cursor() as cursor:
+        cursor.execute(f"CREATE DATABASE `{name}`")
+        cursor.execute(f"CREATE USER {account} IDENTIFIED BY %s", (password,))
+        cursor.execute(f"GRANT CONNECTION ADMIN ON *.* TO {account}")
+        cursor.execute(f"GRANT ALL PRIVILEGES ON `{name}`.* TO {account}")
+        try:
+            yield ConnectionSettings(
+                host=server.settings.host,
+                port=server.settings.port,
+                user=name,
+                password=password,
+                database=name,
+            )
+        finally:
+            cursor.execute(f"DROP USER IF EXISTS {account}")
+            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+
+
+@pytest.fixture(scope="module")
+def external_url(request: pytest.FixtureRequest) -> Iterator[str]:
+    """The URL the ExternalServer tests address: the opt-in one, else the suite's server."""
+    url = os.environ.get(EXTERNAL_URL_VARIABLE, "").strip()
+    if url:
+        yield url
+        return
+    with operator_account(request.getfixturevalue("suite_server")) as settings:
+        yield settings.url(scheme="mysql")
+
+
 @pytest.fixture
-def external_server() -> ExternalServer:
-    server = ExternalServer.from_url(MACHINE_SERVER_URL)
-    try:
-        return server.start()
-    except ServerError as e:
-        pytest.skip(f"the machine's MariaDB is not reachable: {e}")
+def external_server(external_url: str) -> ExternalServer:
+    return ExternalServer.from_url(external_url).start()
 
 
 @pytest.fixture

@@ -1,10 +1,13 @@
-"""ExternalServer against the machine's own MariaDB (127.0.0.1:3306, root, empty password).
+"""ExternalServer addressed by URL: the suite's own server by default, or the opt-in
+``MYSQL_CHAOS_EXTERNAL_URL`` (see conftest).
 
-That server is shared with everything else on the machine: the tests change only a harmless
+That server may be shared with everything else on a machine: the tests change only a harmless
 variable, restore it, and kill only connections they opened themselves.
 """
 
 from __future__ import annotations
+
+import re
 
 import pymysql
 import pytest
@@ -43,8 +46,9 @@ def test_kill_connection_breaks_a_connection_the_test_opened(external_server, op
 @pytest.mark.parametrize("verb", ["restart", "kill", "freeze", "thaw"])
 def test_process_verbs_raise_capability_missing(external_server, verb):
     assert external_server.controls_process is False
+    own_name = re.escape(external_server.describe())
     with pytest.raises(
-        CapabilityMissingError, match=r"127\.0\.0\.1:3306: cannot \w+ a server it does not own"
+        CapabilityMissingError, match=own_name + r": cannot \w+ a server it does not"
     ):
         getattr(external_server, verb)()
 

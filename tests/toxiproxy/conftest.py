@@ -16,10 +16,10 @@ import statistics
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-import pymysql
 import pytest
 import requests
 
@@ -237,13 +237,13 @@ def eventually() -> Callable[..., bool]:
 
 
 @pytest.fixture(scope="session")
-def mariadb() -> ConnectionSettings:
-    settings = ConnectionSettings(connect_timeout=5, read_timeout=10, write_timeout=10)
-    try:
-        pymysql.connect(**settings.pymysql_kwargs()).close()
-    except pymysql.MySQLError as e:
-        pytest.skip(f"no MariaDB at {settings.host}:{settings.port}: {e}")
-    return settings
+def mariadb(
+    make_database: Callable[[str], AbstractContextManager[ConnectionSettings]],
+) -> Iterator[ConnectionSettings]:
+    """The client account on the suite's own server (tests/conftest.py), in a database of its
+    own, with timeouts that turn a hung proxy into a failure rather than a hung test."""
+    with make_database("mchaos_proxy_") as settings:
+        yield settings.with_timeouts(connect=5, read=10, write=10)
 
 
 @pytest.fixture

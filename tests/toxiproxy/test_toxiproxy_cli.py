@@ -70,7 +70,7 @@ def test_toxiproxy_server_with_a_malformed_config_is_one_line(tmp_path):
 
 def test_toxiproxy_server_serves_the_proxies_of_its_config_until_sigterm(tmp_path):
     config = tmp_path / "proxies.json"
-    proxies = [{"name": "db", "listen": "127.0.0.1:0", "upstream": "127.0.0.1:3306"}]
+    proxies = [{"name": "db", "listen": "127.0.0.1:0", "upstream": "127.0.0.1:9"}]
     config.write_text(json.dumps(proxies))
     process = subprocess.Popen(
         [*CLI, "toxiproxy-server", "--port", "0", "--config", str(config)],
