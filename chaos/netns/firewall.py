@@ -54,6 +54,18 @@ class Firewall:
         )
         self.active = "reset"
 
+    def reset_requests(self) -> None:
+        """Answer the next packet that carries a request to the port with a TCP RST.
+
+        Only segments with data (PSH) match: a delayed pure ACK from the handshake, which the
+        kernel may still send after the rule is in place, passes, so the reset meets the query
+        itself and never an earlier, idle moment of the connection.
+        """
+        self._apply(
+            f"    tcp dport {self.port} tcp flags & (psh | rst) == psh reject with tcp reset\n"
+        )
+        self.active = "reset-requests"
+
     def clear(self) -> None:
         if self.active is None:
             return

@@ -171,7 +171,7 @@ def _reset_idle() -> BaseException:
 def _reset_during_query() -> BaseException:
     with _namespaced_server() as (_namespace, server, firewall):
         conn = pymysql.connect(**server.settings.pymysql_kwargs())
-        firewall.reset_both_ways()
+        firewall.reset_requests()
         error = _query_error(conn)
         conn.close()
         return error
