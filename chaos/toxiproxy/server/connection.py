@@ -102,6 +102,7 @@ class Connection:
         self.dial: asyncio.Task[None] | None = None
         self.reset = False
         self.done = False
+        self._closed: asyncio.Future[None] | None = None
         self._early: list[bytes] = []
         self.early_eof = False  # the client ended its stream before the upstream socket was up
 
@@ -183,6 +184,16 @@ class Connection:
         self.done = True
         self.cancel()
         self.owner.connection_closed(self)
+        if self._closed is not None and not self._closed.done():
+            self._closed.set_result(None)
+
+    async def wait_closed(self) -> None:
+        """Until both sockets are closed: the kernel has sent their FIN (or RST) by then."""
+        if self.done:
+            return
+        if self._closed is None:
+            self._closed = asyncio.get_running_loop().create_future()
+        await self._closed
 
     def cancel(self) -> list[asyncio.Task[None]]:
         tasks: list[asyncio.Task[None]] = []
