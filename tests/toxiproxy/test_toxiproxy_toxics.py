@@ -121,6 +121,34 @@ def test_timeout_drops_data_and_closes_after_its_timeout(echo_proxy, connect):
     assert 0.19 <= time.perf_counter() - started <= 1.0
 
 
+def _state_now(wire) -> str:
+    """What the client's socket holds at this instant, without waiting: open, eof, reset, data."""
+    wire.sock.settimeout(0)
+    try:
+        return "data" if wire.sock.recv(1) else "eof"
+    except BlockingIOError:
+        return "open"
+    except ConnectionResetError:
+        return "reset"
+    finally:
+        wire.sock.settimeout(5.0)  # the Wire default
+
+
+def test_timeout_restarts_its_timer_on_every_chunk(echo_proxy, connect):
+    # Upstream arms a fresh timer for each chunk: the link closes a timeout after the last data.
+    echo_proxy.add_toxic("timeout", timeout=800)
+    wire = connect(echo_proxy)
+    started = time.perf_counter()
+    for _ in range(12):  # 1.2 s of chunks every 0.1 s, longer than the timeout
+        wire.sock.sendall(b"keep")
+        time.sleep(0.1)
+        assert _state_now(wire) == "open"  # no EOF, no data
+    last = time.perf_counter()
+    assert wire.receive_until_closed() == (b"", "eof")
+    assert time.perf_counter() - last >= 0.6  # 0.8 s after the last chunk, minus its 0.1 s
+    assert last - started >= 1.2
+
+
 def test_timeout_zero_holds_the_connection_open_and_drops_data(echo_proxy, connect):
     echo_proxy.add_toxic("timeout", timeout=0)
     wire = connect(echo_proxy)
