@@ -178,14 +178,49 @@ def test_reset_peer_resets_new_connections_after_its_timeout(echo_proxy, connect
     assert time.perf_counter() - started >= 0.099
 
 
-def test_reset_peer_added_to_a_live_connection_resets_it(echo_proxy, connect, embedded):
-    # Upstream sets SO_LINGER 0 only on links opened after the toxic (a plain FIN otherwise);
-    # the embedded server resets live links too, as the toxic's name promises.
+def test_reset_peer_added_to_a_live_connection_closes_it_with_eof(echo_proxy, connect):
+    # SO_LINGER 0 is set when a link opens with the toxic present; a live link closes with FIN.
     wire = connect(echo_proxy)
     assert wire.round_trip() < 0.1
     echo_proxy.add_toxic("reset_peer", timeout=0)
     wire.sock.sendall(b"trigger")
+    assert wire.receive_until_closed() == (b"", "eof")
+    fresh = connect(echo_proxy)  # opened after the toxic: SO_LINGER 0
+    fresh.sock.sendall(b"trigger")
+    assert fresh.receive_until_closed() == (b"", "reset")
+
+
+def test_reset_peer_with_toxicity_zero_still_arms_new_links_for_rst(echo_proxy, connect):
+    # Upstream sets SO_LINGER 0 by toxic type, whatever the toxicity: a link opened while the
+    # toxic was there closes with RST once the toxic really runs on it.
+    echo_proxy.add_toxic("reset_peer", timeout=0, toxicity=0.0)
+    armed = connect(echo_proxy)
+    assert armed.round_trip() < 0.1
+    echo_proxy.update_toxic("reset_peer_downstream", toxicity=1.0)
+    armed.sock.sendall(b"trigger")
+    assert armed.receive_until_closed() == (b"", "reset")
+
+
+def test_reset_peer_reset_live_links_is_an_embedded_extension(echo_proxy, connect, embedded):
+    # A real Toxiproxy ignores the attribute (and never shows it); here it resets live links too.
+    wire = connect(echo_proxy)
+    assert wire.round_trip() < 0.1
+    echo_proxy.add_toxic("reset_peer", timeout=0, reset_live_links=1)
+    wire.sock.sendall(b"trigger")
     assert wire.receive_until_closed() == (b"", "reset")
+
+
+def test_reset_peer_removed_while_waiting_answers_after_the_reset(echo_proxy, connect):
+    # Upstream's toxic sleeps without watching for interruption: DELETE waits for the reset.
+    echo_proxy.add_toxic("reset_peer", stream="upstream", timeout=1500)
+    wire = connect(echo_proxy)
+    wire.sock.sendall(b"trigger")
+    time.sleep(0.3)  # let the trigger reach the toxic (not an assertion)
+    started = time.perf_counter()
+    echo_proxy.remove_toxic("reset_peer_upstream")
+    assert time.perf_counter() - started >= 0.9
+    assert _state_now(wire) == "reset"  # the RST is there when the answer comes
+    assert echo_proxy.toxics() == []
 
 
 def test_slicer_splits_data_into_small_delayed_slices(echo_proxy, connect):

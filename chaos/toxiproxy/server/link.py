@@ -168,7 +168,8 @@ class Link:
     async def _interrupt(self, stage: Stage) -> None:
         task = stage.task
         if task is not None and not task.done():
-            task.cancel()
+            if not stage.stub.uninterruptible:
+                task.cancel()
             await asyncio.wait({task})
 
     def _stage_of(self, spec: ToxicSpec) -> Stage | None:

@@ -48,8 +48,9 @@ class ToxicSpec:
         return self.toxic_class(**self.attributes)
 
     def to_json(self) -> dict[str, Any]:
+        hidden = self.toxic_class.extension_attributes
         return {
-            "attributes": dict(self.attributes),
+            "attributes": {k: v for k, v in self.attributes.items() if v or k not in hidden},
             "name": self.name,
             "type": self.type,
             "stream": self.stream,
