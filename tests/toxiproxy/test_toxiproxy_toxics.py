@@ -269,6 +269,40 @@ def test_toxicity_is_rolled_per_connection(echo_proxy, connect):
     assert any(delayed) and not all(delayed), delayed
 
 
+def _fates(wires, probe: bytes) -> list[bool]:
+    """Per wire, whether ``limit_data`` (bytes=1) cut ``probe`` to its first byte and closed."""
+    for wire in wires:
+        wire.sock.sendall(probe)
+    fates = []
+    for wire in wires:
+        received = b""
+        while len(received) < len(probe) and (chunk := wire.sock.recv(len(probe))):
+            received += chunk
+        assert received in (probe, probe[:1]), received
+        fates.append(received == probe[:1])
+    return fates
+
+
+@pytest.mark.parametrize("change", ["added", "removed"])
+def test_toxicity_is_rolled_again_on_live_links_when_the_chain_changes(echo_proxy, connect, change):
+    # Upstream interrupts and restarts the toxic before the one added or removed, and every
+    # restart rolls its toxicity again. limit_data (toxicity 0.5) shows each roll on each link:
+    # active, it passes one byte and closes. Links that survive the first probe ran noop; if the
+    # chain change rolls again, each is cut by the second probe with probability 0.5. A link
+    # shows nothing with probability 0.5 + 0.5 * 0.5 = 0.75, so all 100 do with 0.75**100 (3e-13).
+    echo_proxy.add_toxic("limit_data", name="rolled", bytes=1, toxicity=0.5)
+    if change == "removed":
+        echo_proxy.add_toxic("noop", name="after")
+    wires = [connect(echo_proxy) for _ in range(100)]
+    first = _fates(wires, b"ab")
+    survivors = [wire for wire, cut in zip(wires, first, strict=True) if not cut]
+    if change == "added":
+        echo_proxy.add_toxic("noop", name="after")
+    else:
+        echo_proxy.remove_toxic("after")
+    assert any(_fates(survivors, b"cd")), f"{len(survivors)} live links, none rolled again"
+
+
 def test_toxics_chain_in_the_order_added(echo_proxy, connect):
     echo_proxy.add_toxic("latency", name="first", latency=40)
     echo_proxy.add_toxic("latency", name="second", latency=40)

@@ -130,8 +130,8 @@ class ToxicCollection:
                 attributes=attributes,
             )
             self._chains[direction].append(spec)
-            for link in self._links_of(direction):
-                link.add_toxic(spec)
+            links = self._links_of(direction)
+            await asyncio.gather(*(link.add_toxic(spec) for link in links))
         return spec
 
     async def update(self, name: str, body: Any) -> ToxicSpec:
