@@ -18,18 +18,41 @@ log = logging.getLogger(__name__)
 class ResetPeerFault(Fault):
     name = "reset-peer"
     description = "connections dropped with TCP RST (a load balancer or proxy restarting)"
-    mechanism = "Toxiproxy reset_peer toxic: the next data on every link is answered with RST"
+    mechanism = (
+        "Toxiproxy reset_peer toxic, there at toxicity 0 before clients connect, raised to 1: "
+        "the next answer on every link is dropped with RST"
+    )
     needs = frozenset({Need.PROXY})
     produces = (
         "OperationalError(2013, 'Lost connection to MySQL server during query "
         "([Errno 104] Connection reset by peer)')"
     )
+    toxic_name: ClassVar[str] = "chaos_reset"
+
+    def prepare(self) -> None:
+        # Toxiproxy sets SO_LINGER 0 on a link that opens while a reset_peer toxic exists,
+        # whatever its toxicity, and only then: a link that was open before the toxic closes
+        # with a FIN (EOF, not ECONNRESET). At toxicity 0 the toxic lets everything through.
+        if not self._present():
+            self._add(toxicity=0.0)
 
     def _inject(self) -> None:
-        self.target.proxy.add_toxic("reset_peer", name="chaos_reset", timeout=0)
+        if self._present():
+            # Raising the toxicity restarts the toxic on every live link, rolled at 1: it runs.
+            self.target.proxy.update_toxic(self.toxic_name, toxicity=1.0)
+        else:
+            self._add(toxicity=1.0)  # not prepared: links opened before get EOF, not RST
 
     def _heal(self) -> None:
-        self.target.proxy.remove_toxic("chaos_reset")
+        self.target.proxy.remove_toxic(self.toxic_name)
+
+    def _present(self) -> bool:
+        return any(toxic["name"] == self.toxic_name for toxic in self.target.proxy.toxics())
+
+    def _add(self, toxicity: float) -> None:
+        self.target.proxy.add_toxic(
+            "reset_peer", name=self.toxic_name, timeout=0, toxicity=toxicity
+        )
 
 
 @register_fault

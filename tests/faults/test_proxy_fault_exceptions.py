@@ -1,11 +1,15 @@
 """Each proxy fault produces its stated pymysql exception against a real MariaDB.
 
 A plain pymysql client (read_timeout=1) runs one bank transfer through the embedded Toxiproxy
-while the fault is injected; the exception's repr must equal the fault's ``produces``.
+while the fault is injected; the exception's repr must equal the fault's ``produces``. reset-peer
+runs against the real Toxiproxy too when ``TOXIPROXY_URL`` names one: its ``produces`` must hold
+on both servers.
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 from collections.abc import Iterator
 
 import pymysql
@@ -45,14 +49,28 @@ def _transfer_under(fault: Fault) -> BaseException | None:
 
 @pytest.fixture
 def environment(request: pytest.FixtureRequest, toxiproxy: ToxiproxyClient) -> Iterator[Fault]:
-    with CellEnvironment(FAULTS.get(request.param), Backend(), toxiproxy) as env:
+    with _prepared(request.param, toxiproxy) as fault:
+        yield fault
+
+
+@pytest.fixture
+def real_toxiproxy() -> ToxiproxyClient:
+    url = os.environ.get("TOXIPROXY_URL", "").strip()
+    if not url:
+        pytest.skip("TOXIPROXY_URL names no real Toxiproxy")
+    return ToxiproxyClient(url)
+
+
+@contextlib.contextmanager
+def _prepared(fault_name: str, toxiproxy: ToxiproxyClient) -> Iterator[Fault]:
+    with CellEnvironment(FAULTS.get(fault_name), Backend(), toxiproxy) as env:
         assert env.target is not None
         admin = pymysql.connect(**env.target.admin_settings.pymysql_kwargs())
         try:
             create_schema(admin, accounts=2)
         finally:
             admin.close()
-        fault = FAULTS.get(request.param)(env.target)
+        fault = FAULTS.get(fault_name)(env.target)
         fault.prepare()
         yield fault
 
@@ -61,6 +79,21 @@ def environment(request: pytest.FixtureRequest, toxiproxy: ToxiproxyClient) -> I
 def test_proxy_fault_produces_its_stated_exception(environment: Fault) -> None:
     assert environment.produces
     assert repr(_transfer_under(environment)) == environment.produces
+
+
+def test_reset_peer_produces_its_stated_exception_on_a_real_toxiproxy(
+    real_toxiproxy: ToxiproxyClient,
+) -> None:
+    with _prepared("reset-peer", real_toxiproxy) as fault:
+        assert repr(_transfer_under(fault)) == fault.produces
+
+
+@pytest.mark.parametrize("environment", ["reset-peer"], indirect=True)
+def test_reset_peer_unprepared_closes_live_links_with_eof(environment: Fault) -> None:
+    # Without prepare() the toxic arrives after the link opened: upstream closes it with FIN.
+    environment.target.proxy.remove_toxic(environment.toxic_name)
+    error = _transfer_under(environment)
+    assert repr(error) == "OperationalError(2013, 'Lost connection to MySQL server during query')"
 
 
 @pytest.mark.parametrize("environment", ["ambiguous-commit"], indirect=True)

@@ -121,6 +121,34 @@ def test_timeout_drops_data_and_closes_after_its_timeout(echo_proxy, connect):
     assert 0.19 <= time.perf_counter() - started <= 1.0
 
 
+def _state_now(wire) -> str:
+    """What the client's socket holds at this instant, without waiting: open, eof, reset, data."""
+    wire.sock.settimeout(0)
+    try:
+        return "data" if wire.sock.recv(1) else "eof"
+    except BlockingIOError:
+        return "open"
+    except ConnectionResetError:
+        return "reset"
+    finally:
+        wire.sock.settimeout(5.0)  # the Wire default
+
+
+def test_timeout_restarts_its_timer_on_every_chunk(echo_proxy, connect):
+    # Upstream arms a fresh timer for each chunk: the link closes a timeout after the last data.
+    echo_proxy.add_toxic("timeout", timeout=800)
+    wire = connect(echo_proxy)
+    started = time.perf_counter()
+    for _ in range(12):  # 1.2 s of chunks every 0.1 s, longer than the timeout
+        wire.sock.sendall(b"keep")
+        time.sleep(0.1)
+        assert _state_now(wire) == "open"  # no EOF, no data
+    last = time.perf_counter()
+    assert wire.receive_until_closed() == (b"", "eof")
+    assert time.perf_counter() - last >= 0.6  # 0.8 s after the last chunk, minus its 0.1 s
+    assert last - started >= 1.2
+
+
 def test_timeout_zero_holds_the_connection_open_and_drops_data(echo_proxy, connect):
     echo_proxy.add_toxic("timeout", timeout=0)
     wire = connect(echo_proxy)
@@ -150,14 +178,49 @@ def test_reset_peer_resets_new_connections_after_its_timeout(echo_proxy, connect
     assert time.perf_counter() - started >= 0.099
 
 
-def test_reset_peer_added_to_a_live_connection_resets_it(echo_proxy, connect, embedded):
-    # Upstream sets SO_LINGER 0 only on links opened after the toxic (a plain FIN otherwise);
-    # the embedded server resets live links too, as the toxic's name promises.
+def test_reset_peer_added_to_a_live_connection_closes_it_with_eof(echo_proxy, connect):
+    # SO_LINGER 0 is set when a link opens with the toxic present; a live link closes with FIN.
     wire = connect(echo_proxy)
     assert wire.round_trip() < 0.1
     echo_proxy.add_toxic("reset_peer", timeout=0)
     wire.sock.sendall(b"trigger")
+    assert wire.receive_until_closed() == (b"", "eof")
+    fresh = connect(echo_proxy)  # opened after the toxic: SO_LINGER 0
+    fresh.sock.sendall(b"trigger")
+    assert fresh.receive_until_closed() == (b"", "reset")
+
+
+def test_reset_peer_with_toxicity_zero_still_arms_new_links_for_rst(echo_proxy, connect):
+    # Upstream sets SO_LINGER 0 by toxic type, whatever the toxicity: a link opened while the
+    # toxic was there closes with RST once the toxic really runs on it.
+    echo_proxy.add_toxic("reset_peer", timeout=0, toxicity=0.0)
+    armed = connect(echo_proxy)
+    assert armed.round_trip() < 0.1
+    echo_proxy.update_toxic("reset_peer_downstream", toxicity=1.0)
+    armed.sock.sendall(b"trigger")
+    assert armed.receive_until_closed() == (b"", "reset")
+
+
+def test_reset_peer_reset_live_links_is_an_embedded_extension(echo_proxy, connect, embedded):
+    # A real Toxiproxy ignores the attribute (and never shows it); here it resets live links too.
+    wire = connect(echo_proxy)
+    assert wire.round_trip() < 0.1
+    echo_proxy.add_toxic("reset_peer", timeout=0, reset_live_links=1)
+    wire.sock.sendall(b"trigger")
     assert wire.receive_until_closed() == (b"", "reset")
+
+
+def test_reset_peer_removed_while_waiting_answers_after_the_reset(echo_proxy, connect):
+    # Upstream's toxic sleeps without watching for interruption: DELETE waits for the reset.
+    echo_proxy.add_toxic("reset_peer", stream="upstream", timeout=1500)
+    wire = connect(echo_proxy)
+    wire.sock.sendall(b"trigger")
+    time.sleep(0.3)  # let the trigger reach the toxic (not an assertion)
+    started = time.perf_counter()
+    echo_proxy.remove_toxic("reset_peer_upstream")
+    assert time.perf_counter() - started >= 0.9
+    assert _state_now(wire) == "reset"  # the RST is there when the answer comes
+    assert echo_proxy.toxics() == []
 
 
 def test_slicer_splits_data_into_small_delayed_slices(echo_proxy, connect):
@@ -204,6 +267,40 @@ def test_toxicity_is_rolled_per_connection(echo_proxy, connect):
     delayed = [connect(echo_proxy).round_trip() >= 0.059 for _ in range(20)]
     # P(all 20 the same) = 2 / 2**20: a failure means toxicity is not rolled per link.
     assert any(delayed) and not all(delayed), delayed
+
+
+def _fates(wires, probe: bytes) -> list[bool]:
+    """Per wire, whether ``limit_data`` (bytes=1) cut ``probe`` to its first byte and closed."""
+    for wire in wires:
+        wire.sock.sendall(probe)
+    fates = []
+    for wire in wires:
+        received = b""
+        while len(received) < len(probe) and (chunk := wire.sock.recv(len(probe))):
+            received += chunk
+        assert received in (probe, probe[:1]), received
+        fates.append(received == probe[:1])
+    return fates
+
+
+@pytest.mark.parametrize("change", ["added", "removed"])
+def test_toxicity_is_rolled_again_on_live_links_when_the_chain_changes(echo_proxy, connect, change):
+    # Upstream interrupts and restarts the toxic before the one added or removed, and every
+    # restart rolls its toxicity again. limit_data (toxicity 0.5) shows each roll on each link:
+    # active, it passes one byte and closes. Links that survive the first probe ran noop; if the
+    # chain change rolls again, each is cut by the second probe with probability 0.5. A link
+    # shows nothing with probability 0.5 + 0.5 * 0.5 = 0.75, so all 100 do with 0.75**100 (3e-13).
+    echo_proxy.add_toxic("limit_data", name="rolled", bytes=1, toxicity=0.5)
+    if change == "removed":
+        echo_proxy.add_toxic("noop", name="after")
+    wires = [connect(echo_proxy) for _ in range(100)]
+    first = _fates(wires, b"ab")
+    survivors = [wire for wire, cut in zip(wires, first, strict=True) if not cut]
+    if change == "added":
+        echo_proxy.add_toxic("noop", name="after")
+    else:
+        echo_proxy.remove_toxic("after")
+    assert any(_fates(survivors, b"cd")), f"{len(survivors)} live links, none rolled again"
 
 
 def test_toxics_chain_in_the_order_added(echo_proxy, connect):

@@ -64,6 +64,8 @@ class Endpoint(asyncio.Protocol):
         return True  # the link closes the socket once the other direction is done with it
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.lost:  # also called by the connection for a transport that never will
+            return
         self.lost = True
         self.forward = discard
         self.connection.endpoint_lost(self)
@@ -102,6 +104,7 @@ class Connection:
         self.dial: asyncio.Task[None] | None = None
         self.reset = False
         self.done = False
+        self._closed: asyncio.Future[None] | None = None
         self._early: list[bytes] = []
         self.early_eof = False  # the client ended its stream before the upstream socket was up
 
@@ -118,8 +121,12 @@ class Connection:
             loop = asyncio.get_running_loop()
             loop.call_soon(self._pause_client)
             self.dial = loop.create_task(self._dial())
+            # A callback, not a finally in _dial: a task cancelled before its first step never
+            # runs its body, and the connection would wait for that dial forever.
+            self.dial.add_done_callback(self._dial_done)
         elif self.client.lost or self.done:
             endpoint.transport.abort()
+            endpoint.connection_lost(None)  # a dial cancelled meanwhile may never report it
         else:
             self._start_links()
 
@@ -134,12 +141,21 @@ class Connection:
                 raise OSError("upstream is not a host:port address")
             loop = asyncio.get_running_loop()
             await loop.create_connection(lambda: self.server, *address)
+        except asyncio.CancelledError:
+            # uvloop closes the transport of a cancelled create_connection without calling
+            # connection_lost, even after connection_made: the socket is gone all the same.
+            if self.server.transport is not None:
+                self.server.transport.abort()
+                self.server.connection_lost(None)
+            raise
         except OSError as e:
             log.warning("proxy %s: cannot connect to upstream: %s", self.owner.name, e)
             self.client.close(reset=False)
-        finally:
+
+    def _dial_done(self, task: asyncio.Task[None]) -> None:
+        if self.dial is task:
             self.dial = None
-            self._check_done()
+        self._check_done()
 
     def _start_links(self) -> None:
         upstream_specs, downstream_specs = self.owner.toxics.chains()
@@ -183,6 +199,16 @@ class Connection:
         self.done = True
         self.cancel()
         self.owner.connection_closed(self)
+        if self._closed is not None and not self._closed.done():
+            self._closed.set_result(None)
+
+    async def wait_closed(self) -> None:
+        """Until both sockets are closed: the kernel has sent their FIN (or RST) by then."""
+        if self.done:
+            return
+        if self._closed is None:
+            self._closed = asyncio.get_running_loop().create_future()
+        await self._closed
 
     def cancel(self) -> list[asyncio.Task[None]]:
         tasks: list[asyncio.Task[None]] = []

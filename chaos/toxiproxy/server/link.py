@@ -168,8 +168,18 @@ class Link:
     async def _interrupt(self, stage: Stage) -> None:
         task = stage.task
         if task is not None and not task.done():
-            task.cancel()
+            if not stage.stub.uninterruptible:
+                task.cancel()
             await asyncio.wait({task})
+
+    async def _restart(self, stage: Stage) -> None:
+        """Interrupt a toxic and run it again, rolling its toxicity again (upstream does this to
+        the toxic before one that is added or removed, to rewire its output)."""
+        if stage.stub.closed:
+            return
+        await self._interrupt(stage)
+        if not stage.stub.closed and not self.connection.done:
+            self._run(stage)
 
     def _stage_of(self, spec: ToxicSpec) -> Stage | None:
         for stage in self.stages:
@@ -177,11 +187,14 @@ class Link:
                 return stage
         return None
 
-    def add_toxic(self, spec: ToxicSpec) -> None:
+    async def add_toxic(self, spec: ToxicSpec) -> None:
         if self.finished or self.connection.done:
             return
+        previous = self.stages[-1] if self.stages else None
         self._append(spec)
         self._route()
+        if previous is not None:
+            await self._restart(previous)
 
     async def update_toxic(self, spec: ToxicSpec) -> None:
         stage = self._stage_of(spec)
@@ -210,6 +223,8 @@ class Link:
             self.stages[index - 1].stub.output = stage.stub.output
         del self.stages[index]
         self._route()
+        if index > 0:
+            await self._restart(self.stages[index - 1])
 
     def cancel(self) -> list[asyncio.Task[None]]:
         tasks = [s.task for s in self.stages if s.task is not None and not s.task.done()]

@@ -94,9 +94,13 @@ class Proxy:
         server, self._server = self._server, None
         if server is not None:
             server.close()
-        tasks = [task for connection in list(self.connections) for task in connection.abort()]
-        if tasks:
-            await asyncio.wait(tasks)
+        connections = list(self.connections)
+        tasks = [task for connection in connections for task in connection.abort()]
+        # Upstream's Close() is synchronous: the API answers after every FIN has gone out. A
+        # transport closes its socket later, and a client that sends meanwhile gets RST.
+        waits = tasks + [asyncio.ensure_future(c.wait_closed()) for c in connections]
+        if waits:
+            await asyncio.wait(waits)
         if server is not None:
             await server.wait_closed()
         log.info("proxy %s stopped", self.name)

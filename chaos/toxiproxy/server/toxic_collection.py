@@ -48,8 +48,9 @@ class ToxicSpec:
         return self.toxic_class(**self.attributes)
 
     def to_json(self) -> dict[str, Any]:
+        hidden = self.toxic_class.extension_attributes
         return {
-            "attributes": dict(self.attributes),
+            "attributes": {k: v for k, v in self.attributes.items() if v or k not in hidden},
             "name": self.name,
             "type": self.type,
             "stream": self.stream,
@@ -129,8 +130,8 @@ class ToxicCollection:
                 attributes=attributes,
             )
             self._chains[direction].append(spec)
-            for link in self._links_of(direction):
-                link.add_toxic(spec)
+            links = self._links_of(direction)
+            await asyncio.gather(*(link.add_toxic(spec) for link in links))
         return spec
 
     async def update(self, name: str, body: Any) -> ToxicSpec:

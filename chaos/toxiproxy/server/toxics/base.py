@@ -45,13 +45,16 @@ EXPIRED = Expired()
 class ToxicStub:
     """One toxic's seat in one link (upstream's ``ToxicStub``): its input, output and link."""
 
-    __slots__ = ("_link", "closed", "input", "output")
+    __slots__ = ("_link", "closed", "input", "output", "uninterruptible")
 
     def __init__(self, input: ChunkQueue, output: ChunkSink, link: LinkControl) -> None:
         self.input = input
         self.output = output  # rewired by the link when a neighbouring toxic is removed
         self._link = link
         self.closed = False
+        # Set by a toxic in a wait upstream does not let an interrupt cut short (reset_peer's
+        # timer): an update or removal then waits for the toxic to finish. Teardown still cancels.
+        self.uninterruptible = False
 
     async def receive(self) -> Chunk | None:
         """The next chunk, or ``None`` at end of stream."""
@@ -115,6 +118,8 @@ class Toxic(ABC):
     #: Links on which this toxic is present when they open close with RST (upstream's link.go
     #: sets SO_LINGER 0 for ``reset_peer``).
     resets_connection: ClassVar[bool] = False
+    #: Attributes a real Toxiproxy does not have: the API shows them only when set (non-zero).
+    extension_attributes: ClassVar[frozenset[str]] = frozenset()
 
     @abstractmethod
     async def pipe(self, stub: ToxicStub) -> None: ...

@@ -1,12 +1,17 @@
-"""``reset_peer``: on the first data, wait ``timeout`` ms, then reset the connection (TCP RST).
+"""``reset_peer``: on the first data, wait ``timeout`` ms, then close the connection.
 
-The data that triggers it is discarded, as upstream does. Both sockets close with SO_LINGER 0, so
-each peer reads ``ECONNRESET`` rather than end of file.
+As upstream: the data that triggers it is discarded; links opened while the toxic exists have
+SO_LINGER 0 on both sockets (set at link setup, whatever the toxicity), so they close with a TCP
+RST and each peer reads ``ECONNRESET``; a link that was already open closes with a plain FIN.
+Once triggered the wait cannot be interrupted: updating or removing the toxic waits for it to fire
+(upstream's ``Pipe`` sleeps without watching its interrupt channel).
+
+Extension: ``reset_live_links`` 1 resets links that were open before the toxic too (SO_LINGER 0
+set when it fires). A real Toxiproxy ignores the attribute, so it is shown only when set.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -17,15 +22,15 @@ from chaos.toxiproxy.server.toxics.base import TOXICS, Toxic, ToxicStub
 @dataclass
 class ResetPeerToxic(Toxic):
     timeout: int = 0  # ms
+    reset_live_links: int = 0  # 1: RST on links opened before the toxic too (embedded only)
 
     resets_connection: ClassVar[bool] = True
+    extension_attributes: ClassVar[frozenset[str]] = frozenset({"reset_live_links"})
 
     async def pipe(self, stub: ToxicStub) -> None:
-        trigger = await stub.receive()
-        try:
-            await stub.sleep(self.timeout / 1000)
-        except asyncio.CancelledError:
-            stub.requeue(trigger)  # interrupted before the reset: the trigger was not consumed
-            raise
-        stub.reset_connection()
+        await stub.receive()  # data or end of stream: either triggers it, as upstream
+        stub.uninterruptible = True
+        await stub.sleep(self.timeout / 1000)
+        if self.reset_live_links:
+            stub.reset_connection()
         stub.close()

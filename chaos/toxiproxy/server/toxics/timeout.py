@@ -1,7 +1,9 @@
-"""``timeout``: no data gets through; the connection closes after ``timeout`` ms.
+"""``timeout``: no data gets through; the connection closes ``timeout`` ms after the last data.
 
-With ``timeout`` 0 (or less, as upstream reads it) the connection stays open and data is dropped
-until the toxic is removed; removing it closes the connections it held (upstream's ``Cleanup``).
+As upstream, the timer starts when the toxic starts and again on every chunk it drops, so a
+steady trickle keeps the connection open. With ``timeout`` 0 (or less, as upstream reads it) the
+connection stays open and data is dropped until the toxic is removed; removing it closes the
+connections it held (upstream's ``Cleanup``).
 """
 
 from __future__ import annotations
@@ -18,9 +20,9 @@ class TimeoutToxic(Toxic):
 
     async def pipe(self, stub: ToxicStub) -> None:
         if self.timeout > 0:
-            deadline = stub.now() + self.timeout / 1000
-            while (item := await stub.receive_before(deadline)) is not None:
-                if item is EXPIRED:
+            while True:
+                item = await stub.receive_before(stub.now() + self.timeout / 1000)
+                if item is None or item is EXPIRED:
                     break
                 # Data is dropped on the ground: that is the toxic.
         else:
