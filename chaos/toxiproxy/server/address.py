@@ -1,7 +1,10 @@
 """``host:port`` strings as Toxiproxy uses them: resolve, bind, dial, and write back.
 
 Errors are :class:`AddressError` with Go's wording; the API answers them with 500, as upstream
-does for every Go error that carries no status.
+does for every Go error that carries no status. A listen port outside 0-65535 is such an error
+(``listen tcp: address 99999: invalid port``), never wrapped into range by ``getaddrinfo``; an
+upstream is only dialled, so a bad upstream port is accepted and each connection is closed, as
+upstream does.
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ def split_host_port(address: str) -> tuple[str, str]:
     return host, port
 
 
+def _check_port(port: str) -> None:
+    """Go's ``net`` rejects a numeric port above 65535 or a signed one; getaddrinfo would wrap
+    99999 to 34463. Service names (``http``) are left to getaddrinfo, as Go looks them up."""
+    digits = port.lstrip("+-")
+    if digits.isascii() and digits.isdigit() and (digits != port or int(digits) > 65535):
+        raise AddressError(f"listen tcp: address {port}: invalid port")
+
+
 def join_host_port(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
@@ -38,6 +49,7 @@ async def resolve(address: str, *, passive: bool) -> tuple[int, tuple[str, int]]
     creates proxies has no authentication.
     """
     host, port = split_host_port(address or ":0")
+    _check_port(port)
     if host == "":
         host = "127.0.0.1"
     flags = socket.AI_PASSIVE if passive else 0
