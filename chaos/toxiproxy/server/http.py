@@ -41,6 +41,8 @@ MAX_CONNECTIONS = 256
 IDLE_TIMEOUT = 60.0  # Go's IdleTimeout in toxiproxy's api.go
 READ_TIMEOUT = 15.0  # Go's ReadTimeout
 STOP_GRACE_SECONDS = 10.0
+DISCARD_SECONDS = 1.0  # after an error reply, how long the rest of a request is read and dropped
+DISCARD_BYTES = 4 * 1024 * 1024
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: str.isdigit() also takes '²'
@@ -92,6 +94,23 @@ def encode_response(response: Response, keep_alive: bool) -> bytes:
 def _error_reply(status: int, message: str) -> bytes:
     body = f"{status} {HTTPStatus(status).phrase}: {message}\n".encode()
     return encode_response(Response(status, body, "text/plain; charset=utf-8"), keep_alive=False)
+
+
+async def _refuse(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, status: int, message: str
+) -> None:
+    """Answer an error, then read and drop what the client still sends for a moment before the
+    close: closing with unread bytes makes the kernel send RST, which can destroy the reply
+    before the client reads it (Go's server lingers the same way)."""
+    writer.write(_error_reply(status, message))
+    await writer.drain()
+    if writer.can_write_eof():
+        writer.write_eof()
+    with contextlib.suppress(TimeoutError, ConnectionError):
+        async with asyncio.timeout(DISCARD_SECONDS):
+            for _ in range(DISCARD_BYTES // 65536):
+                if not await reader.read(65536):
+                    break
 
 
 class HttpServer:
@@ -164,19 +183,16 @@ class HttpServer:
                 finally:
                     self._busy.discard(task)
         except _BadRequest as e:
-            writer.write(_error_reply(e.status, str(e)))
-            await writer.drain()
+            await _refuse(reader, writer, e.status, str(e))
             return False
         except TimeoutError:
-            writer.write(_error_reply(408, "request not complete in time"))
-            await writer.drain()
+            await _refuse(reader, writer, 408, "request not complete in time")
             return False
         except (ConnectionError, asyncio.IncompleteReadError):
             raise
         except Exception as e:  # a parser bug must still answer, and cost one connection
             log.exception("malformed HTTP request")
-            writer.write(_error_reply(400, f"malformed request ({type(e).__name__})"))
-            await writer.drain()
+            await _refuse(reader, writer, 400, f"malformed request ({type(e).__name__})")
             return False
         keep_alive = headers.get("connection", "").lower() != "close"
         writer.write(encode_response(response, keep_alive))
