@@ -21,6 +21,7 @@ Deliberate differences (Go accepts both, and the first would poison every later 
 from __future__ import annotations
 
 import enum
+import functools
 import json
 import struct
 from typing import Any
@@ -81,6 +82,11 @@ def json_kind(value: Any) -> str:
     return "null"
 
 
+@functools.lru_cache(maxsize=64)
+def _folded(names: tuple[str, ...]) -> dict[str, str]:
+    return {name.casefold(): name for name in names}
+
+
 def decode_struct(value: Any, fields: dict[str, GoType], struct: str) -> dict[str, Any]:
     """The fields of ``fields`` present (and not null) in ``value``, converted and checked."""
     if value is None:
@@ -88,7 +94,7 @@ def decode_struct(value: Any, fields: dict[str, GoType], struct: str) -> dict[st
     if not isinstance(value, dict):
         kind = json_kind(value)
         raise DecodeError(f"json: cannot unmarshal {kind} into Go value of type {struct}")
-    folded = {name.casefold(): name for name in fields}
+    folded = _folded(tuple(fields))
     decoded: dict[str, Any] = {}
     for key, item in value.items():
         name = key if key in fields else folded.get(key.casefold())
