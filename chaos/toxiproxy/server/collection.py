@@ -27,6 +27,14 @@ def _decode_proxy(value: Any) -> dict[str, Any]:
         raise errors.BAD_REQUEST_BODY(str(e)) from None
 
 
+def _new_proxy(name: str, listen: str, upstream: str) -> Proxy:
+    proxy = Proxy(name, listen, upstream)
+    # Bytes read per direction (upstream, downstream), one cell each that every connection of
+    # the proxy adds to: the counters /metrics shows, kept across connections and restarts.
+    proxy.received_bytes = ([0], [0])  # type: ignore[attr-defined]
+    return proxy
+
+
 class ProxyCollection:
     def __init__(self) -> None:
         self._proxies: dict[str, Proxy] = {}
@@ -47,7 +55,7 @@ class ProxyCollection:
         for required in ("name", "upstream"):
             if not fields.get(required):
                 raise errors.MISSING_FIELD(required)
-        proxy = Proxy(fields["name"], fields.get("listen", ""), fields["upstream"])
+        proxy = _new_proxy(fields["name"], fields.get("listen", ""), fields["upstream"])
         async with self._lock:
             if proxy.name in self._proxies:
                 raise errors.PROXY_ALREADY_EXISTS()
@@ -78,7 +86,7 @@ class ProxyCollection:
                     raise errors.MISSING_FIELD(f"{required} at proxy {number}")
         result: list[Proxy] = []
         for entry in entries:
-            proxy = Proxy(entry["name"], entry.get("listen", ""), entry["upstream"])
+            proxy = _new_proxy(entry["name"], entry.get("listen", ""), entry["upstream"])
             try:
                 result.append(await self._add_or_replace(proxy, entry.get("enabled", True)))
             except errors.ApiError as e:
