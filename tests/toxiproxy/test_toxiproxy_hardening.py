@@ -193,3 +193,13 @@ def test_a_body_of_exactly_1_mib_is_read(embedded, api):
     response = api("POST", "/populate", data=body)
     assert response.status_code == 201
     assert response.json() == {"proxies": None}
+
+
+@pytest.mark.parametrize("name", ["a/b", ".", ".."])
+def test_a_name_no_path_can_reach_is_400(embedded, api, echo_proxy, name):
+    # The real server creates these, and then DELETE answers 404 or 301 for good.
+    body = {"name": name, "upstream": "127.0.0.1:1", "listen": "127.0.0.1:0"}
+    assert api("POST", "/proxies", json=body).status_code == 400
+    toxic = {"type": "latency", "name": name}
+    assert api("POST", f"/proxies/{echo_proxy.name}/toxics", json=toxic).status_code == 400
+    assert name not in api("GET", "/proxies").json()

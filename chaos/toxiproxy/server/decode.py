@@ -15,7 +15,9 @@ Deliberate differences (Go accepts both, and the first would poison every later 
 - a string holding a lone surrogate (``"\\ud800"``), which UTF-8 cannot encode, is a 400
   (Go silently turns it into U+FFFD);
 - a field called ``name`` (a proxy's or a toxic's) holds at most :data:`MAX_NAME_BYTES` bytes
-  of UTF-8, any other string at most :data:`MAX_STRING_BYTES` (Go: no limit).
+  of UTF-8, any other string at most :data:`MAX_STRING_BYTES` (Go: no limit);
+- a name holding ``/``, or ``.`` or ``..``, is a 400: no request path can reach it afterwards
+  (Go creates it, and then neither DELETE nor ``/reset`` removes it).
 """
 
 from __future__ import annotations
@@ -113,6 +115,9 @@ def _check_string(text: str, name: str, where: str) -> None:
         raise DecodeError(
             f"json: string field {where} holds a lone UTF-16 surrogate (not valid UTF-8)"
         ) from None
+    if name == "name" and ("/" in text or text in (".", "..")):
+        # The real server creates such a proxy and then no path reaches it to delete it.
+        raise DecodeError(f"json: string field {where} cannot name a URL path segment")
     limit = MAX_NAME_BYTES if name == "name" else MAX_STRING_BYTES
     if size > limit:
         raise DecodeError(f"json: string field {where} is longer than {limit} bytes")

@@ -148,7 +148,7 @@ class HttpServer:
         assert task is not None
         if len(self._tasks) >= MAX_CONNECTIONS:
             with contextlib.suppress(ConnectionError):
-                writer.write(_error_reply(503, "too many API connections"))
+                await _refuse(reader, writer, 503, "too many API connections")
             writer.close()
             return
         self._tasks.add(task)
