@@ -166,7 +166,7 @@ def check_answer(request: bytes, answer: bytes) -> int:
         return check_answer(request, rest)
     if status >= 500:
         body = answer.split(b"\r\n\r\n", 1)[1]
-        go_error = status == 500 and b'"error":"listen tcp' in body
+        go_error = status == 500 and (b'{"error":"listen tcp' in body or b'"address ' in body)
         assert go_error or status in (501, 505), (request[:200], answer[:300])
     if not request[:1].isalpha():
         assert status in (400, 431), (request[:200], answer[:200])

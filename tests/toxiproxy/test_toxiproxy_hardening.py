@@ -101,6 +101,15 @@ def test_a_listen_port_outside_0_65535_is_toxiproxys_500_and_creates_nothing(api
     assert name not in api("GET", "/proxies").json()
 
 
+def test_updating_to_a_bad_listen_port_is_500_and_keeps_the_proxy_as_it_was(api, echo_proxy):
+    path = f"/proxies/{echo_proxy.name}"
+    before = api("GET", path).json()
+    response = api("PATCH", path, json={"listen": "127.0.0.1:99999"})
+    assert response.status_code == 500
+    assert response.json() == {"error": "address 99999: invalid port", "status": 500}
+    assert api("GET", path).json()["listen"] == before["listen"]
+
+
 def test_populate_stops_at_a_bad_port_keeping_the_proxies_before_it(api, proxy_name):
     first, bad, last = proxy_name(), proxy_name(), proxy_name()
     body = [

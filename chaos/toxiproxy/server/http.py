@@ -157,6 +157,8 @@ class HttpServer:
                 pass
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the client went away: nothing to answer
+        except asyncio.CancelledError:
+            pass  # stop() closes idle connections; end quietly (asyncio logs a cancelled one)
         finally:
             self._tasks.discard(task)
             writer.close()
