@@ -17,6 +17,10 @@ Limits, deliberate differences from the real server (which buffers whatever it i
   its size in memory, and this keeps the sum bounded and the event loop (which also moves every
   proxied byte) free most of the time;
 - a request that stalls half-way for :data:`READ_TIMEOUT` seconds gets 408 (Go: closes).
+
+Why not serve the API on a thread of its own: decoding JSON holds the GIL for the whole call,
+so a second thread would stall the proxy loop just the same; bounding the work per request and
+the number of large requests at a time is what keeps proxied bytes moving.
 """
 
 from __future__ import annotations
