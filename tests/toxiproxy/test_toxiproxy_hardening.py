@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from chaos.toxiproxy.server import http
+from chaos.toxiproxy.server import decode, http
 from chaos.toxiproxy.server.decode import MAX_NAME_BYTES
 
 
@@ -212,3 +212,17 @@ def test_a_name_no_path_can_reach_is_400(embedded, api, echo_proxy, name):
     toxic = {"type": "latency", "name": name}
     assert api("POST", f"/proxies/{echo_proxy.name}/toxics", json=toxic).status_code == 400
     assert name not in api("GET", "/proxies").json()
+
+
+def test_a_body_with_more_than_10000_objects_and_arrays_is_400_unparsed(embedded, api):
+    limit = decode.MAX_JSON_CONTAINERS
+    at_limit = b"[" + b"[]," * (limit - 2) + b"[]]"
+    response = api("POST", "/populate", data=at_limit)
+    assert response.status_code == 400
+    assert "cannot unmarshal array" in response.json()["error"]  # parsed, then refused
+    over = b"[" + b"[]," * (limit - 1) + b"[]]"
+    response = api("POST", "/populate", data=over)
+    assert response.status_code == 400
+    assert response.json()["error"] == (
+        f"bad request body: more than {limit} JSON objects and arrays"
+    )
