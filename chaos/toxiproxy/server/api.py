@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import logging
 import posixpath
-import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote, unquote_to_bytes
@@ -28,8 +27,6 @@ JSON = "application/json"
 TEXT = "text/plain; charset=utf-8"
 
 Route = Callable[..., Awaitable[Response]]
-
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def clean_path(path: str) -> str:
@@ -107,9 +104,8 @@ class Api:
     async def handle(self, request: Request) -> Response:
         if request.path == "*":
             return Response(200)  # OPTIONS *, as Go's server answers it
-        if _BAD_ESCAPE.search(request.path):
-            return Response(400, b"400 Bad Request: invalid URL escape\n", TEXT)
-        # Raw bytes back, then escapes, then UTF-8 (Go keeps invalid bytes; names hold none).
+        # Raw bytes back, then escapes (http.py refused bad ones), then UTF-8 (Go keeps invalid
+        # bytes; names hold none).
         raw = unquote_to_bytes(request.path.encode("latin-1"))
         path = raw.decode("utf-8", errors="replace")
         cleaned = clean_path(path)

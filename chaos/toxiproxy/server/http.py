@@ -53,6 +53,7 @@ _DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: str.isdigit() also takes '²
 _HEX = re.compile(rb"[0-9A-Fa-f]{1,15}")
 _BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
 _BAD_TARGET = re.compile(r"[\x00-\x20\x7f]")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @dataclass
@@ -258,6 +259,8 @@ class HttpServer:
             target = "/" + target.split("/", 3)[3] if target.count("/") >= 3 else "/"
         if not target.startswith("/") and not (method == "OPTIONS" and target == "*"):
             raise _BadRequest(400, "malformed request line")
+        if _BAD_ESCAPE.search(target.partition("?")[0]):
+            raise _BadRequest(400, "invalid URL escape")
         return method, target, version
 
     @staticmethod
