@@ -12,6 +12,8 @@ from collections.abc import Iterator
 import pytest
 import requests
 
+from chaos.toxiproxy import EmbeddedToxiproxy
+
 WAIT_SECONDS = 20
 
 
@@ -73,3 +75,11 @@ def test_proxy_metrics_count_the_bytes_each_direction_moved(metrics_server, echo
         assert metric(text, name, "downstream", "counted") == 1000
         assert f"# TYPE {name} counter" in text
     assert re.search(r"^process_resident_memory_bytes \d+$", text, re.MULTILINE)
+
+
+def test_thread_mode_serves_metrics_when_asked(echo_upstream):
+    with EmbeddedToxiproxy(mode="thread", proxy_metrics=True) as server:
+        server.client().create_proxy("threaded", echo_upstream.address)
+        text = requests.get(f"{server.url}/metrics", timeout=5).text
+    assert metric(text, "toxiproxy_proxy_received_bytes_total", "upstream", "threaded") == 0
+    assert "process_resident_memory_bytes" not in text  # runtime metrics were not asked for
