@@ -24,11 +24,28 @@ from chaos.toxiproxy.server import serve
     default=None,
     help="JSON list of proxies to create at start, like Toxiproxy's -config.",
 )
-def toxiproxy_server(host: str, port: int, config: Path | None) -> None:
+@click.option(
+    "--proxy-metrics",
+    is_flag=True,
+    help="Serve per-proxy byte counters on /metrics, like Toxiproxy's -proxy-metrics.",
+)
+@click.option(
+    "--runtime-metrics",
+    is_flag=True,
+    help="Serve process metrics on /metrics, like Toxiproxy's -runtime-metrics.",
+)
+def toxiproxy_server(
+    host: str, port: int, config: Path | None, proxy_metrics: bool, runtime_metrics: bool
+) -> None:
     """Serve Toxiproxy 2.x's HTTP API and toxics until Ctrl-C or SIGTERM.
 
     The API has no authentication: keep it on loopback.
     """
     serve(
-        host, port, config, on_ready=lambda url: click.echo(f"toxiproxy-server listening on {url}")
+        host,
+        port,
+        config,
+        on_ready=lambda url: click.echo(f"toxiproxy-server listening on {url}"),
+        proxy_metrics=proxy_metrics,
+        runtime_metrics=runtime_metrics,
     )

@@ -40,7 +40,8 @@ T = TypeVar("T")
 
 
 class _ThreadRunner:
-    def __init__(self) -> None:
+    def __init__(self, proxy_metrics: bool = False, runtime_metrics: bool = False) -> None:
+        self._metrics = (proxy_metrics, runtime_metrics)
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._server: ToxiproxyServer | None = None
@@ -59,7 +60,7 @@ class _ThreadRunner:
         assert loop is not None
         asyncio.set_event_loop(loop)
         try:
-            server = ToxiproxyServer(host, port)
+            server = ToxiproxyServer(host, port, *self._metrics)
             try:
                 loop.run_until_complete(server.start())
             except BaseException as e:
@@ -105,7 +106,15 @@ class _ThreadRunner:
 
 
 class _ProcessRunner:
-    def __init__(self) -> None:
+    def __init__(self, proxy_metrics: bool = False, runtime_metrics: bool = False) -> None:
+        self._flags = [
+            flag
+            for flag, on in (
+                ("--proxy-metrics", proxy_metrics),
+                ("--runtime-metrics", runtime_metrics),
+            )
+            if on
+        ]
         self.process: subprocess.Popen[bytes] | None = None
         self._stderr: IO[bytes] | None = None
         self._cleanup_key: int | None = None
@@ -115,6 +124,7 @@ class _ProcessRunner:
             ensure_port_free(host, port)
         self._stderr = tempfile.TemporaryFile()
         command = [sys.executable, "-m", "chaos.toxiproxy", "--host", host, "--port", str(port)]
+        command += self._flags
         self.process = subprocess.Popen(
             command,
             stdin=subprocess.DEVNULL,
@@ -172,9 +182,19 @@ class _ProcessRunner:
 
 
 class EmbeddedToxiproxy:
-    """An embedded Toxiproxy-compatible server with ``start()``/``stop()`` and ``with``."""
+    """An embedded Toxiproxy-compatible server with ``start()``/``stop()`` and ``with``.
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 0, mode: str = "thread") -> None:
+    ``proxy_metrics``/``runtime_metrics`` serve ``/metrics`` as Toxiproxy's flags of those names.
+    """
+
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        mode: str = "thread",
+        proxy_metrics: bool = False,
+        runtime_metrics: bool = False,
+    ) -> None:
         if mode not in MODES:
             raise UsageError(
                 f"unknown embedded Toxiproxy mode {mode!r}; valid modes: thread, process"
@@ -182,6 +202,7 @@ class EmbeddedToxiproxy:
         self.host = host
         self.port = port
         self.mode = mode
+        self.metrics = (proxy_metrics, runtime_metrics)
         self.url = ""
         self._runner: _ThreadRunner | _ProcessRunner | None = None
 
@@ -191,7 +212,8 @@ class EmbeddedToxiproxy:
     def start(self) -> EmbeddedToxiproxy:
         if self._runner is not None:
             return self
-        self._runner = _ThreadRunner() if self.mode == "thread" else _ProcessRunner()
+        runner = _ThreadRunner if self.mode == "thread" else _ProcessRunner
+        self._runner = runner(*self.metrics)
         try:
             self.url = self._runner.start(self.host, self.port)
         except BaseException:

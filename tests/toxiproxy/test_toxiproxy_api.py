@@ -6,6 +6,8 @@ import socket
 
 import pytest
 
+# The keys every server must show; extra ones are allowed (the real Toxiproxy 2.12.0 adds an
+# empty "Logger" object to every proxy, a leak of its Go struct that clients ignore).
 TOXIC_KEYS = {"attributes", "name", "type", "stream", "toxicity"}
 PROXY_KEYS = {"name", "listen", "upstream", "enabled", "toxics"}
 
@@ -32,7 +34,7 @@ def test_create_proxy_answers_201_with_the_proxy_listening_on_the_port_it_bound(
     response = api("POST", "/proxies", json=body)
     assert response.status_code == 201
     proxy = response.json()
-    assert set(proxy) == PROXY_KEYS
+    assert PROXY_KEYS <= set(proxy)
     assert proxy["name"] == name
     assert proxy["upstream"] == echo_upstream.address
     assert proxy["enabled"] is True  # the default
@@ -81,7 +83,7 @@ def test_list_proxies_is_an_object_keyed_by_name(api, echo_proxy):
     response = api("GET", "/proxies")
     assert response.status_code == 200
     listed = response.json()[echo_proxy.name]
-    assert set(listed) == PROXY_KEYS
+    assert PROXY_KEYS <= set(listed)
     assert listed["listen"] == echo_proxy.listen
 
 
@@ -197,7 +199,7 @@ def test_show_toxic_answers_200_or_404(api, echo_proxy):
     api("POST", path, json={"type": "slow_close", "attributes": {"delay": 5}})
     shown = api("GET", f"{path}/slow_close_downstream")
     assert shown.status_code == 200
-    assert set(shown.json()) == TOXIC_KEYS
+    assert TOXIC_KEYS <= set(shown.json())
     assert shown.json()["attributes"] == {"delay": 5}
     missing = api("GET", f"{path}/nothing")
     assert missing.status_code == 404

@@ -1,7 +1,11 @@
 """``host:port`` strings as Toxiproxy uses them: resolve, bind, dial, and write back.
 
 Errors are :class:`AddressError` with Go's wording; the API answers them with 500, as upstream
-does for every Go error that carries no status.
+does for every Go error that carries no status. A listen port outside 0-65535 is such an error
+(``listen tcp: address 99999: invalid port``, or ``address 99999: invalid port`` when an update
+compares addresses first, as upstream's ``Differs`` does), never wrapped into range by
+``getaddrinfo``. An upstream is only dialled, so a bad upstream port is accepted and each
+connection is then closed, as upstream does.
 """
 
 from __future__ import annotations
@@ -27,6 +31,15 @@ def split_host_port(address: str) -> tuple[str, str]:
     return host, port
 
 
+def _check_port(port: str) -> None:
+    """Go's ``net`` rejects a numeric port above 65535 or a negative one (``+80`` is 80);
+    getaddrinfo would wrap 99999 to 34463. Service names (``http``) are left to getaddrinfo,
+    as Go looks them up."""
+    digits = port[1:] if port[:1] in "+-" else port
+    if digits.isascii() and digits.isdigit() and (port[:1] == "-" or int(digits) > 65535):
+        raise AddressError(f"address {port}: invalid port")
+
+
 def join_host_port(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
@@ -38,6 +51,7 @@ async def resolve(address: str, *, passive: bool) -> tuple[int, tuple[str, int]]
     creates proxies has no authentication.
     """
     host, port = split_host_port(address or ":0")
+    _check_port(port)
     if host == "":
         host = "127.0.0.1"
     flags = socket.AI_PASSIVE if passive else 0
@@ -70,7 +84,10 @@ async def canonical(address: str) -> str:
 
 async def bind_listener(address: str) -> socket.socket:
     """A listening socket for ``address`` (SO_REUSEADDR, as Go's listeners)."""
-    family, sockaddr = await resolve(address, passive=True)
+    try:
+        family, sockaddr = await resolve(address, passive=True)
+    except AddressError as e:
+        raise AddressError(f"listen tcp: {e}") from e  # Go's net.Listen wording
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -2,16 +2,19 @@
 
 Status codes, JSON shapes and quirks follow upstream's ``api.go`` (gorilla/mux): 404 with a plain
 ``404 page not found`` for unknown paths, 405 for a known path with another method, 403 for
-browsers, errors as ``{"error": ..., "status": N}``.
+browsers, errors as ``{"error": ..., "status": N}``. Paths are cleaned as gorilla/mux cleans them:
+``//proxies`` or ``/proxies/./x`` answer 301 to the clean path, a bad escape (``%zz``) 400.
+``/metrics`` exists only when the server was started with metrics on, as upstream.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import posixpath
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote_to_bytes
 
 from chaos.toxiproxy.server import errors
 from chaos.toxiproxy.server.collection import ProxyCollection
@@ -26,15 +29,32 @@ TEXT = "text/plain; charset=utf-8"
 Route = Callable[..., Awaitable[Response]]
 
 
+def clean_path(path: str) -> str:
+    """Go's ``path.Clean`` keeping a trailing slash, as gorilla/mux's ``cleanPath``."""
+    cleaned = posixpath.normpath(path)
+    if cleaned.startswith("//"):  # normpath keeps exactly two leading slashes (POSIX); Go not
+        cleaned = "/" + cleaned.lstrip("/")
+    if path.endswith("/") and cleaned != "/":
+        cleaned += "/"
+    return cleaned
+
+
+def _encode(value: Any) -> bytes:
+    # Strings are checked at decode time; backslashreplace only keeps a missed lone surrogate
+    # from turning a reply into a 500 (or GET /proxies into one for good).
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode(
+        "utf-8", errors="backslashreplace"
+    )
+
+
 def json_response(value: Any, status: int = 200) -> Response:
-    body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-    return Response(status, body, JSON)
+    return Response(status, _encode(value), JSON)
 
 
 def error_response(error: errors.ApiError) -> Response:
     # Go's http.Error: the JSON text, a newline, and a text/plain content type.
-    body = json.dumps(error.to_json(), separators=(",", ":"), ensure_ascii=False) + "\n"
-    return Response(error.status, body.encode(), TEXT, {"X-Content-Type-Options": "nosniff"})
+    body = _encode(error.to_json()) + b"\n"
+    return Response(error.status, body, TEXT, {"X-Content-Type-Options": "nosniff"})
 
 
 def _body(request: Request) -> Any:
@@ -45,9 +65,15 @@ def _body(request: Request) -> Any:
 
 
 class Api:
-    def __init__(self, collection: ProxyCollection, version: str) -> None:
+    def __init__(
+        self,
+        collection: ProxyCollection,
+        version: str,
+        metrics: Callable[[], str] | None = None,
+    ) -> None:
         self.collection = collection
         self.version = version
+        self._metrics = metrics
         # (path pattern, {method: handler}); "*" matches one path segment.
         self._routes: list[tuple[tuple[str, ...], dict[str, Route]]] = [
             (("reset",), {"POST": self.reset}),
@@ -76,7 +102,22 @@ class Api:
         ]
 
     async def handle(self, request: Request) -> Response:
-        segments = unquote(request.path, errors="replace").split("/")[1:]
+        if request.path == "*":
+            return Response(200)  # OPTIONS *, as Go's server answers it
+        # Raw bytes back, then escapes (http.py refused bad ones), then UTF-8 (Go keeps invalid
+        # bytes; names hold none).
+        raw = unquote_to_bytes(request.path.encode("latin-1"))
+        path = raw.decode("utf-8", errors="replace")
+        cleaned = clean_path(path)
+        if cleaned != path:
+            location = quote(cleaned, safe="/!$&'()*+,;=:@-._~")
+            if request.query:
+                location += "?" + request.query
+            return Response(301, headers={"Location": location})
+        if path == "/metrics" and self._metrics is not None:
+            body = self._metrics().encode()
+            return Response(200, body, "text/plain; version=0.0.4; charset=utf-8")
+        segments = path.split("/")[1:]
         for pattern, methods in self._routes:
             if len(pattern) != len(segments):
                 continue

@@ -39,7 +39,7 @@ class ConnectionOwner(Protocol):
 class Endpoint(asyncio.Protocol):
     """One socket of a connection; its bytes go to ``forward``."""
 
-    __slots__ = ("connection", "forward", "incoming", "lost", "outgoing", "transport")
+    __slots__ = ("connection", "forward", "incoming", "lost", "outgoing", "received", "transport")
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -48,12 +48,14 @@ class Endpoint(asyncio.Protocol):
         self.outgoing: Link | None = None  # the link reading this socket
         self.incoming: Link | None = None  # the link writing to it
         self.lost = False
+        self.received = [0]  # bytes read from this socket; a cell its proxy's metrics share
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
         self.connection.endpoint_made(self)
 
     def data_received(self, data: bytes) -> None:
+        self.received[0] += len(data)
         self.forward(data)
 
     def eof_received(self) -> bool:
@@ -107,6 +109,10 @@ class Connection:
         self._closed: asyncio.Future[None] | None = None
         self._early: list[bytes] = []
         self.early_eof = False  # the client ended its stream before the upstream socket was up
+        counters = getattr(owner, "received_bytes", None)  # /metrics, one cell per direction
+        if counters is not None:
+            self.client.received = counters[Direction.UPSTREAM]
+            self.server.received = counters[Direction.DOWNSTREAM]
 
     def endpoint_made(self, endpoint: Endpoint) -> None:
         if endpoint is self.client:

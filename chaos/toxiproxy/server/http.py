@@ -1,12 +1,34 @@
 """Just enough HTTP/1.1 for Toxiproxy's API: keep-alive, Content-Length and chunked bodies,
-``Expect: 100-continue``, size limits and idle timeouts. Malformed requests get a 4xx and the
-connection is closed; nothing a client sends can raise out of here."""
+``Expect: 100-continue``, size limits and timeouts. Every malformed request gets a 4xx/5xx reply
+and the connection is closed; nothing a client sends can raise out of here.
+
+Where Go's ``net/http`` (which the real Toxiproxy uses) answers sensibly, this answers the same:
+400 for a malformed request line, header or ``Content-Length`` (non-digits, ``-1``, ``1e3``, two
+different values), 505 for another HTTP version, 501 for a transfer coding other than chunked,
+400 without ``Host`` on HTTP/1.1, bare LF line ends accepted.
+
+Limits, deliberate differences from the real server (which buffers whatever it is sent):
+
+- request head (request line and headers) at most :data:`MAX_HEADER_BYTES`: 431 (Go: 1 MiB);
+- body at most :data:`MAX_BODY_BYTES`: 413 (Go: no limit);
+- at most :data:`MAX_CONNECTIONS` API connections: the next one gets 503 and is closed;
+- at most :data:`LARGE_BODY_SLOTS` requests with a body over :data:`SMALL_BODY_BYTES` are read
+  and handled at a time, the others wait their turn: parsing a large JSON body costs many times
+  its size in memory, and this keeps the sum bounded and the event loop (which also moves every
+  proxied byte) free most of the time;
+- a request that stalls half-way for :data:`READ_TIMEOUT` seconds gets 408 (Go: closes).
+
+Why not serve the API on a thread of its own: decoding JSON holds the GIL for the whole call,
+so a second thread would stall the proxy loop just the same; bounding the work per request and
+the number of large requests at a time is what keeps proxied bytes moving.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import logging
+import re
 import socket
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -16,10 +38,22 @@ from http import HTTPStatus
 log = logging.getLogger(__name__)
 
 MAX_HEADER_BYTES = 64 * 1024
-MAX_BODY_BYTES = 8 * 1024 * 1024
+MAX_BODY_BYTES = 1024 * 1024
+SMALL_BODY_BYTES = 64 * 1024
+LARGE_BODY_SLOTS = 2
+MAX_CONNECTIONS = 256
 IDLE_TIMEOUT = 60.0  # Go's IdleTimeout in toxiproxy's api.go
 READ_TIMEOUT = 15.0  # Go's ReadTimeout
 STOP_GRACE_SECONDS = 10.0
+DISCARD_SECONDS = 1.0  # after an error reply, how long the rest of a request is read and dropped
+DISCARD_BYTES = 4 * 1024 * 1024
+
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_DIGITS = re.compile(r"[0-9]{1,18}")  # ASCII only: str.isdigit() also takes '²'
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,15}")
+_BAD_VALUE = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+_BAD_TARGET = re.compile(r"[\x00-\x20\x7f]")
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 @dataclass
@@ -28,6 +62,7 @@ class Request:
     path: str  # without the query string, still percent-encoded
     headers: dict[str, str]
     body: bytes
+    query: str = ""
 
 
 @dataclass
@@ -57,8 +92,30 @@ def encode_response(response: Response, keep_alive: bool) -> bytes:
     lines.extend(f"{name}: {value}" for name, value in response.headers.items())
     if not keep_alive:
         lines.append("Connection: close")
-    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+    head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1", errors="replace")
     return head + (response.body if response.status != 204 else b"")
+
+
+def _error_reply(status: int, message: str) -> bytes:
+    body = f"{status} {HTTPStatus(status).phrase}: {message}\n".encode()
+    return encode_response(Response(status, body, "text/plain; charset=utf-8"), keep_alive=False)
+
+
+async def _refuse(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, status: int, message: str
+) -> None:
+    """Answer an error, then read and drop what the client still sends for a moment before the
+    close: closing with unread bytes makes the kernel send RST, which can destroy the reply
+    before the client reads it (Go's server lingers the same way)."""
+    writer.write(_error_reply(status, message))
+    await writer.drain()
+    if writer.can_write_eof():
+        writer.write_eof()
+    with contextlib.suppress(TimeoutError, ConnectionError):
+        async with asyncio.timeout(DISCARD_SECONDS):
+            for _ in range(DISCARD_BYTES // 65536):
+                if not await reader.read(65536):
+                    break
 
 
 class HttpServer:
@@ -67,6 +124,7 @@ class HttpServer:
         self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: set[asyncio.Task[None]] = set()  # handling a request right now
+        self._large_bodies = asyncio.Semaphore(LARGE_BODY_SLOTS)
 
     async def start(self, sock: socket.socket) -> None:
         """Serve on an already bound, listening socket (the caller reports bind errors)."""
@@ -93,107 +151,195 @@ class HttpServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
+        if len(self._tasks) >= MAX_CONNECTIONS:
+            with contextlib.suppress(ConnectionError):
+                await _refuse(reader, writer, 503, "too many API connections")
+            writer.close()
+            return
         self._tasks.add(task)
         try:
-            while True:
-                try:
-                    request = await self._read_request(reader, writer)
-                except _BadRequest as e:
-                    body = f"{e.status} {HTTPStatus(e.status).phrase}: {e}\n".encode()
-                    response = Response(e.status, body, "text/plain; charset=utf-8")
-                    writer.write(encode_response(response, keep_alive=False))
-                    await writer.drain()
-                    return
-                if request is None:
-                    return
-                self._busy.add(task)
-                try:
-                    response = await self._handler(request)
-                finally:
-                    self._busy.discard(task)
-                keep_alive = request.headers.get("connection", "").lower() != "close"
-                writer.write(encode_response(response, keep_alive))
-                await writer.drain()
-                if not keep_alive:
-                    return
-        except (ConnectionError, TimeoutError, asyncio.IncompleteReadError):
-            pass  # the client went away or idled out: nothing to answer
-        except (asyncio.LimitOverrunError, ValueError) as e:
-            log.debug("dropping a malformed HTTP connection: %s", e)
+            while await self._serve_one(reader, writer, task):
+                pass
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass  # the client went away: nothing to answer
+        except asyncio.CancelledError:
+            pass  # stop() closes idle connections; end quietly (asyncio logs a cancelled one)
         finally:
             self._tasks.discard(task)
             writer.close()
 
-    async def _read_request(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
-    ) -> Request | None:
+    async def _serve_one(
+        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, task: asyncio.Task[None]
+    ) -> bool:
+        """Read, handle and answer one request; False when the connection is done."""
+        try:
+            head = await self._read_head(reader)
+            if head is None:
+                return False
+            method, target, headers = head
+            length = self._body_length(headers)
+            large = length < 0 or length > SMALL_BODY_BYTES  # chunked: size unknown, assume large
+            slot = self._large_bodies if large else contextlib.nullcontext()
+            async with slot:
+                async with asyncio.timeout(READ_TIMEOUT):
+                    body = await self._read_body(reader, writer, headers, length)
+                self._busy.add(task)
+                try:
+                    path, _, query = target.partition("?")
+                    response = await self._handler(Request(method, path, headers, body, query))
+                finally:
+                    self._busy.discard(task)
+        except _BadRequest as e:
+            await _refuse(reader, writer, e.status, str(e))
+            return False
+        except TimeoutError:
+            await _refuse(reader, writer, 408, "request not complete in time")
+            return False
+        except (ConnectionError, asyncio.IncompleteReadError):
+            raise
+        except Exception as e:  # a parser bug must still answer, and cost one connection
+            log.exception("malformed HTTP request")
+            await _refuse(reader, writer, 400, f"malformed request ({type(e).__name__})")
+            return False
+        keep_alive = headers.get("connection", "").lower() != "close"
+        writer.write(encode_response(response, keep_alive))
+        await writer.drain()
+        return keep_alive
+
+    async def _read_line(self, reader: asyncio.StreamReader, budget: int) -> bytes:
+        try:
+            line = await reader.readuntil(b"\n")
+        except asyncio.LimitOverrunError:
+            raise _BadRequest(431, "request head too large") from None
+        if len(line) > budget:
+            raise _BadRequest(431, "request head too large")
+        return line
+
+    async def _read_head(
+        self, reader: asyncio.StreamReader
+    ) -> tuple[str, str, dict[str, str]] | None:
+        """Method, target and headers; None when the client closed or idled between requests."""
         try:
             async with asyncio.timeout(IDLE_TIMEOUT):
-                head = await reader.readuntil(b"\r\n\r\n")
+                first = await self._read_line(reader, MAX_HEADER_BYTES)
         except asyncio.IncompleteReadError as e:
             if e.partial.strip():
                 raise _BadRequest(400, "incomplete request head") from None
-            return None  # closed between requests
-        except asyncio.LimitOverrunError:
-            raise _BadRequest(431, "request head too large") from None
+            return None
+        except TimeoutError:
+            return None  # Go's IdleTimeout: nothing was asked, nothing to answer
+        budget = MAX_HEADER_BYTES - len(first)
+        lines: list[bytes] = []
         try:
-            text = head.decode("latin-1")
-        except UnicodeDecodeError:  # pragma: no cover - latin-1 decodes every byte
-            raise _BadRequest(400, "malformed request head") from None
-        request_line, *header_lines = text[:-4].split("\r\n")
-        parts = request_line.split(" ")
-        if len(parts) != 3 or not parts[2].startswith("HTTP/1.") or not parts[1].startswith("/"):
-            raise _BadRequest(400, "malformed request line")
-        method, target, version = parts
-        headers: dict[str, str] = {}
-        for line in header_lines:
-            name, sep, value = line.partition(":")
-            if not sep or not name or name != name.strip():
-                raise _BadRequest(400, "malformed header line")
-            key = name.lower()
-            headers[key] = f"{headers[key]}, {value.strip()}" if key in headers else value.strip()
+            async with asyncio.timeout(READ_TIMEOUT):
+                while (line := await self._read_line(reader, budget)).rstrip(b"\r\n"):
+                    budget -= len(line)
+                    lines.append(line)
+        except asyncio.IncompleteReadError:
+            raise _BadRequest(400, "incomplete request head") from None
+        method, target, version = self._request_line(first.rstrip(b"\r\n").decode("latin-1"))
+        headers = self._headers(lines)
+        if version == "HTTP/1.1" and "host" not in headers:
+            raise _BadRequest(400, "missing required Host header")
         if version == "HTTP/1.0" and headers.get("connection", "").lower() != "keep-alive":
             headers["connection"] = "close"
-        async with asyncio.timeout(READ_TIMEOUT):
-            body = await self._read_body(reader, writer, headers)
-        return Request(method, target.partition("?")[0], headers, body)
+        return method, target, headers
+
+    @staticmethod
+    def _request_line(line: str) -> tuple[str, str, str]:
+        parts = line.split(" ")
+        if len(parts) != 3 or not _TOKEN.fullmatch(parts[0]) or _BAD_TARGET.search(parts[1]):
+            raise _BadRequest(400, "malformed request line")
+        method, target, version = parts
+        if version not in ("HTTP/1.0", "HTTP/1.1"):
+            if re.fullmatch(r"HTTP/[0-9]+\.[0-9]+", version):
+                raise _BadRequest(505, "unsupported protocol version")
+            raise _BadRequest(400, "malformed request line")
+        if target.startswith(("http://", "https://")):  # absolute form: keep its path
+            target = "/" + target.split("/", 3)[3] if target.count("/") >= 3 else "/"
+        if not target.startswith("/") and not (method == "OPTIONS" and target == "*"):
+            raise _BadRequest(400, "malformed request line")
+        if _BAD_ESCAPE.search(target.partition("?")[0]):
+            raise _BadRequest(400, "invalid URL escape")
+        return method, target, version
+
+    @staticmethod
+    def _headers(lines: list[bytes]) -> dict[str, str]:
+        headers: dict[str, str] = {}
+        lengths: set[str] = set()
+        for raw in lines:
+            name, sep, value = raw.rstrip(b"\r\n").decode("latin-1").partition(":")
+            if not sep or not _TOKEN.fullmatch(name):
+                raise _BadRequest(400, "invalid header name")
+            value = value.strip(" \t")
+            if _BAD_VALUE.search(value):
+                raise _BadRequest(400, "invalid header value")
+            key = name.lower()
+            if key == "content-length":
+                lengths.add(value)
+            headers[key] = f"{headers[key]}, {value}" if key in headers else value
+        if len(lengths) > 1:
+            raise _BadRequest(400, "conflicting Content-Length headers")
+        if lengths:
+            headers["content-length"] = lengths.pop()
+        return headers
+
+    @staticmethod
+    def _body_length(headers: dict[str, str]) -> int:
+        """The announced body size (-1: chunked, size unknown); checks come before reading."""
+        coding = headers.get("transfer-encoding")
+        if coding is not None:
+            if coding.lower() != "chunked":
+                raise _BadRequest(501, "unsupported transfer encoding")
+            return -1
+        length = headers.get("content-length")
+        if length is None:
+            return 0
+        if not _DIGITS.fullmatch(length):
+            raise _BadRequest(400, "bad Content-Length")
+        if int(length) > MAX_BODY_BYTES:
+            raise _BadRequest(413, f"request body larger than {MAX_BODY_BYTES} bytes")
+        return int(length)
 
     async def _read_body(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, headers: dict[str, str]
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        headers: dict[str, str],
+        length: int,
     ) -> bytes:
-        chunked = "chunked" in headers.get("transfer-encoding", "").lower()
-        length_header = headers.get("content-length")
-        if not chunked and not length_header:
+        if length == 0:
             return b""
         if headers.get("expect", "").lower() == "100-continue":
             writer.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        if chunked:
-            return await self._read_chunked(reader)
-        assert length_header is not None
-        if not length_header.isdigit():
-            raise _BadRequest(400, "bad Content-Length")
-        length = int(length_header)
-        if length > MAX_BODY_BYTES:
-            raise _BadRequest(413, "request body too large")
-        return await reader.readexactly(length)
+        try:
+            if length < 0:
+                return await self._read_chunked(reader)
+            return await reader.readexactly(length)
+        except asyncio.IncompleteReadError:
+            raise _BadRequest(400, "request body shorter than announced") from None
 
     async def _read_chunked(self, reader: asyncio.StreamReader) -> bytes:
         body = bytearray()
         while True:
-            try:
-                size_line = await reader.readuntil(b"\r\n")
-                size = int(size_line.split(b";")[0].strip(), 16)
-            except (ValueError, asyncio.LimitOverrunError):
-                raise _BadRequest(400, "bad chunk size") from None
-            if size < 0 or len(body) + size > MAX_BODY_BYTES:
-                raise _BadRequest(413, "request body too large")
+            size_line = await self._read_line(reader, MAX_HEADER_BYTES)
+            digits = size_line.split(b";")[0].strip()
+            if not _HEX.fullmatch(digits):
+                raise _BadRequest(400, "invalid byte in chunk length")
+            size = int(digits, 16)
+            if len(body) + size > MAX_BODY_BYTES:
+                raise _BadRequest(413, f"request body larger than {MAX_BODY_BYTES} bytes")
             if size == 0:
                 # Trailers, if any, end with an empty line.
-                while (await reader.readuntil(b"\r\n")) != b"\r\n":
-                    pass
+                budget = MAX_HEADER_BYTES
+                while line := (await self._read_line(reader, budget)).rstrip(b"\r\n"):
+                    budget -= len(line) + 2
                 return bytes(body)
             body += await reader.readexactly(size)
-            if await reader.readexactly(2) != b"\r\n":
+            end = await reader.readexactly(1)
+            if end == b"\r":
+                end = await reader.readexactly(1)
+            if end != b"\n":
                 raise _BadRequest(400, "bad chunk terminator")
 
 

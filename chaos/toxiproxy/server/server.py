@@ -18,6 +18,7 @@ from chaos.toxiproxy.server.api import Api
 from chaos.toxiproxy.server.collection import ProxyCollection
 from chaos.toxiproxy.server.errors import ApiError
 from chaos.toxiproxy.server.http import HttpServer, listening_socket
+from chaos.toxiproxy.server.metrics import Metrics
 
 log = logging.getLogger(__name__)
 
@@ -48,11 +49,19 @@ def load_config(path: Path) -> Any:
 
 
 class ToxiproxyServer:
-    def __init__(self, host: str = "127.0.0.1", port: int = 8474) -> None:
+    def __init__(
+        self,
+        host: str = "127.0.0.1",
+        port: int = 8474,
+        proxy_metrics: bool = False,
+        runtime_metrics: bool = False,
+    ) -> None:
         self.host = host
         self.port = port
         self.collection = ProxyCollection()
-        self._http = HttpServer(Api(self.collection, VERSION).handle)
+        metrics = Metrics(self.collection, proxy_metrics, runtime_metrics)
+        render = metrics.render if metrics.enabled else None
+        self._http = HttpServer(Api(self.collection, VERSION, render).handle)
 
     @property
     def url(self) -> str:
@@ -85,9 +94,14 @@ class ToxiproxyServer:
 
 
 async def _serve(
-    host: str, port: int, config: Path | None, on_ready: Callable[[str], None]
+    host: str,
+    port: int,
+    config: Path | None,
+    on_ready: Callable[[str], None],
+    proxy_metrics: bool,
+    runtime_metrics: bool,
 ) -> None:
-    server = ToxiproxyServer(host, port)
+    server = ToxiproxyServer(host, port, proxy_metrics, runtime_metrics)
     await server.start()
     try:
         if config is not None:
@@ -110,7 +124,11 @@ def serve(
     port: int = 8474,
     config: Path | None = None,
     on_ready: Callable[[str], None] = lambda url: None,
+    proxy_metrics: bool = False,
+    runtime_metrics: bool = False,
 ) -> None:
-    """Run a server in this thread until SIGINT or SIGTERM; ``on_ready`` gets its URL."""
+    """Run a server in this thread until SIGINT or SIGTERM; ``on_ready`` gets its URL.
+    ``/metrics`` answers when either kind of metrics is on (Toxiproxy's ``-proxy-metrics`` and
+    ``-runtime-metrics``)."""
     with asyncio.Runner(loop_factory=new_event_loop) as runner:
-        runner.run(_serve(host, port, config, on_ready))
+        runner.run(_serve(host, port, config, on_ready, proxy_metrics, runtime_metrics))
