@@ -114,4 +114,3 @@ def test_established_connections_counts_client_sockets_to_the_port(inside):
     before = firewall.established_connections()
     with _connection(server), _connection(server):
         assert firewall.established_connections() == before + 2
-
