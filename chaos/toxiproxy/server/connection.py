@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chaos.toxiproxy.server.link import DESTINATION_FULL, Link, discard
+from chaos.toxiproxy.server.mysql.session import WireSession
 from chaos.toxiproxy.server.stream import Direction
 
 if TYPE_CHECKING:
@@ -104,6 +105,15 @@ class Connection:
         self.done = False
         self._early: list[bytes] = []
         self.early_eof = False  # the client ended its stream before the upstream socket was up
+        self.wire: WireSession | None = None  # set while the links are parsed as MySQL
+
+    def wire_session(self) -> WireSession:
+        """Parse this connection's links as MySQL from now on (a protocol toxic came)."""
+        if self.wire is None:
+            self.wire = WireSession(self, live=self.links is not None)
+            for link in self.links or ():
+                link.dest_lost()  # re-route its source through the session
+        return self.wire
 
     def endpoint_made(self, endpoint: Endpoint) -> None:
         if endpoint is self.client:
@@ -145,6 +155,8 @@ class Connection:
         upstream_specs, downstream_specs = self.owner.toxics.chains()
         if any(spec.resets_connection for spec in (*upstream_specs, *downstream_specs)):
             self.reset_sockets()
+        if any(spec.toxic_class.protocol for spec in (*upstream_specs, *downstream_specs)):
+            self.wire = WireSession(self, live=False)  # parsed from the server's greeting on
         up = Link(self, Direction.UPSTREAM, self.client, self.server)
         down = Link(self, Direction.DOWNSTREAM, self.server, self.client)
         self.links = (up, down)

@@ -33,6 +33,7 @@ class LinkControl(Protocol):
     """What a stub may ask of the link it sits in."""
 
     def reset_connection(self) -> None: ...
+    def wire_session(self) -> Any: ...
 
 
 class Expired:
@@ -86,6 +87,10 @@ class ToxicStub:
         """Make this connection's sockets close with a TCP RST (SO_LINGER 0) instead of a FIN."""
         self._link.reset_connection()
 
+    def wire_session(self) -> Any:
+        """The connection's MySQL protocol view (``mysql.session.WireSession``), made on demand."""
+        return self._link.wire_session()
+
     @staticmethod
     def now() -> float:
         """The clock of chunk timestamps (``time.monotonic``: uvloop's loop clock is in ms)."""
@@ -115,6 +120,10 @@ class Toxic(ABC):
     #: Links on which this toxic is present when they open close with RST (upstream's link.go
     #: sets SO_LINGER 0 for ``reset_peer``).
     resets_connection: ClassVar[bool] = False
+    #: Protocol toxics make the links of their proxy be parsed as MySQL (``mysql/``).
+    protocol: ClassVar[bool] = False
+    #: Attributes that are not integers, by Go type name ("string"); the rest are int64.
+    attribute_kinds: ClassVar[dict[str, str]] = {}
 
     @abstractmethod
     async def pipe(self, stub: ToxicStub) -> None: ...

@@ -1,0 +1,383 @@
+"""One connection seen through the MySQL protocol: handshake, commands, responses, transaction.
+
+A :class:`WireSession` sits in front of both links of a connection once a protocol toxic is on
+its proxy. The client's bytes and the server's bytes are cut into packets; each client command
+and each server response is tracked, so the transaction state is known from the status flags
+the server puts in every OK and EOF packet, and protocol toxics (``rules``) can act at an exact
+point: before a statement reaches the server, or when its answer reaches the proxy.
+
+TLS and compressed links cannot be seen into: they pass through untouched from the moment that
+is known (logged at info, and ``passthrough`` says why).
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from chaos.toxiproxy.server.mysql import packets as p
+from chaos.toxiproxy.server.mysql.framing import PacketSplitter
+from chaos.toxiproxy.server.stream import Direction
+
+if TYPE_CHECKING:
+    from chaos.toxiproxy.server.connection import Connection
+
+log = logging.getLogger(__name__)
+
+
+class Phase(enum.Enum):
+    GREETING = "greeting"  # the server's initial handshake is next
+    LOGIN = "login"  # the client's handshake response is next
+    AUTH = "auth"  # authentication exchange until the server's OK or ERR
+    COMMAND = "command"
+
+
+class Wait(enum.Enum):
+    """What the server sends next."""
+
+    NOTHING = "nothing"  # no command in flight: a packet now is unsolicited (4031, 1053)
+    RESULT = "result"  # OK, ERR, LOCAL INFILE request, or a result set's column count
+    COLUMNS = "columns"  # column definitions, then a classic EOF marker or the rows
+    ROWS = "rows"  # rows until the 0xFE terminator or an ERR
+    ONE = "one"  # one packet: OK, ERR or EOF (COM_PING, COM_INIT_DB, ...)
+    FIELDS = "fields"  # COM_FIELD_LIST: definitions until EOF
+    PREPARE = "prepare"  # COM_STMT_PREPARE_OK or ERR
+    DEFINITIONS = "definitions"  # a prepared statement's parameter and column definitions
+    AUTH = "auth"  # COM_CHANGE_USER: an authentication exchange
+    OPAQUE = "opaque"  # a command whose answer is not framed here: passed on as it is
+
+
+class Strike(enum.Enum):
+    """What a rule does with a statement."""
+
+    LOSE = "lose"  # never reaches the server; the link is cut
+    CUT_AT_ANSWER = "cut-at-answer"  # reaches the server; its answer is dropped, link cut
+    ERROR = "error"  # answered with an injected ERR (see ErrorStrike)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorStrike:
+    error: p.ErrSpec
+    effect: str  # "statement": not forwarded; "rollback": ROLLBACK in its place; "close"
+
+
+@dataclass(slots=True)
+class Statement:
+    """A COM_QUERY or COM_STMT_EXECUTE on its way to the server."""
+
+    text: str
+    command: int
+    in_transaction: bool  # as the server reported it before this statement
+
+
+class Rule(Protocol):
+    """A protocol toxic as the session consults it (see ``mysql.rule.ProtocolToxic``)."""
+
+    def on_statement(self, session: WireSession, st: Statement) -> Strike | ErrorStrike | None: ...
+    def on_answer(self, session: WireSession, st: Statement, status: int, error: bool) -> bool: ...
+
+
+class WireSession:
+    def __init__(self, connection: Connection, live: bool) -> None:
+        self.connection = connection
+        self.rules: list[Rule] = []
+        # A protocol toxic added to a live link starts parsing it there, assuming the link is
+        # idle in the command phase (between commands), as a connection at rest is.
+        self.phase = Phase.COMMAND if live else Phase.GREETING
+        self.wait = Wait.NOTHING
+        self.passthrough: str | None = None
+        self.cut = False
+        self.server_caps = 0
+        self.caps = 0
+        self.deprecate_eof: bool | None = None  # unknown on a link attached live
+        self.in_transaction = False
+        self.autocommit = True
+        self.status = 0
+        self._splitters = (PacketSplitter(), PacketSplitter())
+        self._infile = False  # the client is sending a LOCAL INFILE's content
+        self._statement: Statement | None = None  # the statement whose answer is in flight
+        self._cut_at_answer = False
+        self._swallow: ErrorStrike | None = None  # an injected ROLLBACK's answer to drop
+        self._prepare_text = ""
+        self._prepared: dict[int, str] = {}
+        self._left = 0  # definitions left in the current block
+        self._blocks: list[int] = []  # definition blocks still to come (prepare)
+
+    # -- bytes in and out ---------------------------------------------------------------------
+
+    def feed(self, direction: Direction, data: bytes) -> None:
+        if self.cut:
+            return
+        if self.passthrough is not None:
+            self._deliver(direction, data)
+            return
+        splitter = self._splitters[direction]
+        handle = self._from_client if direction is Direction.UPSTREAM else self._from_server
+        splitter.feed(data, handle, lambda out: self._deliver(direction, out))
+        if self.passthrough is not None and not self.cut:
+            for d in Direction:
+                rest = self._splitters[d].take_rest()
+                if rest:
+                    self._deliver(d, rest)
+
+    def _deliver(self, direction: Direction, data: bytes) -> None:
+        if self.cut:
+            return
+        links = self.connection.links
+        if links is not None:
+            links[direction].deliver(data)
+
+    def reply(self, payload: bytes) -> None:
+        """Bytes to the client as if the server sent them."""
+        self._deliver(Direction.DOWNSTREAM, payload)
+
+    def cut_link(self, why: str) -> None:
+        """Close both sockets (FIN) after what was let through; nothing more passes."""
+        if self.cut:
+            return
+        log.info("mysql link cut: %s", why)
+        self.cut = True
+        for splitter in self._splitters:
+            splitter.stopped = True
+        # End of stream follows what was already let through (an injected ERR too) down each
+        # direction's toxics, then closes that direction's destination socket.
+        for link in self.connection.links or ():
+            link.feed_eof()
+
+    def _pass_through(self, why: str) -> None:
+        log.info("mysql link not parsed (%s): passed through untouched", why)
+        self.passthrough = why
+        for splitter in self._splitters:
+            splitter.stopped = True
+
+    @property
+    def idle(self) -> bool:
+        return self.phase is Phase.COMMAND and self.wait is Wait.NOTHING and not self._infile
+
+    # -- the client's packets -----------------------------------------------------------------
+
+    def _from_client(self, buf: bytearray, start: int, length: int, seq: int) -> bool | bytes:
+        if self.phase is Phase.LOGIN:
+            return self._login(buf, start, length)
+        if self.phase is not Phase.COMMAND or self._infile:
+            if self._infile and length == 0:
+                self._infile = False  # the empty packet ends the file's content
+            return True
+        if seq != 0 or length == 0:
+            return True  # part of an exchange (a COM_CHANGE_USER auth switch answer)
+        command = buf[start]
+        st: Statement | None = None
+        self._statement = None
+        self._cut_at_answer = False
+        if command == p.COM_QUERY:
+            self.wait = Wait.RESULT
+            st = Statement(self._text(buf, start + 1, length - 1), command, self.in_transaction)
+        elif command == p.COM_STMT_EXECUTE:
+            self.wait = Wait.RESULT
+            stmt_id = int.from_bytes(buf[start + 1 : start + 5], "little")
+            st = Statement(self._prepared.get(stmt_id, ""), command, self.in_transaction)
+        elif command == p.COM_STMT_PREPARE:
+            self.wait = Wait.PREPARE
+            self._prepare_text = self._text(buf, start + 1, length - 1)
+        elif command == p.COM_STMT_CLOSE:
+            self._prepared.pop(int.from_bytes(buf[start + 1 : start + 5], "little"), None)
+        elif command in (p.COM_QUIT, p.COM_STMT_SEND_LONG_DATA):
+            pass  # no answer
+        elif command == p.COM_STMT_FETCH:
+            self.wait = Wait.ROWS
+        elif command == p.COM_FIELD_LIST:
+            self.wait = Wait.FIELDS
+        elif command == p.COM_CHANGE_USER:
+            self.wait = Wait.AUTH
+        elif command in (
+            p.COM_PING,
+            p.COM_INIT_DB,
+            p.COM_RESET_CONNECTION,
+            p.COM_STMT_RESET,
+            p.COM_SET_OPTION,
+        ):
+            self.wait = Wait.ONE
+        else:
+            self.wait = Wait.OPAQUE
+        if st is None:
+            return True
+        self._statement = st
+        for rule in list(self.rules):
+            strike = rule.on_statement(self, st)
+            if strike is not None:
+                return self._strike(strike, st)
+        return True
+
+    @staticmethod
+    def _text(buf: bytearray, start: int, length: int) -> str:
+        return bytes(buf[start : start + min(length, 65536)]).decode("utf-8", "replace")
+
+    def _strike(self, strike: Strike | ErrorStrike, st: Statement) -> bool | bytes:
+        log.info("mysql toxic strikes %s on %r", getattr(strike, "value", "error"), st.text[:80])
+        if strike is Strike.LOSE:
+            self.cut_link("statement lost before the server")
+            return False
+        if strike is Strike.CUT_AT_ANSWER:
+            self._cut_at_answer = True
+            return True
+        assert isinstance(strike, ErrorStrike)
+        if strike.effect == "rollback":
+            # The server really rolls the transaction back; its OK is swallowed and the
+            # injected error is the client's answer.
+            self._swallow = strike
+            return p.com_query("ROLLBACK")
+        self.wait = Wait.NOTHING
+        self._statement = None
+        self.reply(strike.error.packet(1))
+        if strike.effect == "close":
+            self.cut_link(f"closed after injected error {strike.error.code}")
+        return False
+
+    def _login(self, buf: bytearray, start: int, length: int) -> bool:
+        caps = int.from_bytes(buf[start : start + 4], "little") if length >= 4 else 0
+        self.caps = caps & (self.server_caps or 0xFFFFFFFF)
+        self.phase = Phase.AUTH
+        if not caps & p.CLIENT_PROTOCOL_41:
+            self._pass_through("a pre-4.1 client")
+        elif caps & p.CLIENT_SSL:
+            self._pass_through("TLS: the client asked for CLIENT_SSL")
+        self.deprecate_eof = bool(self.caps & p.CLIENT_DEPRECATE_EOF)
+        return True
+
+    # -- the server's packets -----------------------------------------------------------------
+
+    def _from_server(self, buf: bytearray, start: int, length: int, seq: int) -> bool | bytes:
+        wait = self.wait
+        first = buf[start] if length else -1
+        if wait is Wait.ROWS:
+            if first == p.EOF and length < p.MAX_PAYLOAD:
+                if length < 7:  # a classic EOF, else an OK with the 0xFE header
+                    status = p.eof_status(buf[start : start + 5])
+                else:
+                    status = self._ok(buf, start, length)
+                return self._end(status, error=False)
+            if first == p.ERR:
+                return self._end(self.status, error=True)
+            return True
+        if self.phase is not Phase.COMMAND:
+            return self._handshake(buf, start, length, first)
+        if wait is Wait.RESULT:
+            if first == p.OK:
+                return self._end(self._ok(buf, start, length), error=False)
+            if first == p.ERR:
+                return self._end(self.status, error=True)
+            if first == p.LOCAL_INFILE:
+                self._infile = True  # the client sends the file; the server's OK ends it
+                return True
+            self._left, _ = p.lenenc_int(buf, start)
+            self.wait = Wait.COLUMNS
+            return True
+        if wait is Wait.COLUMNS:
+            if self._left > 0:
+                self._left -= 1
+                return True
+            self.wait = Wait.ROWS
+            if first == p.EOF and length == 5:
+                return True  # the classic EOF marker after the definitions
+            return self._from_server(buf, start, length, seq)
+        if wait is Wait.ONE:
+            if first == p.OK:
+                return self._end(self._ok(buf, start, length), error=False)
+            if first == p.EOF:
+                return self._end(p.eof_status(buf[start : start + 5]), error=False)
+            return self._end(self.status, error=first == p.ERR)
+        if wait is Wait.FIELDS:
+            if first == p.EOF and length < 9:
+                return self._end(p.eof_status(buf[start : start + 5]), error=False)
+            if first == p.ERR:
+                return self._end(self.status, error=True)
+            return True
+        if wait is Wait.PREPARE:
+            return self._prepare_ok(buf, start, length, first)
+        if wait is Wait.DEFINITIONS:
+            return self._definition(length, first)
+        if wait is Wait.AUTH:
+            if first in (p.OK, p.ERR):
+                self.wait = Wait.NOTHING
+            return True
+        if wait is Wait.NOTHING and first == p.ERR:
+            log.info("mysql server sent an unsolicited error (seq %d)", seq)
+        return True  # unsolicited, or OPAQUE: passed on
+
+    def _handshake(self, buf: bytearray, start: int, length: int, first: int) -> bool:
+        if self.phase is Phase.GREETING:
+            self.phase = Phase.LOGIN
+            if first == 10:  # protocol version 10: read the server's capability flags
+                end = buf.find(b"\x00", start + 1, start + length)
+                caps_at = end + 1 + 4 + 8 + 1
+                if end >= 0 and caps_at + 2 <= start + length:
+                    self.server_caps = buf[caps_at] | buf[caps_at + 1] << 8
+                    if caps_at + 7 <= start + length:
+                        self.server_caps |= (buf[caps_at + 5] | buf[caps_at + 6] << 8) << 16
+            return True
+        if self.phase is Phase.AUTH and first == p.OK:
+            self.phase = Phase.COMMAND
+            self.status = self._ok(buf, start, length)
+            self._track(self.status)
+            if self.caps & p.CLIENT_COMPRESS:
+                self._pass_through("compressed protocol")
+        return True
+
+    def _prepare_ok(self, buf: bytearray, start: int, length: int, first: int) -> bool:
+        if first != p.OK or length < 9:
+            return self._end(self.status, error=first == p.ERR)
+        stmt_id = int.from_bytes(buf[start + 1 : start + 5], "little")
+        columns = buf[start + 5] | buf[start + 6] << 8
+        params = buf[start + 7] | buf[start + 8] << 8
+        self._prepared[stmt_id] = self._prepare_text
+        marker = 0 if self.deprecate_eof else 1  # a classic EOF ends each non-empty block
+        self._blocks = [n + marker for n in (params, columns) if n]
+        return self._next_block()
+
+    def _next_block(self) -> bool:
+        if not self._blocks:
+            self.wait = Wait.NOTHING
+            return True
+        self._left = self._blocks.pop(0)
+        self.wait = Wait.DEFINITIONS
+        return True
+
+    def _definition(self, length: int, first: int) -> bool:
+        self._left -= 1
+        if self._left <= 0:
+            return self._next_block()
+        return True
+
+    @staticmethod
+    def _ok(buf: bytearray, start: int, length: int) -> int:
+        return p.ok_status(buf[start : start + min(length, 32)])
+
+    def _track(self, status: int) -> None:
+        self.status = status
+        self.in_transaction = bool(status & p.SERVER_STATUS_IN_TRANS)
+        self.autocommit = bool(status & p.SERVER_STATUS_AUTOCOMMIT)
+
+    def _end(self, status: int, error: bool) -> bool:
+        """A response packet that may end the answer (OK, ERR, a result set's terminator)."""
+        self._track(status)
+        if not error and status & p.SERVER_MORE_RESULTS_EXISTS:
+            self.wait = Wait.RESULT  # another result of a multi-statement follows
+            return True
+        self.wait = Wait.NOTHING
+        st, self._statement = self._statement, None
+        swallow, self._swallow = self._swallow, None
+        if swallow is not None:
+            self.reply(swallow.error.packet(1))
+            return False
+        if st is None:
+            return True
+        if self._cut_at_answer:
+            self.cut_link(f"answer to {st.text[:40]!r} dropped")
+            return False
+        for rule in list(self.rules):
+            if rule.on_answer(self, st, status, error):
+                self.cut_link(f"answer to {st.text[:40]!r} dropped")
+                return False
+        return True
