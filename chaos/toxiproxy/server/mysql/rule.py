@@ -7,7 +7,9 @@ any toxic: a link whose roll says no runs a noop and this rule is never register
 Matching (shared by every protocol toxic): ``match`` is a regular expression searched in the
 statement text, case-insensitive (empty: any statement); ``transaction`` is ``in``, ``out`` or
 ``any`` (the server's SERVER_STATUS_IN_TRANS before the statement); ``count`` is how many times
-the toxic strikes over all links of its proxy (0: every time), so a fault strikes once.
+the toxic strikes over all links of its proxy (0: every time), so a fault strikes once;
+``position`` (when > 0) is the statement's place among the work statements of the open
+transaction (1: the first after BEGIN; BEGIN, COMMIT, SET and the like are not counted).
 """
 
 from __future__ import annotations
@@ -17,7 +19,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from chaos.toxiproxy.server.mysql.session import ErrorStrike, Statement, Strike, WireSession
+from chaos.toxiproxy.server.mysql.session import (
+    ErrorStrike,
+    Statement,
+    Strike,
+    WireSession,
+)
 from chaos.toxiproxy.server.toxics.base import Toxic, ToxicStub
 
 TRANSACTION_STATES = ("any", "in", "out")
@@ -28,6 +35,7 @@ class ProtocolToxic(Toxic):
     match: str = ""
     transaction: str = "any"
     count: int = 1
+    position: int = 0
 
     protocol: ClassVar[bool] = True
     attribute_kinds: ClassVar[dict[str, str]] = {"match": "string", "transaction": "string"}
@@ -58,6 +66,8 @@ class ProtocolToxic(Toxic):
         state = st.in_transaction if in_transaction is None else in_transaction
         if (self.transaction == "in" and not state) or (self.transaction == "out" and state):
             return False
+        if self.position > 0 and st.position != self.position:
+            return False
         if self.match:
             if self._pattern is None or self._pattern.pattern != self.match:
                 try:
@@ -78,16 +88,6 @@ class ProtocolToxic(Toxic):
 
     def on_answer(self, session: WireSession, st: Statement, status: int, error: bool) -> bool:
         return False
-
-
-_CONTROL = re.compile(
-    r"^\s*(begin|start\s+transaction|commit|rollback|xa\s|savepoint|release\s|set\s)", re.I
-)
-
-
-def is_transaction_control(text: str) -> bool:
-    """BEGIN, COMMIT, ROLLBACK, SET ...: not a statement of the transaction's work."""
-    return _CONTROL.match(text) is not None
 
 
 COMMIT = r"^\s*commit\b"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import enum
 import logging
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
@@ -25,6 +26,16 @@ if TYPE_CHECKING:
     from chaos.toxiproxy.server.connection import Connection
 
 log = logging.getLogger(__name__)
+
+
+_CONTROL = re.compile(
+    r"^\s*(begin|start\s+transaction|commit|rollback|xa\s|savepoint|release\s|set\s)", re.I
+)
+
+
+def _is_transaction_control(text: str) -> bool:
+    """BEGIN, COMMIT, ROLLBACK, SET ...: not a statement of the transaction's work."""
+    return _CONTROL.match(text) is not None
 
 
 class Phase(enum.Enum):
@@ -70,6 +81,7 @@ class Statement:
     text: str
     command: int
     in_transaction: bool  # as the server reported it before this statement
+    position: int = 0  # its place among the work statements of the open transaction (1 = first)
 
 
 class Rule(Protocol):
@@ -95,6 +107,7 @@ class WireSession:
         self.in_transaction = False
         self.autocommit = True
         self.status = 0
+        self.transaction_statements = 0  # work statements answered in the open transaction
         self._splitters = (PacketSplitter(), PacketSplitter())
         self._infile = False  # the client is sending a LOCAL INFILE's content
         self._statement: Statement | None = None  # the statement whose answer is in flight
@@ -203,6 +216,8 @@ class WireSession:
             self.wait = Wait.OPAQUE
         if st is None:
             return True
+        if not _is_transaction_control(st.text):
+            st.position = self.transaction_statements + 1
         self._statement = st
         for rule in list(self.rules):
             strike = rule.on_statement(self, st)
@@ -368,6 +383,10 @@ class WireSession:
         self.wait = Wait.NOTHING
         st, self._statement = self._statement, None
         swallow, self._swallow = self._swallow, None
+        if not self.in_transaction:
+            self.transaction_statements = 0
+        elif st is not None and st.position and not error:
+            self.transaction_statements = st.position
         if swallow is not None:
             self.reply(swallow.error.packet(1))
             return False
