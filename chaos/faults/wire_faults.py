@@ -95,13 +95,16 @@ class WireFault(Fault):
 class MidTransactionDropFault(WireFault):
     name = "mid-transaction-drop"
     description = "the link dies between two statements of an open transaction"
-    mechanism = "mysql_cut toxic: the answer to a transaction's first statement dropped, link cut"
+    mechanism = (
+        "mysql_cut toxic: the first statement of a transaction is answered; the answer to the "
+        "second is dropped and the link cut, so the server rolls both back"
+    )
     produces = LOST
     toxic_type = "mysql_cut"
 
     @classmethod
     def toxic_attributes(cls) -> dict[str, Any]:
-        return {"statements": 1}
+        return {"statements": 2}
 
 
 @register_fault
@@ -175,8 +178,8 @@ class MidTransactionOutageFault(WireFault):
     name = "mid-transaction-outage"
     description = "the link dies after a transaction's first statement and stays down for 5 s"
     mechanism = (
-        "mysql_cut toxic with refuse: the first statement's answer is dropped, link cut, and "
-        "new links are closed at once until heal, 5 s after inject"
+        "mysql_cut toxic with refuse: after the first statement, the second's answer is dropped "
+        "and the link cut; new links are closed at once until heal, 5 s after inject"
     )
     produces = LOST
     toxic_type = "mysql_cut"
@@ -184,7 +187,7 @@ class MidTransactionOutageFault(WireFault):
 
     @classmethod
     def toxic_attributes(cls) -> dict[str, Any]:
-        return {"statements": 1, "refuse": 1}
+        return {"statements": 2, "refuse": 1}
 
     def _inject(self) -> None:
         self._injected_at = time.monotonic()
