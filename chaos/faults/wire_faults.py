@@ -96,15 +96,15 @@ class MidTransactionDropFault(WireFault):
     name = "mid-transaction-drop"
     description = "the link dies between two statements of an open transaction"
     mechanism = (
-        "mysql_cut toxic: the first statement of a transaction is answered; the answer to the "
-        "second is dropped and the link cut, so the server rolls both back"
+        "mysql_cut toxic: a transaction's first statement is answered, then the client's next "
+        "command is not forwarded and the link is cut (the server rolls back)"
     )
     produces = LOST
     toxic_type = "mysql_cut"
 
     @classmethod
     def toxic_attributes(cls) -> dict[str, Any]:
-        return {"statements": 2}
+        return {"statements": 1}
 
 
 @register_fault
@@ -178,8 +178,8 @@ class MidTransactionOutageFault(WireFault):
     name = "mid-transaction-outage"
     description = "the link dies after a transaction's first statement and stays down for 5 s"
     mechanism = (
-        "mysql_cut toxic with refuse: after the first statement, the second's answer is dropped "
-        "and the link cut; new links are closed at once until heal, 5 s after inject"
+        "mysql_cut toxic with refuse: after a transaction's first statement the link is cut at "
+        "the next command; new links are closed at once until heal, 5 s after inject"
     )
     produces = LOST
     toxic_type = "mysql_cut"
@@ -187,7 +187,7 @@ class MidTransactionOutageFault(WireFault):
 
     @classmethod
     def toxic_attributes(cls) -> dict[str, Any]:
-        return {"statements": 2, "refuse": 1}
+        return {"statements": 1, "refuse": 1}
 
     def _inject(self) -> None:
         self._injected_at = time.monotonic()

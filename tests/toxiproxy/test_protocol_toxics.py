@@ -38,15 +38,28 @@ def test_lost_commit_ok_fails_with_2013_and_the_row_is_present(server, proxy):
     assert admin_query(server, f"SELECT id FROM {table} WHERE id = 3") == [(3,)]
 
 
-def test_cut_after_the_first_statement_of_a_transaction_rolls_it_back(server, proxy):
+def test_cut_after_the_second_statement_of_a_transaction_rolls_it_back(server, proxy):
     table = fresh_table(server, "cut")
     proxy.add_toxic("mysql_cut", statements=2)
     conn = connect(server, proxy)
     with conn.cursor() as cursor:
         # Autocommit off: the read opens the transaction (the server says so in its answer).
         cursor.execute(f"SELECT v FROM {table} WHERE id = 2")
+        cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 1")  # the second: answered
         with pytest.raises(pymysql.OperationalError) as failure:
-            cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 1")
+            cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 2")
+    assert repr(failure.value) == lost()
+    assert admin_query(server, f"SELECT v FROM {table} ORDER BY id") == [(0,), (0,)]
+
+
+def test_cut_strikes_a_ping_before_the_next_statement_too(server, proxy):
+    table = fresh_table(server, "cut_ping")
+    proxy.add_toxic("mysql_cut", statements=1)
+    conn = connect(server, proxy)
+    with conn.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 1")
+    with pytest.raises(pymysql.OperationalError) as failure:
+        conn.ping(reconnect=False)
     assert repr(failure.value) == lost()
     assert admin_query(server, f"SELECT v FROM {table} WHERE id = 1") == [(0,)]
 
@@ -57,11 +70,13 @@ def test_cut_counts_only_statements_inside_a_transaction(server, proxy):
     conn = connect(server, proxy, autocommit=True)
     with conn.cursor() as cursor:
         cursor.execute(f"UPDATE {table} SET v = 5 WHERE id = 2")  # autocommit: no transaction
+        cursor.execute(f"UPDATE {table} SET v = 6 WHERE id = 2")
         conn.begin()
+        cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 1")
         with pytest.raises(pymysql.OperationalError) as failure:
-            cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 1")
+            cursor.execute("SELECT 1")
     assert repr(failure.value) == lost()
-    assert admin_query(server, f"SELECT id, v FROM {table} ORDER BY id") == [(1, 0), (2, 5)]
+    assert admin_query(server, f"SELECT id, v FROM {table} ORDER BY id") == [(1, 0), (2, 6)]
 
 
 def test_injected_deadlock_rolls_back_the_transaction_on_the_server(server, proxy):

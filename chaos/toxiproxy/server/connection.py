@@ -169,6 +169,11 @@ class Connection:
             self.client.forward(data)
         if self.early_eof:
             up.feed_eof()
+        specs = (*upstream_specs, *downstream_specs)
+        if self.wire is not None and any(
+            spec.toxic_class.refuses_link(spec.attributes, spec.shared) for spec in specs
+        ):
+            self.wire.cut_link("refused: the proxy acts down")
         if not self.client.lost:
             self.client.transport.resume_reading()
 

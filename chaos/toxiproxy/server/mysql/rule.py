@@ -86,8 +86,10 @@ class ProtocolToxic(Toxic):
     def on_statement(self, session: WireSession, st: Statement) -> Strike | ErrorStrike | None:
         return None
 
-    def on_answer(self, session: WireSession, st: Statement, status: int, error: bool) -> bool:
-        return False
+    def on_answer(
+        self, session: WireSession, st: Statement, status: int, error: bool
+    ) -> Strike | None:
+        return None
 
 
 COMMIT = r"^\s*commit\b"

@@ -65,6 +65,7 @@ class Strike(enum.Enum):
 
     LOSE = "lose"  # never reaches the server; the link is cut
     CUT_AT_ANSWER = "cut-at-answer"  # reaches the server; its answer is dropped, link cut
+    CUT_AFTER_ANSWER = "cut-after-answer"  # answered; the client's next command cuts the link
     ERROR = "error"  # answered with an injected ERR (see ErrorStrike)
 
 
@@ -88,7 +89,9 @@ class Rule(Protocol):
     """A protocol toxic as the session consults it (see ``mysql.rule.ProtocolToxic``)."""
 
     def on_statement(self, session: WireSession, st: Statement) -> Strike | ErrorStrike | None: ...
-    def on_answer(self, session: WireSession, st: Statement, status: int, error: bool) -> bool: ...
+    def on_answer(
+        self, session: WireSession, st: Statement, status: int, error: bool
+    ) -> Strike | None: ...
 
 
 class WireSession:
@@ -112,6 +115,7 @@ class WireSession:
         self._infile = False  # the client is sending a LOCAL INFILE's content
         self._statement: Statement | None = None  # the statement whose answer is in flight
         self._cut_at_answer = False
+        self._cut_at_next_command = False
         self._swallow: ErrorStrike | None = None  # an injected ROLLBACK's answer to drop
         self._prepare_text = ""
         self._prepared: dict[int, str] = {}
@@ -180,6 +184,10 @@ class WireSession:
             return True
         if seq != 0 or length == 0:
             return True  # part of an exchange (a COM_CHANGE_USER auth switch answer)
+        if self._cut_at_next_command:
+            # Consumed whole, so the close is a FIN: the client reads end of stream.
+            self.cut_link("the link died before the next command")
+            return False
         command = buf[start]
         st: Statement | None = None
         self._statement = None
@@ -396,7 +404,11 @@ class WireSession:
             self.cut_link(f"answer to {st.text[:40]!r} dropped")
             return False
         for rule in list(self.rules):
-            if rule.on_answer(self, st, status, error):
+            strike = rule.on_answer(self, st, status, error)
+            if strike is Strike.CUT_AT_ANSWER:
                 self.cut_link(f"answer to {st.text[:40]!r} dropped")
                 return False
+            if strike is Strike.CUT_AFTER_ANSWER:
+                self._cut_at_next_command = True
+                return True
         return True

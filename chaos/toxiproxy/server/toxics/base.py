@@ -132,6 +132,11 @@ class Toxic(ABC):
         """Called on each link just before the toxic is removed (upstream's ``CleanupToxic``)."""
 
     @classmethod
+    def refuses_link(cls, attributes: dict[str, Any], shared: dict[str, Any]) -> bool:
+        """Whether a link opening now is closed at once (decided before any byte flows)."""
+        return False
+
+    @classmethod
     def attribute_names(cls) -> tuple[str, ...]:
         return tuple(f.name for f in fields(cls) if f.init)
 
