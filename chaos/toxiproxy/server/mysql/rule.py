@@ -19,12 +19,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from chaos.toxiproxy.server.mysql.session import (
-    ErrorStrike,
-    Statement,
-    Strike,
-    WireSession,
-)
+from chaos.toxiproxy.server.mysql.model import ErrorStrike, Statement, Strike
+from chaos.toxiproxy.server.mysql.session import WireSession
 from chaos.toxiproxy.server.toxics.base import Toxic, ToxicStub
 
 TRANSACTION_STATES = ("any", "in", "out")

@@ -12,14 +12,21 @@ is known (logged at info, and ``passthrough`` says why).
 
 from __future__ import annotations
 
-import enum
 import logging
-import re
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from chaos.toxiproxy.server.mysql import packets as p
 from chaos.toxiproxy.server.mysql.framing import PacketSplitter
+from chaos.toxiproxy.server.mysql.model import (
+    ErrorStrike,
+    Phase,
+    Rule,
+    Statement,
+    Strike,
+    Wait,
+    is_transaction_control,
+)
+from chaos.toxiproxy.server.mysql.responses import ResponseFraming
 from chaos.toxiproxy.server.stream import Direction
 
 if TYPE_CHECKING:
@@ -28,73 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-_CONTROL = re.compile(
-    r"^\s*(begin|start\s+transaction|commit|rollback|xa\s|savepoint|release\s|set\s)", re.I
-)
-
-
-def _is_transaction_control(text: str) -> bool:
-    """BEGIN, COMMIT, ROLLBACK, SET ...: not a statement of the transaction's work."""
-    return _CONTROL.match(text) is not None
-
-
-class Phase(enum.Enum):
-    GREETING = "greeting"  # the server's initial handshake is next
-    LOGIN = "login"  # the client's handshake response is next
-    AUTH = "auth"  # authentication exchange until the server's OK or ERR
-    COMMAND = "command"
-
-
-class Wait(enum.Enum):
-    """What the server sends next."""
-
-    NOTHING = "nothing"  # no command in flight: a packet now is unsolicited (4031, 1053)
-    RESULT = "result"  # OK, ERR, LOCAL INFILE request, or a result set's column count
-    COLUMNS = "columns"  # column definitions, then a classic EOF marker or the rows
-    ROWS = "rows"  # rows until the 0xFE terminator or an ERR
-    ONE = "one"  # one packet: OK, ERR or EOF (COM_PING, COM_INIT_DB, ...)
-    FIELDS = "fields"  # COM_FIELD_LIST: definitions until EOF
-    PREPARE = "prepare"  # COM_STMT_PREPARE_OK or ERR
-    DEFINITIONS = "definitions"  # a prepared statement's parameter and column definitions
-    AUTH = "auth"  # COM_CHANGE_USER: an authentication exchange
-    OPAQUE = "opaque"  # a command whose answer is not framed here: passed on as it is
-
-
-class Strike(enum.Enum):
-    """What a rule does with a statement."""
-
-    LOSE = "lose"  # never reaches the server; the link is cut
-    CUT_AT_ANSWER = "cut-at-answer"  # reaches the server; its answer is dropped, link cut
-    CUT_AFTER_ANSWER = "cut-after-answer"  # answered; the client's next command cuts the link
-    ERROR = "error"  # answered with an injected ERR (see ErrorStrike)
-
-
-@dataclass(frozen=True, slots=True)
-class ErrorStrike:
-    error: p.ErrSpec
-    effect: str  # "statement": not forwarded; "rollback": ROLLBACK in its place; "close"
-
-
-@dataclass(slots=True)
-class Statement:
-    """A COM_QUERY or COM_STMT_EXECUTE on its way to the server."""
-
-    text: str
-    command: int
-    in_transaction: bool  # as the server reported it before this statement
-    position: int = 0  # its place among the work statements of the open transaction (1 = first)
-
-
-class Rule(Protocol):
-    """A protocol toxic as the session consults it (see ``mysql.rule.ProtocolToxic``)."""
-
-    def on_statement(self, session: WireSession, st: Statement) -> Strike | ErrorStrike | None: ...
-    def on_answer(
-        self, session: WireSession, st: Statement, status: int, error: bool
-    ) -> Strike | None: ...
-
-
-class WireSession:
+class WireSession(ResponseFraming):
     def __init__(self, connection: Connection, live: bool) -> None:
         self.connection = connection
         self.rules: list[Rule] = []
@@ -224,7 +165,7 @@ class WireSession:
             self.wait = Wait.OPAQUE
         if st is None:
             return True
-        if not _is_transaction_control(st.text):
+        if not is_transaction_control(st.text):
             st.position = self.transaction_statements + 1
         self._statement = st
         for rule in list(self.rules):
@@ -268,114 +209,6 @@ class WireSession:
             self._pass_through("TLS: the client asked for CLIENT_SSL")
         self.deprecate_eof = bool(self.caps & p.CLIENT_DEPRECATE_EOF)
         return True
-
-    # -- the server's packets -----------------------------------------------------------------
-
-    def _from_server(self, buf: bytearray, start: int, length: int, seq: int) -> bool | bytes:
-        wait = self.wait
-        first = buf[start] if length else -1
-        if wait is Wait.ROWS:
-            if first == p.EOF and length < p.MAX_PAYLOAD:
-                if length < 7:  # a classic EOF, else an OK with the 0xFE header
-                    status = p.eof_status(buf[start : start + 5])
-                else:
-                    status = self._ok(buf, start, length)
-                return self._end(status, error=False)
-            if first == p.ERR:
-                return self._end(self.status, error=True)
-            return True
-        if self.phase is not Phase.COMMAND:
-            return self._handshake(buf, start, length, first)
-        if wait is Wait.RESULT:
-            if first == p.OK:
-                return self._end(self._ok(buf, start, length), error=False)
-            if first == p.ERR:
-                return self._end(self.status, error=True)
-            if first == p.LOCAL_INFILE:
-                self._infile = True  # the client sends the file; the server's OK ends it
-                return True
-            self._left, _ = p.lenenc_int(buf, start)
-            self.wait = Wait.COLUMNS
-            return True
-        if wait is Wait.COLUMNS:
-            if self._left > 0:
-                self._left -= 1
-                return True
-            self.wait = Wait.ROWS
-            if first == p.EOF and length == 5:
-                return True  # the classic EOF marker after the definitions
-            return self._from_server(buf, start, length, seq)
-        if wait is Wait.ONE:
-            if first == p.OK:
-                return self._end(self._ok(buf, start, length), error=False)
-            if first == p.EOF:
-                return self._end(p.eof_status(buf[start : start + 5]), error=False)
-            return self._end(self.status, error=first == p.ERR)
-        if wait is Wait.FIELDS:
-            if first == p.EOF and length < 9:
-                return self._end(p.eof_status(buf[start : start + 5]), error=False)
-            if first == p.ERR:
-                return self._end(self.status, error=True)
-            return True
-        if wait is Wait.PREPARE:
-            return self._prepare_ok(buf, start, length, first)
-        if wait is Wait.DEFINITIONS:
-            return self._definition(length, first)
-        if wait is Wait.AUTH:
-            if first in (p.OK, p.ERR):
-                self.wait = Wait.NOTHING
-            return True
-        if wait is Wait.NOTHING and first == p.ERR:
-            log.info("mysql server sent an unsolicited error (seq %d)", seq)
-        return True  # unsolicited, or OPAQUE: passed on
-
-    def _handshake(self, buf: bytearray, start: int, length: int, first: int) -> bool:
-        if self.phase is Phase.GREETING:
-            self.phase = Phase.LOGIN
-            if first == 10:  # protocol version 10: read the server's capability flags
-                end = buf.find(b"\x00", start + 1, start + length)
-                caps_at = end + 1 + 4 + 8 + 1
-                if end >= 0 and caps_at + 2 <= start + length:
-                    self.server_caps = buf[caps_at] | buf[caps_at + 1] << 8
-                    if caps_at + 7 <= start + length:
-                        self.server_caps |= (buf[caps_at + 5] | buf[caps_at + 6] << 8) << 16
-            return True
-        if self.phase is Phase.AUTH and first == p.OK:
-            self.phase = Phase.COMMAND
-            self.status = self._ok(buf, start, length)
-            self._track(self.status)
-            if self.caps & p.CLIENT_COMPRESS:
-                self._pass_through("compressed protocol")
-        return True
-
-    def _prepare_ok(self, buf: bytearray, start: int, length: int, first: int) -> bool:
-        if first != p.OK or length < 9:
-            return self._end(self.status, error=first == p.ERR)
-        stmt_id = int.from_bytes(buf[start + 1 : start + 5], "little")
-        columns = buf[start + 5] | buf[start + 6] << 8
-        params = buf[start + 7] | buf[start + 8] << 8
-        self._prepared[stmt_id] = self._prepare_text
-        marker = 0 if self.deprecate_eof else 1  # a classic EOF ends each non-empty block
-        self._blocks = [n + marker for n in (params, columns) if n]
-        return self._next_block()
-
-    def _next_block(self) -> bool:
-        if not self._blocks:
-            self.wait = Wait.NOTHING
-            return True
-        self._left = self._blocks.pop(0)
-        self.wait = Wait.DEFINITIONS
-        return True
-
-    def _definition(self, length: int, first: int) -> bool:
-        self._left -= 1
-        if self._left <= 0:
-            return self._next_block()
-        return True
-
-    @staticmethod
-    def _ok(buf: bytearray, start: int, length: int) -> int:
-        return p.ok_status(buf[start : start + min(length, 32)])
 
     def _track(self, status: int) -> None:
         self.status = status

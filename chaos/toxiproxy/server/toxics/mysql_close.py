@@ -14,9 +14,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from chaos.toxiproxy.server.mysql.model import Phase
 from chaos.toxiproxy.server.mysql.packets import err_packet
 from chaos.toxiproxy.server.mysql.rule import ProtocolToxic
-from chaos.toxiproxy.server.mysql.session import Phase, WireSession
+from chaos.toxiproxy.server.mysql.session import WireSession
 from chaos.toxiproxy.server.toxics.base import TOXICS
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chaos.toxiproxy.server.mysql.model import Statement, Strike
 from chaos.toxiproxy.server.mysql.packets import SERVER_STATUS_IN_TRANS as SERVER_IN_TRANS
 from chaos.toxiproxy.server.mysql.rule import ProtocolToxic
-from chaos.toxiproxy.server.mysql.session import Statement, Strike, WireSession
+from chaos.toxiproxy.server.mysql.session import WireSession
 from chaos.toxiproxy.server.toxics.base import TOXICS
 
 

@@ -16,9 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from chaos.toxiproxy.server.mysql.model import ErrorStrike, Statement
 from chaos.toxiproxy.server.mysql.packets import ErrSpec
 from chaos.toxiproxy.server.mysql.rule import ProtocolToxic
-from chaos.toxiproxy.server.mysql.session import ErrorStrike, Statement, WireSession
+from chaos.toxiproxy.server.mysql.session import WireSession
 from chaos.toxiproxy.server.toxics.base import TOXICS
 
 ROLLBACK_CODES = frozenset({1213, 1614})

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from chaos.toxiproxy.server.mysql.model import Statement, Strike
 from chaos.toxiproxy.server.mysql.rule import COMMIT, ProtocolToxic
-from chaos.toxiproxy.server.mysql.session import Statement, Strike, WireSession
+from chaos.toxiproxy.server.mysql.session import WireSession
 from chaos.toxiproxy.server.toxics.base import TOXICS
 
 
