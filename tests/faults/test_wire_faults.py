@@ -4,12 +4,9 @@ the real event leaves it. No fault here is told anything about the client or its
 
 from __future__ import annotations
 
-import socket
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pymysql
 import pytest
@@ -17,9 +14,10 @@ import pytest
 from chaos.faults import FAULTS, Fault
 from chaos.faults.wire_faults import WireFault
 from chaos.runner.environment import Backend, CellEnvironment
-from chaos.toxiproxy.client import ToxiproxyClient, ToxiproxyError
+from chaos.toxiproxy.client import ToxiproxyClient
 from chaos.toxiproxy.embedded import EmbeddedToxiproxy
 from chaos.workload.bank import create_schema, read_state
+from tests.toxiproxy.protocol_helpers import needs_real_toxiproxy, real_toxiproxy
 
 WIRE_FAULTS = sorted(name for name in FAULTS.names() if issubclass(FAULTS.get(name), WireFault))
 DEBIT = "UPDATE accounts SET balance = balance - 5 WHERE id = 1"
@@ -182,33 +180,12 @@ def _processlist(fault: Fault) -> list[tuple]:
         admin.close()
 
 
-REAL_TOXIPROXY = Path("/tmp/realtoxi/bin/toxiproxy-server")
-
-
-@pytest.mark.skipif(not REAL_TOXIPROXY.exists(), reason="no real Toxiproxy built on this machine")
+@needs_real_toxiproxy
 def test_against_a_real_toxiproxy_every_wire_fault_skips_pre_flight_with_the_reason():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    process = subprocess.Popen(
-        [str(REAL_TOXIPROXY), "-host", "127.0.0.1", "-port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        real = ToxiproxyClient(f"http://127.0.0.1:{port}")
-        for _ in range(250):
-            try:
-                real.version()
-                break
-            except ToxiproxyError:
-                time.sleep(0.02)
+    with real_toxiproxy() as real:
         proxy = real.create_proxy("chaos_wire_probe_target", "127.0.0.1:9")
         target = type("Target", (), {"proxy": proxy, "server": None, "namespace": None})()
         for name in WIRE_FAULTS:
             reason = FAULTS.get(name).unmet_need(target)
             assert reason is not None and "does not know (HTTP 400)" in reason, name
         assert list(real.proxies()) == ["chaos_wire_probe_target"]  # the probes left nothing
-    finally:
-        process.terminate()
-        process.wait(10)

@@ -6,8 +6,12 @@ tests pin is what any MySQL client through the proxy gets.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
+import socket
+import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pymysql
@@ -15,6 +19,8 @@ import pytest
 
 from chaos.servers.local import LocalServer
 from chaos.toxiproxy import EmbeddedToxiproxy, ProxyHandle, ToxiproxyClient
+from chaos.toxiproxy.client import ToxiproxyError
+from chaos.waiting import wait_until
 
 _names = itertools.count(1)
 
@@ -68,3 +74,37 @@ def fresh_table(server: LocalServer, name: str) -> str:
 
 def lost() -> str:
     return "OperationalError(2013, 'Lost connection to MySQL server during query')"
+
+
+REAL_TOXIPROXY = Path("/tmp/realtoxi/bin/toxiproxy-server")
+needs_real_toxiproxy = pytest.mark.skipif(
+    not REAL_TOXIPROXY.exists(), reason="no real Toxiproxy built on this machine"
+)
+
+
+def _answers(client: ToxiproxyClient) -> bool:
+    try:
+        client.version()
+    except ToxiproxyError:
+        return False
+    return True
+
+
+@contextlib.contextmanager
+def real_toxiproxy() -> Iterator[ToxiproxyClient]:
+    """The real Toxiproxy binary on a free loopback port, stopped on exit."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [str(REAL_TOXIPROXY), "-host", "127.0.0.1", "-port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        client = ToxiproxyClient(f"http://127.0.0.1:{port}")
+        assert wait_until(lambda: _answers(client), timeout=30), "real Toxiproxy did not start"
+        yield client
+    finally:
+        process.terminate()
+        process.wait(10)

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import hashlib
 import shutil
-import socket
 import struct
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 import pymysql
@@ -17,10 +15,14 @@ import pytest
 from pymysql.constants import CLIENT, COMMAND
 
 from chaos.servers.local import LocalServer
-from chaos.toxiproxy import ToxiproxyClient
-from chaos.toxiproxy.client import ToxiproxyApiError, ToxiproxyError
+from chaos.toxiproxy.client import ToxiproxyApiError
 from tests.toxiproxy import protocol_helpers
-from tests.toxiproxy.protocol_helpers import admin_query, connect
+from tests.toxiproxy.protocol_helpers import (
+    admin_query,
+    connect,
+    needs_real_toxiproxy,
+    real_toxiproxy,
+)
 
 # The module's fixtures (a disposable server, the embedded proxy, a proxy per test).
 server = protocol_helpers.server
@@ -191,36 +193,11 @@ def test_a_tls_link_passes_through_untouched(tls_server, toxiproxy):
         proxy.delete()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-REAL_TOXIPROXY = Path("/tmp/realtoxi/bin/toxiproxy-server")
-
-
-@pytest.mark.skipif(not REAL_TOXIPROXY.exists(), reason="no real Toxiproxy built on this machine")
+@needs_real_toxiproxy
 def test_a_real_toxiproxy_answers_400_to_every_protocol_toxic():
-    port = free_port()
-    process = subprocess.Popen(
-        [str(REAL_TOXIPROXY), "-host", "127.0.0.1", "-port", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        client = ToxiproxyClient(f"http://127.0.0.1:{port}")
-        for _ in range(200):
-            try:
-                client.version()
-                break
-            except ToxiproxyError:
-                time.sleep(0.02)
+    with real_toxiproxy() as client:
         proxy = client.create_proxy("wire_real", "127.0.0.1:9", listen="127.0.0.1:0")
         for toxic_type in PROTOCOL_TOXICS:
             with pytest.raises(ToxiproxyApiError) as failure:
                 proxy.add_toxic(toxic_type)
             assert failure.value.status == 400
-    finally:
-        process.terminate()
-        process.wait(10)
