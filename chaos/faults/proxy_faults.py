@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import logging
-import threading
-import time
 from typing import ClassVar
 
-import pymysql
-
-from chaos.faults.base import Checkpoint, Fault, Need, register_fault
-
-log = logging.getLogger(__name__)
+from chaos.faults.base import Fault, Need, register_fault
 
 
 @register_fault
@@ -90,84 +83,3 @@ class SlowNetworkFault(Fault):
 
     def _heal(self) -> None:
         self.target.proxy.remove_toxic("chaos_latency")
-
-
-@register_fault
-class MidTransactionDropFault(Fault):
-    name = "mid-transaction-drop"
-    description = "the link dies between two statements of an open transaction"
-    mechanism = "after the debit, the proxy is disabled and re-enabled: live links close"
-    needs = frozenset({Need.PROXY})
-    produces = "OperationalError(2013, 'Lost connection to MySQL server during query')"
-    fault_phase_operations: ClassVar[int] = 1
-
-    def _inject(self) -> None:
-        self._armed = True
-
-    def checkpoint(self, point: Checkpoint, op_id: str) -> None:
-        if point is not Checkpoint.BETWEEN_STATEMENTS or not getattr(self, "_armed", False):
-            return
-        self._armed = False
-        log.info("%s strikes in %s", self.name, op_id)
-        proxy = self.target.proxy
-        proxy.disable()
-        proxy.enable()
-
-    def _heal(self) -> None:
-        self._armed = False
-
-
-@register_fault
-class AmbiguousCommitFault(Fault):
-    name = "ambiguous-commit"
-    description = "the link dies after COMMIT was sent and applied, before its OK arrives"
-    mechanism = (
-        "before COMMIT, a timeout=0 toxic holds the downstream; once the server shows the "
-        "commit applied, the toxic is removed, which closes the link: the OK never arrives"
-    )
-    needs = frozenset({Need.PROXY})
-    produces = "OperationalError(2013, 'Lost connection to MySQL server during query')"
-    fault_phase_operations: ClassVar[int] = 1
-    commit_wait_seconds: ClassVar[float] = 5.0
-
-    def _inject(self) -> None:
-        self._armed = True
-        self._watcher: threading.Thread | None = None
-
-    def checkpoint(self, point: Checkpoint, op_id: str) -> None:
-        if point is not Checkpoint.BEFORE_COMMIT or not getattr(self, "_armed", False):
-            return
-        self._armed = False
-        self.target.proxy.add_toxic("timeout", name="chaos_hold", timeout=0)
-        self._watcher = threading.Thread(
-            target=self._cut_after_commit, args=(op_id,), name="ambiguous-commit", daemon=True
-        )
-        self._watcher.start()
-
-    def _cut_after_commit(self, op_id: str) -> None:
-        # Removing a timeout toxic closes the links it held (Toxiproxy's cleanup), so the
-        # client loses the connection with its COMMIT applied but unacknowledged.
-        try:
-            self._wait_until_committed(op_id)
-        finally:
-            self.target.proxy.remove_toxic("chaos_hold")
-
-    def _wait_until_committed(self, op_id: str) -> None:
-        deadline = time.monotonic() + self.commit_wait_seconds
-        conn = pymysql.connect(**self.target.admin_settings.pymysql_kwargs(autocommit=True))
-        try:
-            with conn.cursor() as cursor:
-                while time.monotonic() < deadline:
-                    cursor.execute("SELECT COUNT(*) FROM ledger WHERE op_id = %s", (op_id,))
-                    if cursor.fetchone()[0]:
-                        return
-                    time.sleep(0.005)
-            log.warning("%s: commit of %s never arrived", self.name, op_id)
-        finally:
-            conn.close()
-
-    def _heal(self) -> None:
-        self._armed = False
-        if self._watcher is not None:
-            self._watcher.join(self.commit_wait_seconds + 5)
-            self._watcher = None

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from chaos.toxiproxy.server.link import DESTINATION_FULL, Link, discard
+from chaos.toxiproxy.server.mysql.session import WireSession
 from chaos.toxiproxy.server.stream import Direction
 
 if TYPE_CHECKING:
@@ -113,6 +114,15 @@ class Connection:
         if counters is not None:
             self.client.received = counters[Direction.UPSTREAM]
             self.server.received = counters[Direction.DOWNSTREAM]
+        self.wire: WireSession | None = None  # set while the links are parsed as MySQL
+
+    def wire_session(self) -> WireSession:
+        """Parse this connection's links as MySQL from now on (a protocol toxic came)."""
+        if self.wire is None:
+            self.wire = WireSession(self, live=self.links is not None)
+            for link in self.links or ():
+                link.dest_lost()  # re-route its source through the session
+        return self.wire
 
     def endpoint_made(self, endpoint: Endpoint) -> None:
         if endpoint is self.client:
@@ -167,6 +177,8 @@ class Connection:
         upstream_specs, downstream_specs = self.owner.toxics.chains()
         if any(spec.resets_connection for spec in (*upstream_specs, *downstream_specs)):
             self.reset_sockets()
+        if any(spec.toxic_class.protocol for spec in (*upstream_specs, *downstream_specs)):
+            self.wire = WireSession(self, live=False)  # parsed from the server's greeting on
         up = Link(self, Direction.UPSTREAM, self.client, self.server)
         down = Link(self, Direction.DOWNSTREAM, self.server, self.client)
         self.links = (up, down)
@@ -179,6 +191,11 @@ class Connection:
             self.client.forward(data)
         if self.early_eof:
             up.feed_eof()
+        specs = (*upstream_specs, *downstream_specs)
+        if self.wire is not None and any(
+            spec.toxic_class.refuses_link(spec.attributes, spec.shared) for spec in specs
+        ):
+            self.wire.cut_link("refused: the proxy acts down")
         if not self.client.lost:
             self.client.transport.resume_reading()
 

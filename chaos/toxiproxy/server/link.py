@@ -15,7 +15,7 @@ import asyncio
 import logging
 import random
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from chaos.toxiproxy.server.stream import Chunk, ChunkQueue, Direction
 from chaos.toxiproxy.server.toxics.base import Toxic, ToxicStub
@@ -85,6 +85,8 @@ class Link:
             return
         if self.finished or self.dest.lost:
             self.source.forward = discard
+        elif self.connection.wire is not None:
+            self.source.forward = self._feed_wire  # MySQL packets first (mysql/session.py)
         elif self.stages:
             self.source.forward = self._feed_first_stage
         else:
@@ -92,6 +94,23 @@ class Link:
 
     def _feed_first_stage(self, data: bytes) -> None:
         self.stages[0].stub.input.put(Chunk(data, self._time()))
+
+    def _feed_wire(self, data: bytes) -> None:
+        wire = self.connection.wire
+        if wire is not None:
+            wire.feed(self.direction, data)
+
+    def deliver(self, data: bytes) -> None:
+        """Bytes the MySQL session lets through (or injects) into this direction's toxics."""
+        if self.finished or self.dest.lost:
+            return
+        if self.stages:
+            self._feed_first_stage(data)
+        else:
+            self.dest.transport.write(data)
+
+    def wire_session(self) -> Any:
+        return self.connection.wire_session()
 
     def feed_eof(self) -> None:
         if self.eof:

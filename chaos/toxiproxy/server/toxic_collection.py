@@ -7,7 +7,7 @@ the links already open (a toxic added to a proxy applies to live connections at 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from chaos.toxiproxy.server import errors
@@ -39,13 +39,18 @@ class ToxicSpec:
     toxicity: float
     toxic_class: type[Toxic]
     attributes: dict[str, Any]
+    # State the toxic's instances on every link share (a protocol toxic's strike count).
+    shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def resets_connection(self) -> bool:
         return self.toxic_class.resets_connection
 
     def new_toxic(self) -> Toxic:
-        return self.toxic_class(**self.attributes)
+        toxic = self.toxic_class(**self.attributes)
+        if self.toxic_class.protocol:
+            toxic.shared = self.shared  # type: ignore[attr-defined]
+        return toxic
 
     def to_json(self) -> dict[str, Any]:
         hidden = self.toxic_class.extension_attributes
@@ -59,7 +64,8 @@ class ToxicSpec:
 
 
 def _decode_attributes(toxic_class: type[Toxic], raw: Any) -> dict[str, Any]:
-    fields = dict.fromkeys(toxic_class.attribute_names(), GoType.INT64)
+    kinds = toxic_class.attribute_kinds
+    fields = {name: GoType(kinds.get(name, "int64")) for name in toxic_class.attribute_names()}
     return decode_struct(raw, fields, f"toxics.{toxic_class.__name__}")
 
 

@@ -33,6 +33,7 @@ class LinkControl(Protocol):
     """What a stub may ask of the link it sits in."""
 
     def reset_connection(self) -> None: ...
+    def wire_session(self) -> Any: ...
 
 
 class Expired:
@@ -89,6 +90,10 @@ class ToxicStub:
         """Make this connection's sockets close with a TCP RST (SO_LINGER 0) instead of a FIN."""
         self._link.reset_connection()
 
+    def wire_session(self) -> Any:
+        """The connection's MySQL protocol view (``mysql.session.WireSession``), made on demand."""
+        return self._link.wire_session()
+
     @staticmethod
     def now() -> float:
         """The clock of chunk timestamps (``time.monotonic``: uvloop's loop clock is in ms)."""
@@ -120,12 +125,21 @@ class Toxic(ABC):
     resets_connection: ClassVar[bool] = False
     #: Attributes a real Toxiproxy does not have: the API shows them only when set (non-zero).
     extension_attributes: ClassVar[frozenset[str]] = frozenset()
+    #: Protocol toxics make the links of their proxy be parsed as MySQL (``mysql/``).
+    protocol: ClassVar[bool] = False
+    #: Attributes that are not integers, by Go type name ("string"); the rest are int64.
+    attribute_kinds: ClassVar[dict[str, str]] = {}
 
     @abstractmethod
     async def pipe(self, stub: ToxicStub) -> None: ...
 
     def cleanup(self, stub: ToxicStub) -> None:  # noqa: B027 - optional hook
         """Called on each link just before the toxic is removed (upstream's ``CleanupToxic``)."""
+
+    @classmethod
+    def refuses_link(cls, attributes: dict[str, Any], shared: dict[str, Any]) -> bool:
+        """Whether a link opening now is closed at once (decided before any byte flows)."""
+        return False
 
     @classmethod
     def attribute_names(cls) -> tuple[str, ...]:

@@ -1,0 +1,237 @@
+"""Faults seen on the wire: protocol toxics strike at an exact point of the MySQL conversation.
+
+Each fault adds one protocol toxic (chaos/toxiproxy/server/toxics/mysql_*.py, an extension of
+Toxiproxy's API) and removes it on heal. The toxic sees the statements and the server's answers
+on the link itself, so the fault strikes any client that speaks MySQL through the proxy, once,
+deterministically, and needs no hook in the client's code nor a look at its tables.
+
+A Toxiproxy that does not know the toxic type (a real one answers 400) makes the fault skip
+before the cell starts: :meth:`WireFault.unmet_need` asks the server once per run, by trying the
+toxic on a throw-away proxy.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import threading
+import time
+from typing import Any, ClassVar
+
+from chaos.faults.base import Fault, FaultTarget, Need, register_fault
+
+log = logging.getLogger(__name__)
+
+LOST = "OperationalError(2013, 'Lost connection to MySQL server during query')"
+TOXIC_NAME = "chaos_wire"
+
+_probe_names = itertools.count(1)
+_accepted: dict[tuple[str, str], str | None] = {}
+_probe_lock = threading.Lock()
+
+
+def toxic_support(client: Any, toxic_type: str) -> str | None:
+    """Why ``client``'s server cannot run ``toxic_type`` (``None``: it can); asked once each."""
+    key = (client.url, toxic_type)
+    with _probe_lock:
+        if key not in _accepted:
+            _accepted[key] = _probe(client, toxic_type)
+        return _accepted[key]
+
+
+def _probe(client: Any, toxic_type: str) -> str | None:
+    name = f"chaos_probe_{os.getpid()}_{next(_probe_names)}"
+    try:
+        version = client.version()
+        proxy = client.create_proxy(name, "127.0.0.1:9", listen="127.0.0.1:0", enabled=False)
+    except Exception as e:  # the server is unusable: the cell reports that itself
+        return f"cannot probe the Toxiproxy for {toxic_type}: {e}"
+    try:
+        proxy.add_toxic(toxic_type, name="probe")
+    except Exception as e:
+        status = getattr(e, "status", "?")
+        return (
+            f"needs the {toxic_type} protocol toxic, which this Toxiproxy ({version}) "
+            f"does not know (HTTP {status}): use the embedded server"
+        )
+    finally:
+        try:
+            client.delete_proxy(name)
+        except Exception:
+            pass
+    return None
+
+
+class WireFault(Fault):
+    """A fault made of one protocol toxic, added on inject and removed on heal."""
+
+    needs = frozenset({Need.PROXY})
+    fault_phase_operations: ClassVar[int] = 1
+    toxic_type: ClassVar[str] = ""
+    stream: ClassVar[str] = "upstream"
+
+    @classmethod
+    def toxic_attributes(cls) -> dict[str, Any]:
+        return {}
+
+    @classmethod
+    def unmet_need(cls, target: FaultTarget) -> str | None:
+        unmet = super().unmet_need(target)
+        if unmet is None:
+            unmet = toxic_support(target.proxy.client, cls.toxic_type)
+        return unmet
+
+    def _inject(self) -> None:
+        self.target.proxy.add_toxic(
+            self.toxic_type, name=TOXIC_NAME, stream=self.stream, **self.toxic_attributes()
+        )
+
+    def _heal(self) -> None:
+        self.target.proxy.remove_toxic(TOXIC_NAME)
+
+
+@register_fault
+class MidTransactionDropFault(WireFault):
+    name = "mid-transaction-drop"
+    description = "the link dies between two statements of an open transaction"
+    mechanism = (
+        "mysql_cut toxic: a transaction's first statement is answered, then the client's next "
+        "command is not forwarded and the link is cut (the server rolls back)"
+    )
+    produces = LOST
+    toxic_type = "mysql_cut"
+
+    @classmethod
+    def toxic_attributes(cls) -> dict[str, Any]:
+        return {"statements": 1}
+
+
+@register_fault
+class AmbiguousCommitFault(WireFault):
+    name = "ambiguous-commit"
+    description = "the link dies after COMMIT was sent and applied, before its OK arrives"
+    mechanism = "mysql_lose_commit_ok toxic: the server's OK to COMMIT is dropped, link cut"
+    produces = LOST
+    toxic_type = "mysql_lose_commit_ok"
+
+
+@register_fault
+class LostCommitFault(WireFault):
+    name = "lost-commit"
+    description = "the link dies while COMMIT is on its way: the server never gets it"
+    mechanism = "mysql_lose_commit toxic: COMMIT is not forwarded, link cut (server rolls back)"
+    produces = LOST
+    toxic_type = "mysql_lose_commit"
+
+
+DEADLOCK_MESSAGE = "Deadlock found when trying to get lock; try restarting transaction"
+LOCK_WAIT_MESSAGE = "Lock wait timeout exceeded; try restarting transaction"
+
+
+@register_fault
+class DeadlockFault(WireFault):
+    name = "deadlock"
+    description = "the second statement of a transaction is chosen as a deadlock victim"
+    mechanism = (
+        "mysql_error toxic 1213: ROLLBACK is sent in the statement's place, then the ERR; "
+        "the server really rolled the transaction back"
+    )
+    produces = f"OperationalError(1213, '{DEADLOCK_MESSAGE}')"
+    toxic_type = "mysql_error"
+
+    @classmethod
+    def toxic_attributes(cls) -> dict[str, Any]:
+        return {
+            "code": 1213,
+            "state": "40001",
+            "message": DEADLOCK_MESSAGE,
+            "transaction": "in",
+            "position": 2,
+        }
+
+
+@register_fault
+class LockWaitTimeoutFault(WireFault):
+    name = "lock-wait-timeout"
+    description = "the second statement of a transaction times out waiting for a row lock"
+    mechanism = (
+        "mysql_error toxic 1205: the statement is answered with the ERR, not forwarded; "
+        "the transaction stays open with its first statement applied"
+    )
+    produces = f"OperationalError(1205, '{LOCK_WAIT_MESSAGE}')"
+    toxic_type = "mysql_error"
+
+    @classmethod
+    def toxic_attributes(cls) -> dict[str, Any]:
+        return {
+            "code": 1205,
+            "state": "HY000",
+            "message": LOCK_WAIT_MESSAGE,
+            "transaction": "in",
+            "position": 2,
+        }
+
+
+@register_fault
+class MidTransactionOutageFault(WireFault):
+    name = "mid-transaction-outage"
+    description = "the link dies after a transaction's first statement and stays down for 5 s"
+    mechanism = (
+        "mysql_cut toxic with refuse: after a transaction's first statement the link is cut at "
+        "the next command; new links are closed at once until heal, 5 s after inject"
+    )
+    produces = LOST
+    toxic_type = "mysql_cut"
+    outage_seconds: ClassVar[float] = 5.0  # longer than any strategy's retry budget
+
+    @classmethod
+    def toxic_attributes(cls) -> dict[str, Any]:
+        return {"statements": 1, "refuse": 1}
+
+    def _inject(self) -> None:
+        self._injected_at = time.monotonic()
+        super()._inject()
+
+    def _heal(self) -> None:
+        # The outage lasts its full length whenever the fault phase ends.
+        remaining = self._injected_at + self.outage_seconds - time.monotonic()
+        if remaining > 0:
+            time.sleep(remaining)
+        super()._heal()
+
+
+INACTIVITY_MESSAGE = (
+    "The client was disconnected by the server because of inactivity. "
+    "See wait_timeout and interactive_timeout for configuring this behavior."
+)
+
+
+@register_fault
+class Mysql8IdleDisconnectFault(WireFault):
+    name = "mysql8-idle-disconnect"
+    description = "MySQL >= 8.0.24 closes an idle connection after sending error 4031"
+    mechanism = (
+        "mysql_close toxic: idle links get an unsolicited ERR 4031 (sequence id 0), then FIN; "
+        "pymysql reads it as the answer to its next command"
+    )
+    produces = LOST
+    toxic_type = "mysql_close"
+    stream = "downstream"
+
+    @classmethod
+    def toxic_attributes(cls) -> dict[str, Any]:
+        return {"code": 4031, "state": "HY000", "message": INACTIVITY_MESSAGE, "idle_only": 1}
+
+
+@register_fault
+class ServerShutdownFault(WireFault):
+    name = "server-shutdown"
+    description = "a graceful server shutdown ends every session, idle or in a query"
+    mechanism = (
+        "mysql_close toxic: every live link is closed with FIN and no packet, which is what "
+        "MariaDB 10.11 sends on shutdown (measured); new connections are served"
+    )
+    produces = LOST
+    toxic_type = "mysql_close"
+    stream = "downstream"

@@ -1,0 +1,78 @@
+"""What the MySQL session and the protocol toxics share: phases, strikes, statements, rules."""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
+
+from chaos.toxiproxy.server.mysql import packets as p
+
+if TYPE_CHECKING:
+    from chaos.toxiproxy.server.mysql.session import WireSession
+
+_CONTROL = re.compile(
+    r"^\s*(begin|start\s+transaction|commit|rollback|xa\s|savepoint|release\s|set\s)", re.I
+)
+
+
+def is_transaction_control(text: str) -> bool:
+    """BEGIN, COMMIT, ROLLBACK, SET ...: not a statement of the transaction's work."""
+    return _CONTROL.match(text) is not None
+
+
+class Phase(enum.Enum):
+    GREETING = "greeting"  # the server's initial handshake is next
+    LOGIN = "login"  # the client's handshake response is next
+    AUTH = "auth"  # authentication exchange until the server's OK or ERR
+    COMMAND = "command"
+
+
+class Wait(enum.Enum):
+    """What the server sends next."""
+
+    NOTHING = "nothing"  # no command in flight: a packet now is unsolicited (4031, 1053)
+    RESULT = "result"  # OK, ERR, LOCAL INFILE request, or a result set's column count
+    COLUMNS = "columns"  # column definitions, then a classic EOF marker or the rows
+    ROWS = "rows"  # rows until the 0xFE terminator or an ERR
+    ONE = "one"  # one packet: OK, ERR or EOF (COM_PING, COM_INIT_DB, ...)
+    FIELDS = "fields"  # COM_FIELD_LIST: definitions until EOF
+    PREPARE = "prepare"  # COM_STMT_PREPARE_OK or ERR
+    DEFINITIONS = "definitions"  # a prepared statement's parameter and column definitions
+    AUTH = "auth"  # COM_CHANGE_USER: an authentication exchange
+    OPAQUE = "opaque"  # a command whose answer is not framed here: passed on as it is
+
+
+class Strike(enum.Enum):
+    """What a rule does with a statement."""
+
+    LOSE = "lose"  # never reaches the server; the link is cut
+    CUT_AT_ANSWER = "cut-at-answer"  # reaches the server; its answer is dropped, link cut
+    CUT_AFTER_ANSWER = "cut-after-answer"  # answered; the client's next command cuts the link
+    ERROR = "error"  # answered with an injected ERR (see ErrorStrike)
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorStrike:
+    error: p.ErrSpec
+    effect: str  # "statement": not forwarded; "rollback": ROLLBACK in its place; "close"
+
+
+@dataclass(slots=True)
+class Statement:
+    """A COM_QUERY or COM_STMT_EXECUTE on its way to the server."""
+
+    text: str
+    command: int
+    in_transaction: bool  # as the server reported it before this statement
+    position: int = 0  # its place among the work statements of the open transaction (1 = first)
+
+
+class Rule(Protocol):
+    """A protocol toxic as the session consults it (see ``mysql.rule.ProtocolToxic``)."""
+
+    def on_statement(self, session: WireSession, st: Statement) -> Strike | ErrorStrike | None: ...
+    def on_answer(
+        self, session: WireSession, st: Statement, status: int, error: bool
+    ) -> Strike | None: ...

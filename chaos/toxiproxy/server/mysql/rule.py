@@ -1,0 +1,91 @@
+"""The base of protocol toxics: a pass-through stage that registers a rule with the session.
+
+A protocol toxic does its work in the connection's :class:`WireSession`, which sees both
+directions as packets; its stage in the link only passes bytes on. Toxicity is honoured as for
+any toxic: a link whose roll says no runs a noop and this rule is never registered there.
+
+Matching (shared by every protocol toxic): ``match`` is a regular expression searched in the
+statement text, case-insensitive (empty: any statement); ``transaction`` is ``in``, ``out`` or
+``any`` (the server's SERVER_STATUS_IN_TRANS before the statement); ``count`` is how many times
+the toxic strikes over all links of its proxy (0: every time), so a fault strikes once;
+``position`` (when > 0) is the statement's place among the work statements of the open
+transaction (1: the first after BEGIN; BEGIN, COMMIT, SET and the like are not counted).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from chaos.toxiproxy.server.mysql.model import ErrorStrike, Statement, Strike
+from chaos.toxiproxy.server.mysql.session import WireSession
+from chaos.toxiproxy.server.toxics.base import Toxic, ToxicStub
+
+TRANSACTION_STATES = ("any", "in", "out")
+
+
+@dataclass
+class ProtocolToxic(Toxic):
+    match: str = ""
+    transaction: str = "any"
+    count: int = 1
+    position: int = 0
+
+    protocol: ClassVar[bool] = True
+    attribute_kinds: ClassVar[dict[str, str]] = {"match": "string", "transaction": "string"}
+    #: Strikes so far, shared by the instances of one toxic on every link (set by its spec).
+    shared: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+
+    async def pipe(self, stub: ToxicStub) -> None:
+        session: WireSession = stub.wire_session()
+        session.rules.append(self)
+        try:
+            self.attached(session)
+            while (chunk := await stub.receive()) is not None:
+                stub.send(chunk)
+        except asyncio.CancelledError:
+            raise
+        finally:
+            if self in session.rules:
+                session.rules.remove(self)
+        stub.close()
+
+    def attached(self, session: WireSession) -> None:
+        """Called when the rule starts on a connection."""
+
+    # -- matching -------------------------------------------------------------------------------
+
+    def matches(self, st: Statement, in_transaction: bool | None = None) -> bool:
+        state = st.in_transaction if in_transaction is None else in_transaction
+        if (self.transaction == "in" and not state) or (self.transaction == "out" and state):
+            return False
+        if self.position > 0 and st.position != self.position:
+            return False
+        if self.match:
+            if self._pattern is None or self._pattern.pattern != self.match:
+                try:
+                    self._pattern = re.compile(self.match, re.IGNORECASE)
+                except re.error:
+                    return False  # an invalid pattern matches nothing
+            if not self._pattern.search(st.text):
+                return False
+        return self.count <= 0 or self.shared.get("strikes", 0) < self.count
+
+    def strike(self) -> None:
+        self.shared["strikes"] = self.shared.get("strikes", 0) + 1
+
+    # -- the session's hooks (see session.Rule) -------------------------------------------------
+
+    def on_statement(self, session: WireSession, st: Statement) -> Strike | ErrorStrike | None:
+        return None
+
+    def on_answer(
+        self, session: WireSession, st: Statement, status: int, error: bool
+    ) -> Strike | None:
+        return None
+
+
+COMMIT = r"^\s*commit\b"

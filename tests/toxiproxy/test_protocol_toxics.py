@@ -1,0 +1,179 @@
+"""Protocol toxics through the embedded proxy, seen by a plain pymysql client and the server."""
+
+from __future__ import annotations
+
+import pymysql
+import pytest
+
+from tests.toxiproxy import protocol_helpers
+from tests.toxiproxy.protocol_helpers import admin_query, connect, fresh_table, lost
+
+# The module's fixtures (a disposable server, the embedded proxy, a proxy per test).
+server = protocol_helpers.server
+toxiproxy = protocol_helpers.toxiproxy
+proxy = protocol_helpers.proxy
+
+
+def test_lost_commit_fails_with_2013_and_the_row_is_absent(server, proxy):
+    table = fresh_table(server, "lost_commit")
+    proxy.add_toxic("mysql_lose_commit", stream="upstream")
+    conn = connect(server, proxy)
+    with conn.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} VALUES (3, 3)")
+    with pytest.raises(pymysql.OperationalError) as failure:
+        conn.commit()
+    assert repr(failure.value) == lost()
+    assert admin_query(server, f"SELECT id FROM {table} WHERE id = 3") == []
+
+
+def test_lost_commit_ok_fails_with_2013_and_the_row_is_present(server, proxy):
+    table = fresh_table(server, "lost_commit_ok")
+    proxy.add_toxic("mysql_lose_commit_ok")
+    conn = connect(server, proxy)
+    with conn.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} VALUES (3, 3)")
+    with pytest.raises(pymysql.OperationalError) as failure:
+        conn.commit()
+    assert repr(failure.value) == lost()
+    assert admin_query(server, f"SELECT id FROM {table} WHERE id = 3") == [(3,)]
+
+
+def test_cut_after_the_second_statement_of_a_transaction_rolls_it_back(server, proxy):
+    table = fresh_table(server, "cut")
+    proxy.add_toxic("mysql_cut", statements=2)
+    conn = connect(server, proxy)
+    with conn.cursor() as cursor:
+        # Autocommit off: the read opens the transaction (the server says so in its answer).
+        cursor.execute(f"SELECT v FROM {table} WHERE id = 2")
+        cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 1")  # the second: answered
+        with pytest.raises(pymysql.OperationalError) as failure:
+            cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 2")
+    assert repr(failure.value) == lost()
+    assert admin_query(server, f"SELECT v FROM {table} ORDER BY id") == [(0,), (0,)]
+
+
+def test_cut_strikes_a_ping_before_the_next_statement_too(server, proxy):
+    table = fresh_table(server, "cut_ping")
+    proxy.add_toxic("mysql_cut", statements=1)
+    conn = connect(server, proxy)
+    with conn.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 1")
+    with pytest.raises(pymysql.OperationalError) as failure:
+        conn.ping(reconnect=False)
+    assert repr(failure.value) == lost()
+    assert admin_query(server, f"SELECT v FROM {table} WHERE id = 1") == [(0,)]
+
+
+def test_cut_counts_only_statements_inside_a_transaction(server, proxy):
+    table = fresh_table(server, "cut_count")
+    proxy.add_toxic("mysql_cut", statements=1, match="UPDATE")
+    conn = connect(server, proxy, autocommit=True)
+    with conn.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET v = 5 WHERE id = 2")  # autocommit: no transaction
+        cursor.execute(f"UPDATE {table} SET v = 6 WHERE id = 2")
+        conn.begin()
+        cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 1")
+        with pytest.raises(pymysql.OperationalError) as failure:
+            cursor.execute("SELECT 1")
+    assert repr(failure.value) == lost()
+    assert admin_query(server, f"SELECT id, v FROM {table} ORDER BY id") == [(1, 0), (2, 6)]
+
+
+def test_injected_deadlock_rolls_back_the_transaction_on_the_server(server, proxy):
+    table = fresh_table(server, "deadlock")
+    proxy.add_toxic("mysql_error", stream="upstream", match=r"id = 2", transaction="in")
+    conn = connect(server, proxy)
+    with conn.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 1")
+        with pytest.raises(pymysql.OperationalError) as failure:
+            cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 2")
+        assert repr(failure.value) == (
+            "OperationalError(1213, 'Deadlock found when trying to get lock; "
+            "try restarting transaction')"
+        )
+        conn.commit()  # nothing is left to commit: the server rolled the debit back
+        cursor.execute(f"SELECT v FROM {table} ORDER BY id")  # and the session is usable
+        assert cursor.fetchall() == ((0,), (0,))
+    assert admin_query(server, f"SELECT v FROM {table} ORDER BY id") == [(0,), (0,)]
+
+
+def test_injected_lock_wait_timeout_fails_only_the_statement(server, proxy):
+    table = fresh_table(server, "lock_wait")
+    proxy.add_toxic(
+        "mysql_error",
+        match=r"id = 2",
+        code=1205,
+        state="HY000",
+        message="Lock wait timeout exceeded; try restarting transaction",
+    )
+    conn = connect(server, proxy)
+    with conn.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 1")
+        with pytest.raises(pymysql.OperationalError) as failure:
+            cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 2")
+        assert repr(failure.value) == (
+            "OperationalError(1205, 'Lock wait timeout exceeded; try restarting transaction')"
+        )
+        cursor.execute("SELECT @@in_transaction")
+        assert cursor.fetchone() == (1,)  # the transaction is still open
+    conn.commit()  # committing after it commits half
+    assert admin_query(server, f"SELECT v FROM {table} ORDER BY id") == [(1,), (0,)]
+
+
+def test_an_error_strikes_count_times_then_the_statement_passes(server, proxy):
+    proxy.add_toxic("mysql_error", match="^select 7", code=1205, count=2)
+    conn = connect(server, proxy, autocommit=True)
+    with conn.cursor() as cursor:
+        for _ in range(2):
+            with pytest.raises(pymysql.OperationalError):
+                cursor.execute("SELECT 7")
+        cursor.execute("SELECT 7")
+        assert cursor.fetchone() == (7,)
+
+
+def test_error_out_of_transaction_does_not_strike_inside_one(server, proxy):
+    proxy.add_toxic("mysql_error", match="select 8", transaction="out", code=1205)
+    conn = connect(server, proxy)
+    with conn.cursor() as cursor:
+        conn.begin()
+        cursor.execute("SELECT 8")  # inside: passes
+        assert cursor.fetchone() == (8,)
+        conn.commit()
+        conn.autocommit(True)
+        with pytest.raises(pymysql.OperationalError) as failure:
+            cursor.execute("SELECT 8")
+    assert failure.value.args[0] == 1205
+
+
+def test_injected_connection_killed_error_is_followed_by_the_close(server, proxy):
+    proxy.add_toxic(
+        "mysql_error", match="select 1", code=1927, state="70100", message="Connection was killed"
+    )
+    conn = connect(server, proxy, autocommit=True)
+    with conn.cursor() as cursor:
+        with pytest.raises(pymysql.OperationalError) as failure:
+            cursor.execute("SELECT 1")
+        assert repr(failure.value) == "OperationalError(1927, 'Connection was killed')"
+        with pytest.raises(pymysql.OperationalError) as after:
+            cursor.execute("SELECT 1")
+    assert after.value.args[0] in (0, 2006, 2013)
+
+
+def test_mysql8_idle_disconnect_4031_reads_as_2013_on_the_next_query(server, proxy):
+    conn = connect(server, proxy, autocommit=True)
+    proxy.add_toxic(
+        "mysql_close",
+        code=4031,
+        message="The client was disconnected by the server because of inactivity.",
+        idle_only=1,
+    )
+    with conn.cursor() as cursor:
+        with pytest.raises(pymysql.OperationalError) as failure:
+            cursor.execute("SELECT 1")
+    assert repr(failure.value) == lost()
+    connect(server, proxy).close()  # links opened after the event are left alone
+
+
+def test_unknown_protocol_attribute_type_is_a_400(proxy):
+    with pytest.raises(Exception, match="400"):
+        proxy.add_toxic("mysql_error", message=5)
