@@ -96,15 +96,16 @@ class MidTransactionDropFault(WireFault):
     name = "mid-transaction-drop"
     description = "the link dies between two statements of an open transaction"
     mechanism = (
-        "mysql_cut toxic: a transaction's first statement is answered, then the client's next "
-        "command is not forwarded and the link is cut (the server rolls back)"
+        "mysql_cut toxic: the first statement that writes (in a transaction, or alone under "
+        "autocommit) is answered, then the client's next command is not forwarded and the "
+        "link is cut (the server rolls back an open transaction)"
     )
     produces = LOST
     toxic_type = "mysql_cut"
 
     @classmethod
     def toxic_attributes(cls) -> dict[str, Any]:
-        return {"statements": 1}
+        return {"statements": 1, "transaction": "any", "writes": 1}
 
 
 @register_fault
@@ -115,6 +116,10 @@ class AmbiguousCommitFault(WireFault):
     produces = LOST
     toxic_type = "mysql_lose_commit_ok"
 
+    @classmethod
+    def toxic_attributes(cls) -> dict[str, Any]:
+        return {"writes": 1}
+
 
 @register_fault
 class LostCommitFault(WireFault):
@@ -123,6 +128,10 @@ class LostCommitFault(WireFault):
     mechanism = "mysql_lose_commit toxic: COMMIT is not forwarded, link cut (server rolls back)"
     produces = LOST
     toxic_type = "mysql_lose_commit"
+
+    @classmethod
+    def toxic_attributes(cls) -> dict[str, Any]:
+        return {"writes": 1}
 
 
 DEADLOCK_MESSAGE = "Deadlock found when trying to get lock; try restarting transaction"
@@ -148,6 +157,7 @@ class DeadlockFault(WireFault):
             "message": DEADLOCK_MESSAGE,
             "transaction": "in",
             "position": 2,
+            "writes": 1,
         }
 
 
@@ -170,6 +180,7 @@ class LockWaitTimeoutFault(WireFault):
             "message": LOCK_WAIT_MESSAGE,
             "transaction": "in",
             "position": 2,
+            "writes": 1,
         }
 
 
@@ -178,7 +189,7 @@ class MidTransactionOutageFault(WireFault):
     name = "mid-transaction-outage"
     description = "the link dies after a transaction's first statement and stays down for 5 s"
     mechanism = (
-        "mysql_cut toxic with refuse: after a transaction's first statement the link is cut at "
+        "mysql_cut toxic with refuse: after the first statement that writes the link is cut at "
         "the next command; new links are closed at once until heal, 5 s after inject"
     )
     produces = LOST
@@ -187,7 +198,7 @@ class MidTransactionOutageFault(WireFault):
 
     @classmethod
     def toxic_attributes(cls) -> dict[str, Any]:
-        return {"statements": 1, "refuse": 1}
+        return {"statements": 1, "transaction": "any", "writes": 1, "refuse": 1}
 
     def _inject(self) -> None:
         self._injected_at = time.monotonic()

@@ -79,6 +79,36 @@ def test_cut_counts_only_statements_inside_a_transaction(server, proxy):
     assert admin_query(server, f"SELECT id, v FROM {table} ORDER BY id") == [(1, 0), (2, 6)]
 
 
+def test_writes_spares_a_read_only_transaction_and_strikes_the_next_that_writes(server, proxy):
+    table = fresh_table(server, "writes_commit")
+    proxy.add_toxic("mysql_lose_commit_ok", writes=1)
+    reader, writer = connect(server, proxy), connect(server, proxy)
+    with reader.cursor() as cursor:
+        cursor.execute(f"SELECT v FROM {table} WHERE id = 1")
+    reader.commit()  # a read-only transaction's COMMIT: not struck
+    with writer.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET v = 7 WHERE id = 1")
+    with pytest.raises(pymysql.OperationalError) as failure:
+        writer.commit()
+    assert repr(failure.value) == lost()
+    assert admin_query(server, f"SELECT v FROM {table} WHERE id = 1") == [(7,)]
+
+
+def test_writes_cut_strikes_an_autocommit_write_but_not_a_read(server, proxy):
+    table = fresh_table(server, "writes_cut")
+    proxy.add_toxic("mysql_cut", statements=1, transaction="any", writes=1)
+    conn = connect(server, proxy, autocommit=True)
+    with conn.cursor() as cursor:
+        cursor.execute(f"SELECT v FROM {table} WHERE id = 1")
+        cursor.execute(f"SELECT v FROM {table} WHERE id = 2")  # a read is never the one cut
+        cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 1")  # its own transaction
+        with pytest.raises(pymysql.OperationalError) as failure:
+            cursor.execute(f"UPDATE {table} SET v = 1 WHERE id = 2")
+    assert repr(failure.value) == lost()
+    # The first write committed alone: what an autocommit "transfer" leaves when the link dies.
+    assert admin_query(server, f"SELECT v FROM {table} ORDER BY id") == [(1,), (0,)]
+
+
 def test_injected_deadlock_rolls_back_the_transaction_on_the_server(server, proxy):
     table = fresh_table(server, "deadlock")
     proxy.add_toxic("mysql_error", stream="upstream", match=r"id = 2", transaction="in")

@@ -17,6 +17,14 @@ _CONTROL = re.compile(
 )
 
 
+_WRITE = re.compile(r"^\s*(insert|update|delete|replace|merge|load\s+data|call)\b", re.I)
+
+
+def is_write(text: str) -> bool:
+    """INSERT, UPDATE, DELETE and the like: a statement that changes data (or may: CALL)."""
+    return _WRITE.match(text) is not None
+
+
 def is_transaction_control(text: str) -> bool:
     """BEGIN, COMMIT, ROLLBACK, SET ...: not a statement of the transaction's work."""
     return _CONTROL.match(text) is not None
@@ -67,6 +75,9 @@ class Statement:
     command: int
     in_transaction: bool  # as the server reported it before this statement
     position: int = 0  # its place among the work statements of the open transaction (1 = first)
+    #: It writes, or a statement before it in the open transaction did: the COMMIT of a
+    #: read-only transaction, or a read, never has it.
+    wrote: bool = False
 
 
 class Rule(Protocol):

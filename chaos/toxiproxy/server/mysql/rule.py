@@ -9,7 +9,11 @@ statement text, case-insensitive (empty: any statement); ``transaction`` is ``in
 ``any`` (the server's SERVER_STATUS_IN_TRANS before the statement); ``count`` is how many times
 the toxic strikes over all links of its proxy (0: every time), so a fault strikes once;
 ``position`` (when > 0) is the statement's place among the work statements of the open
-transaction (1: the first after BEGIN; BEGIN, COMMIT, SET and the like are not counted).
+transaction (1: the first after BEGIN; BEGIN, COMMIT, SET and the like are not counted);
+``writes`` (when 1) limits the toxic to work that changes data: a write statement (INSERT,
+UPDATE, DELETE, ...) or a later statement of the transaction it is in, COMMIT included. A read
+running beside the transfers is then never the one struck, whichever link reaches the proxy
+first: the fault keeps its verdict when clients run concurrently.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ class ProtocolToxic(Toxic):
     transaction: str = "any"
     count: int = 1
     position: int = 0
+    writes: int = 0
 
     protocol: ClassVar[bool] = True
     attribute_kinds: ClassVar[dict[str, str]] = {"match": "string", "transaction": "string"}
@@ -63,6 +68,8 @@ class ProtocolToxic(Toxic):
         if (self.transaction == "in" and not state) or (self.transaction == "out" and state):
             return False
         if self.position > 0 and st.position != self.position:
+            return False
+        if self.writes and not st.wrote:
             return False
         if self.match:
             if self._pattern is None or self._pattern.pattern != self.match:

@@ -25,6 +25,7 @@ from chaos.toxiproxy.server.mysql.model import (
     Strike,
     Wait,
     is_transaction_control,
+    is_write,
 )
 from chaos.toxiproxy.server.mysql.responses import ResponseFraming
 from chaos.toxiproxy.server.stream import Direction
@@ -49,6 +50,7 @@ class WireSession(ResponseFraming):
         self.caps = 0
         self.deprecate_eof: bool | None = None  # unknown on a link attached live
         self.in_transaction = False
+        self.transaction_wrote = False  # a statement of the open transaction changed data
         self.autocommit = True
         self.status = 0
         self.transaction_statements = 0  # work statements answered in the open transaction
@@ -167,6 +169,7 @@ class WireSession(ResponseFraming):
             return True
         if not is_transaction_control(st.text):
             st.position = self.transaction_statements + 1
+        st.wrote = self.transaction_wrote or is_write(st.text)
         self._statement = st
         for rule in list(self.rules):
             strike = rule.on_statement(self, st)
@@ -226,8 +229,11 @@ class WireSession(ResponseFraming):
         swallow, self._swallow = self._swallow, None
         if not self.in_transaction:
             self.transaction_statements = 0
-        elif st is not None and st.position and not error:
-            self.transaction_statements = st.position
+            self.transaction_wrote = False
+        elif st is not None and not error:
+            if st.position:
+                self.transaction_statements = st.position
+            self.transaction_wrote = st.wrote
         if swallow is not None:
             self.reply(swallow.error.packet(1))
             return False
