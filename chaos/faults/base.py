@@ -6,8 +6,9 @@ namespace it runs in: whichever the fault ``needs``). The runner drives it throu
 1. ``prepare()``  before the strategy connects (e.g. lower ``wait_timeout``);
 2. warm-up operations;
 3. ``inject()``   the event happens (it may wait, e.g. idle past a timeout);
-4. fault-phase operations, one at a time; each unit of work calls ``checkpoint(point)`` at
-   :class:`Checkpoint` boundaries so a fault can strike between statements or around COMMIT;
+4. fault-phase operations, every worker at once, reads beside transfers; a fault that strikes
+   mid-transaction does it on the wire (chaos/faults/wire_faults.py), never from inside the
+   client's code, so it strikes any client;
 5. ``heal()``     the world is repaired (idempotent; safe in ``finally`` and twice); a heal
    that raised leaves the fault injected and is retried, and its failure is raised, never
    swallowed: an unhealed world must not be judged;
@@ -44,13 +45,6 @@ class Need(enum.Enum):
     NETNS = "netns"  # a network namespace with nftables (CAP_NET_ADMIN)
     #: changes GLOBAL server variables: a server the suite owns, or the user's explicit leave
     GLOBALS = "globals"
-
-
-class Checkpoint(enum.Enum):
-    """Points inside a unit of work where a fault may strike."""
-
-    BETWEEN_STATEMENTS = "between-statements"  # after the debit, before the credit
-    BEFORE_COMMIT = "before-commit"  # all statements done; the strategy commits next
 
 
 @dataclass
@@ -208,9 +202,6 @@ class Fault(ABC):
             self._changed_globals.pop()
         if failures:
             raise FaultError(f"{self.name}: could not restore " + "; ".join(failures))
-
-    def checkpoint(self, point: Checkpoint, op_id: str) -> None:  # noqa: B027 - optional hook
-        """Called from inside a unit of work; faults that strike mid-transaction override it."""
 
     @classmethod
     def unmet_need(cls, target: FaultTarget) -> str | None:

@@ -141,20 +141,14 @@ def _exercise(
         strategy = build_strategy(factory, config)
         driver = WorkloadDriver(
             strategy,
-            checkpoint=fault.checkpoint,
             workers=timing.workers,
             hard_deadline=timing.hard_deadline,
         )
         driver.run_concurrently(timing.warmup_operations, Phase.WARMUP)
         driver.mark_fault()
         fault.inject()
-        if _strikes_from_inside_the_unit(fault):
-            # A Checkpoint hook strikes whichever worker reaches it first, and its proxy-wide
-            # action hits the others mid-flight: only one worker at a time keeps that
-            # deterministic. Faults triggered on the wire choose their link themselves.
-            driver.run_one_at_a_time(fault.fault_phase_operations, Phase.FAULT)
-        else:
-            driver.run_fault_phase(fault.fault_phase_operations)
+        # Every worker at once; faults that strike one transaction choose it on the wire.
+        driver.run_fault_phase(fault.fault_phase_operations)
         fault.heal()
         driver.mark_heal()
         driver.run_until_recovered(Phase.RECOVERY, timing.recovery_deadline)
@@ -174,11 +168,6 @@ def _exercise(
                 driver.close()
             if strategy is not None:
                 _close_quietly(strategy)
-
-
-def _strikes_from_inside_the_unit(fault: Fault) -> bool:
-    """True for a fault that overrides the ``Checkpoint`` hook (getattr: the hook may go)."""
-    return getattr(type(fault), "checkpoint", None) is not getattr(Fault, "checkpoint", None)
 
 
 def _close_quietly(strategy: object) -> None:

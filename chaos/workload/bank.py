@@ -9,13 +9,12 @@ unique, so a double-applied transfer is stored and seen rather than refused.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import pymysql
 
 from apps.strategies.base import Connection, UnitOfWork
-from chaos.faults.base import Checkpoint
 from chaos.settings import ConnectionSettings
 from chaos.workload.state import (
     CREDIT,
@@ -30,7 +29,6 @@ from chaos.workload.state import (
 
 log = logging.getLogger(__name__)
 
-CheckpointHook = Callable[[Checkpoint, str], None]
 
 #: ``ledger.op_id`` is VARCHAR(64).
 MAX_OP_ID_LENGTH = 64
@@ -88,21 +86,16 @@ def transfer_unit(
     from_id: int,
     to_id: int,
     amount: int,
-    checkpoint: CheckpointHook | None = None,
 ) -> UnitOfWork:
-    """A transfer as one unit of work; ``checkpoint`` lets a fault strike mid-transaction."""
+    """A transfer as one unit of work: debit, credit and ledger row, in one transaction."""
     if TOKEN_END in op_id or not op_id or len(op_id) > MAX_OP_ID_LENGTH:
         raise ValueError(f"op id must be 1..{MAX_OP_ID_LENGTH} chars without ';': {op_id!r}")
 
     def body(conn: Connection) -> None:
         with conn.cursor() as cursor:
             cursor.execute(DEBIT_SQL, (amount, move_token(DEBIT, op_id, amount), from_id))
-            if checkpoint is not None:
-                checkpoint(Checkpoint.BETWEEN_STATEMENTS, op_id)
             cursor.execute(CREDIT_SQL, (amount, move_token(CREDIT, op_id, amount), to_id))
             cursor.execute(LEDGER_SQL, (op_id, from_id, to_id, amount))
-        if checkpoint is not None:
-            checkpoint(Checkpoint.BEFORE_COMMIT, op_id)
 
     def was_applied(conn: Connection) -> bool:
         # The caller is resolving an ambiguous outcome: whatever transaction this connection had

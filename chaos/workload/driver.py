@@ -28,7 +28,7 @@ from typing import Any
 
 from apps.strategies.base import DefiniteFailure, Strategy
 from chaos.taxonomy import classify
-from chaos.workload.bank import CheckpointHook, read_unit, transfer_unit
+from chaos.workload.bank import read_unit, transfer_unit
 from chaos.workload.generator import WorkerPlan
 from chaos.workload.history import (
     HANG,
@@ -59,7 +59,6 @@ class WorkloadDriver:
     def __init__(
         self,
         strategy: Strategy,
-        checkpoint: CheckpointHook | None = None,
         workers: int = 4,
         hard_deadline: float = 10.0,
         *,
@@ -71,7 +70,6 @@ class WorkloadDriver:
         if hard_deadline <= 0:
             raise ValueError(f"hard deadline must be positive, not {hard_deadline}")
         self.strategy = strategy
-        self.checkpoint = checkpoint
         self.workers = workers
         self.hard_deadline = hard_deadline
         self.reclaim_seconds = hard_deadline if reclaim_seconds is None else reclaim_seconds
@@ -273,9 +271,7 @@ class WorkloadDriver:
         else:
             assert planned.from_id is not None and planned.to_id is not None
             assert planned.amount is not None
-            unit = transfer_unit(
-                planned.op_id, planned.from_id, planned.to_id, planned.amount, self.checkpoint
-            )
+            unit = transfer_unit(planned.op_id, planned.from_id, planned.to_id, planned.amount)
         self._jobs += 1
         job = Job(self._jobs, planned, phase, self.now() if invoke is None else invoke, unit)
         self._pool.submit(job)

@@ -33,7 +33,7 @@ def toxiproxy() -> Iterator[ToxiproxyClient]:
 def _transfer_under(fault: Fault) -> BaseException | None:
     target = fault.target
     conn = pymysql.connect(**target.client_settings.pymysql_kwargs(read_timeout=1))
-    unit = transfer_unit("op-1", 1, 2, 5, checkpoint=fault.checkpoint)
+    unit = transfer_unit("op-1", 1, 2, 5)
     fault.inject()
     try:
         conn.begin()

@@ -7,7 +7,6 @@ import threading
 import pymysql
 import pytest
 
-from chaos.faults.base import Checkpoint
 from chaos.settings import ConnectionSettings
 from chaos.workload.bank import read_state, read_unit, transfer_unit
 from chaos.workload.state import BankState
@@ -54,23 +53,6 @@ def test_transfer_moves_money_and_writes_both_tokens_and_one_ledger_row(bank):
     assert (by_id[2].balance, by_id[2].moves) == (1005, "=1000;+w0-1:5;")
     assert [(r.op_id, r.from_id, r.to_id, r.amount) for r in state.ledger] == [("w0-1", 1, 2, 5)]
     assert state.total == INITIAL_TOTAL
-
-
-def test_transfer_calls_the_checkpoints_after_the_debit_and_after_the_ledger_row(bank):
-    seen: list[tuple[Checkpoint, str, str, str]] = []
-    with connect(bank) as conn:
-
-        def checkpoint(point: Checkpoint, op_id: str) -> None:
-            # What this very transaction has written when the fault would strike.
-            moves = moves_by_account(conn)
-            seen.append((point, op_id, moves[1], moves[2]))
-
-        transfer_unit("w0-1", 1, 2, 5, checkpoint).body(conn)
-        conn.rollback()
-    assert seen == [
-        (Checkpoint.BETWEEN_STATEMENTS, "w0-1", "=1000;-w0-1:5;", "=1000;"),
-        (Checkpoint.BEFORE_COMMIT, "w0-1", "=1000;-w0-1:5;", "=1000;+w0-1:5;"),
-    ]
 
 
 def test_transfer_body_leaves_the_commit_to_the_strategy(bank):

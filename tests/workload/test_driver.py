@@ -9,7 +9,6 @@ from collections.abc import Iterator
 import pytest
 
 from chaos.checker import check
-from chaos.faults.base import Checkpoint
 from chaos.workload.bank import read_state
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.generator import accounts_for_worker
@@ -117,18 +116,6 @@ def test_each_worker_keeps_one_thread_across_phases_like_a_uwsgi_thread(bank, dr
         threads_of.setdefault(op.worker, set()).add(strategy.threads[op.op_id])
     assert all(len(threads) == 1 for threads in threads_of.values())
     assert len(set().union(*threads_of.values())) == 3
-
-
-def test_the_checkpoint_is_handed_to_every_transfer(bank, driver_for):
-    calls: list[tuple[Checkpoint, str]] = []
-    driver = driver_for(PerUnitConnectionStrategy(bank), checkpoint=lambda *c: calls.append(c))
-    driver.run_one_at_a_time(2, Phase.FAULT)
-    assert calls == [
-        (Checkpoint.BETWEEN_STATEMENTS, "w0-1"),
-        (Checkpoint.BEFORE_COMMIT, "w0-1"),
-        (Checkpoint.BETWEEN_STATEMENTS, "w0-2"),
-        (Checkpoint.BEFORE_COMMIT, "w0-2"),
-    ]
 
 
 def test_recovery_phase_ends_once_each_worker_succeeded_and_did_its_extra_operations(
