@@ -1,0 +1,53 @@
+#!/bin/sh
+# Install and configure a container engine for the docker tests and compose/: Debian's podman
+# with runc, serving the Docker API that the `docker` SDK talks to. Idempotent; run as root.
+#
+#   scripts/container-engine.sh install        apt-get the engine and write its config
+#   scripts/container-engine.sh serve SOCKET   serve the Docker API on SOCKET (foreground)
+set -eu
+
+CONF_DIR=/etc/containers/containers.conf.d
+CONF="$CONF_DIR/mysql-chaos.conf"
+
+install_engine() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "container-engine.sh: installing needs root" >&2
+        exit 2
+    fi
+    missing=""
+    for pair in podman:podman runc:runc mmdebstrap:mmdebstrap podman-compose:podman-compose; do
+        command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] ||
+            missing="$missing ${pair#*:}"
+    done
+    if [ -n "$missing" ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null
+    fi
+    mkdir -p "$CONF_DIR"
+    # crun is not always installed and systemd may not run: runc and plain cgroupfs always work.
+    # An empty default_ulimits keeps podman from raising RLIMIT_NOFILE beyond what a nested
+    # container may set.
+    cat >"$CONF" <<'CONF'
+[containers]
+default_ulimits = []
+
+[engine]
+runtime = "runc"
+cgroup_manager = "cgroupfs"
+events_logger = "file"
+
+[engine.runtimes]
+runc = ["/usr/sbin/runc", "/usr/bin/runc"]
+CONF
+}
+
+case "${1:-}" in
+install) install_engine ;;
+serve)
+    # --time 0: serve until killed; whoever starts it stops it.
+    exec podman system service --time 0 "unix://${2:?socket path}"
+    ;;
+*)
+    echo "usage: container-engine.sh install | serve SOCKET" >&2
+    exit 2
+    ;;
+esac
