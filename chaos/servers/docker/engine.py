@@ -10,13 +10,12 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from chaos.errors import CapabilityMissingError
-from chaos.sweep import owner_tag
+from chaos.sweep import OWNER_LABEL, owner_tag
 
 if TYPE_CHECKING:
     import docker
 
-#: Label on every container, network, volume and image the backend makes.
-OWNER_LABEL = "io.mysql-chaos.owner"
+__all__ = ["OWNER_LABEL", "engine_client", "engine_socket", "import_docker", "owner_labels"]
 #: Where engines put their Docker API socket, tried in order when DOCKER_HOST is unset.
 DEFAULT_SOCKETS = ("/run/podman/podman.sock", "/var/run/docker.sock")
 _API_TIMEOUT = 120
@@ -39,10 +38,13 @@ def owner_labels() -> dict[str, str]:
 def import_docker() -> Any:
     try:
         import docker
-    except ImportError as e:
+    except ImportError:
+        docker = None
+    # A directory named docker on sys.path (a test folder) imports as an empty namespace package.
+    if getattr(docker, "DockerClient", None) is None:
         raise CapabilityMissingError(
             "the docker backend needs the docker package: pip install 'mysql-chaos[docker]'"
-        ) from e
+        )
     return docker
 
 
