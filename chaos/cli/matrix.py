@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -32,16 +32,41 @@ def _progress(result: CellResult, done: int, total: int) -> None:
     )
 
 
+_DOCKER_IMAGE = "mysql_chaos_docker_image"
+
+
 def _backend(server_url: str | None) -> Backend:
-    return Backend(external_url=server_url)
+    docker_image = click.get_current_context().meta.get(_DOCKER_IMAGE)
+    if docker_image and server_url:
+        raise click.UsageError("--server docker:IMAGE and --server-url exclude each other")
+    return Backend(external_url=server_url, docker_image=docker_image)
 
 
-server_option = click.option(
-    "--server-url",
-    metavar="URL",
-    help="Use this external server (mysql://user:pw@host:port/db) instead of a disposable one; "
-    "faults that need process control or a namespace then skip.",
-)
+def _server_spec(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """``--server`` kept out of the commands' signatures: _backend reads it from the context."""
+    if value is None or value == "local":
+        return
+    kind, _, image = value.partition(":")
+    if kind != "docker":
+        raise click.BadParameter(f"{value!r}: expected local, docker or docker:IMAGE")
+    ctx.meta[_DOCKER_IMAGE] = image or "local"
+
+
+def server_option(command: Any) -> Any:
+    command = click.option(
+        "--server-url",
+        metavar="URL",
+        help="Use this external server (mysql://user:pw@host:port/db) instead of a disposable "
+        "one; faults that need process control or a namespace then skip.",
+    )(command)
+    return click.option(
+        "--server",
+        metavar="docker:IMAGE",
+        expose_value=False,
+        callback=_server_spec,
+        help="Disposable servers in containers: docker:local (MariaDB built here from Debian's "
+        "packages) or docker:IMAGE (the server image built on that base). Default: local.",
+    )(command)
 
 
 @click.command()

@@ -28,12 +28,16 @@ _cell_numbers = itertools.count(1)
 
 @dataclass(frozen=True)
 class Backend:
-    """Which server a run uses: a disposable local one (default) or an external URL."""
+    """Which server a run uses: disposable local (default), a container, or an external URL."""
 
     external_url: str | None = None
     server_binary: str | None = None
+    #: Disposable servers in containers on this base (``local``: built from Debian's packages).
+    docker_image: str | None = None
 
     def describe(self) -> str:
+        if self.docker_image:
+            return f"disposable container on {self.docker_image}"
         if self.external_url:
             return f"external server {ConnectionSettings.from_url(self.external_url).host}"
         return "disposable local server"
@@ -68,6 +72,12 @@ class CellEnvironment:
             self.namespace = NetworkNamespace().start()
         if self.backend.external_url and Need.NETNS not in needs:
             self.server = self._external_server()
+        elif self.backend.docker_image:
+            from chaos.servers.docker import DockerServer  # the docker extra is optional
+
+            self.server = DockerServer(
+                base=self.backend.docker_image, namespace=self.namespace, name=self.name
+            ).start()
         else:
             preexec = self.namespace.preexec() if self.namespace else None
             self.server = LocalServer(
