@@ -1,6 +1,7 @@
 #!/bin/sh
 # Install and configure a container engine for the docker tests and compose/: Debian's podman
-# with runc, serving the Docker API that the `docker` SDK talks to. Idempotent; run as root.
+# with runc, serving the Docker API that the `docker` SDK talks to, and docker-compose (v1, from
+# Debian) to validate compose/. Idempotent; run as root.
 #
 #   scripts/container-engine.sh install        apt-get the engine and write its config
 #   scripts/container-engine.sh serve SOCKET   serve the Docker API on SOCKET (foreground)
@@ -15,12 +16,12 @@ install_engine() {
         exit 2
     fi
     missing=""
-    for pair in podman:podman runc:runc mmdebstrap:mmdebstrap podman-compose:podman-compose; do
+    for pair in podman:podman runc:runc mmdebstrap:mmdebstrap docker-compose:docker-compose; do
         command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] ||
             missing="$missing ${pair#*:}"
     done
     if [ -n "$missing" ]; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing >/dev/null
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
     fi
     mkdir -p "$CONF_DIR"
     # crun is not always installed and systemd may not run: runc and plain cgroupfs always work.
