@@ -24,7 +24,7 @@ import pytest
 
 from chaos import lifecycle
 from chaos.errors import CapabilityMissingError
-from chaos.sweep import OWNER_LABEL, owner_tag
+from chaos.sweep import OWNER_LABEL, owned_prefix, owner_tag
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "container-engine.sh"
 
@@ -70,7 +70,8 @@ def engine() -> Iterator[Any]:
             if os.geteuid() != 0 or shutil.which("apt-get") is None:
                 pytest.skip(f"{unreachable}; installing podman needs root and apt-get")
             subprocess.run(["sh", str(SCRIPT), "install"], check=True)
-        socket_dir = tempfile.mkdtemp(prefix="mysql-chaos-engine-")
+        # Named for its owner: the sweep removes it if this session is killed outright.
+        socket_dir = tempfile.mkdtemp(prefix=owned_prefix("engine"))
         service = _podman_service(socket_dir)
         try:
             client = engine_client()

@@ -87,11 +87,12 @@ def local_base_image(client: Any) -> str:
         if result.returncode != 0:
             tail = " | ".join(result.stderr.strip().splitlines()[-3:])
             raise ServerError(f"mmdebstrap failed: {tail}")
-        repository, version = tag.split(":")
+        # Imported untagged, then tagged by the id it answered: engines differ in how they
+        # apply an import's repository and tag (podman adds :latest too).
         answer = client.api.import_image_from_file(
-            str(rootfs), repository=repository, tag=version, changes=[f"LABEL {CACHE_LABEL}=base"]
+            str(rootfs), changes=[f"LABEL {CACHE_LABEL}=base"]
         )
-        # Engines differ in whether they apply the tag of an import: tag the id it answered.
+        repository, version = tag.split(":")
         image_id = json.loads(answer.strip().splitlines()[-1]).get("id") or ""
         client.images.get(image_id.removeprefix("sha256:")).tag(repository, version)
     finally:
