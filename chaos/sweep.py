@@ -213,15 +213,16 @@ def remove_stale_containers() -> list[str]:
     Silent and immediate when there is no engine socket or no ``docker`` package; an engine that
     does not answer is logged at debug level only (a sweep never stops a run).
     """
-    from chaos.servers.docker.engine import engine_socket  # it imports this module
+    from chaos.errors import CapabilityMissingError
+    from chaos.servers.docker.engine import engine_socket, import_docker  # they import this
 
     url = engine_socket()
     if url is None:
         return []
     try:
-        import docker
-    except ImportError:
-        return []
+        docker = import_docker()
+    except CapabilityMissingError:
+        return []  # without the docker extra this run made no containers to sweep
     removed = []
     try:
         client = docker.DockerClient(base_url=url, timeout=30)

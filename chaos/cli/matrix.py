@@ -39,6 +39,11 @@ def _backend(server_url: str | None) -> Backend:
     docker_image = click.get_current_context().meta.get(_DOCKER_IMAGE)
     if docker_image and server_url:
         raise click.UsageError("--server docker:IMAGE and --server-url exclude each other")
+    if docker_image:
+        from chaos.servers.docker import engine_client
+
+        # Fail once, clearly, rather than skip every cell for want of an engine.
+        engine_client().close()
     return Backend(external_url=server_url, docker_image=docker_image)
 
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -39,3 +44,18 @@ def test_an_unknown_server_kind_is_one_line_and_exit_2():
     result = CliRunner().invoke(cli, ["check", "x:y", "--server", "vm:thing"])
     assert result.exit_code == 2
     assert "expected local, docker or docker:IMAGE" in result.output
+
+
+def test_server_docker_without_an_engine_is_one_line_and_exit_1():
+    env = {**os.environ, "DOCKER_HOST": "unix:///nonexistent/mysql-chaos.sock"}
+    command = Path(sys.executable).parent / "mysql-chaos"
+    args = ["matrix", "--server", "docker:local", "--strategy", "safe", "--fault", "outage"]
+    result = subprocess.run(
+        [str(command), *args], env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "mysql-chaos: container engine at unix:///nonexistent/mysql-chaos.sock is not reachable"
+    )

@@ -22,6 +22,7 @@ from typing import Any
 
 from chaos.errors import CapabilityMissingError, ServerError
 from chaos.servers.docker.engine import import_docker
+from chaos.servers.template import cache_root
 from chaos.sweep import owned_prefix
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,10 @@ def local_base_image(client: Any) -> str:
 
 
 def _cache_lock_path() -> str:
-    return os.path.join(tempfile.gettempdir(), "mysql-chaos-image-build.lock")
+    # Beside the datadir templates: the images are a machine-wide cache as they are.
+    root = cache_root().parent
+    root.mkdir(parents=True, exist_ok=True)
+    return str(root / "image-build.lock")
 
 
 def server_image(client: Any, base: str = LOCAL_BASE) -> str:
