@@ -16,12 +16,18 @@ install_engine() {
         exit 2
     fi
     missing=""
-    for pair in podman:podman runc:runc mmdebstrap:mmdebstrap docker-compose:docker-compose; do
-        command -v "${pair%%:*}" >/dev/null 2>&1 || [ -x "/usr/sbin/${pair%%:*}" ] ||
-            missing="$missing ${pair#*:}"
+    for tool in podman runc mmdebstrap; do
+        command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing="$missing $tool"
     done
+    export DEBIAN_FRONTEND=noninteractive
     if [ -n "$missing" ]; then
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing >/dev/null
+        apt-get update -qq
+        # With its recommended packages: that is the podman these scripts were tested with.
+        apt-get install -y -q $missing >/dev/null
+    fi
+    if ! command -v docker-compose >/dev/null 2>&1; then
+        # Without recommends: they would bring docker.io, a second engine nobody asked for.
+        apt-get install -y -q --no-install-recommends docker-compose >/dev/null
     fi
     mkdir -p "$CONF_DIR"
     # crun is not always installed and systemd may not run: runc and plain cgroupfs always work.
