@@ -214,7 +214,8 @@ def remove_stale_containers() -> list[str]:
     does not answer is logged at debug level only (a sweep never stops a run).
     """
     from chaos.errors import CapabilityMissingError
-    from chaos.servers.docker.engine import engine_socket, import_docker  # they import this
+    # Imported here: that module imports this one, and most runs never need it.
+    from chaos.servers.docker.engine import API_VERSION, engine_socket, import_docker
 
     url = engine_socket()
     if url is None:
@@ -225,7 +226,7 @@ def remove_stale_containers() -> list[str]:
         return []  # without the docker extra this run made no containers to sweep
     removed = []
     try:
-        client = docker.DockerClient(base_url=url, timeout=30)
+        client = docker.DockerClient(base_url=url, version=API_VERSION, timeout=30)
         try:
             owned = {"label": OWNER_LABEL}
             # Containers first: a network or volume in use cannot be removed.
