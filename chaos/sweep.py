@@ -213,8 +213,8 @@ def remove_stale_containers() -> list[str]:
     Silent and immediate when there is no engine socket or no ``docker`` package; an engine that
     does not answer is logged at debug level only (a sweep never stops a run).
     """
+    # Imported here: the engine module imports this one, and most runs never need it.
     from chaos.errors import CapabilityMissingError
-    # Imported here: that module imports this one, and most runs never need it.
     from chaos.servers.docker.engine import API_VERSION, engine_socket, import_docker
 
     url = engine_socket()
