@@ -189,3 +189,25 @@ def test_containers_started_in_parallel_get_distinct_ports(server_image):
     finally:
         for server in servers:
             server.stop()
+
+
+def test_a_changed_build_context_gets_a_new_tag_and_the_old_image_goes(
+    server_image, engine, monkeypatch
+):
+    import docker
+
+    from chaos.servers.docker import image as image_module
+
+    real_hash = image_module.context_hash()
+    monkeypatch.setattr(image_module, "context_hash", lambda: real_hash[::-1])
+    try:
+        changed = image_module.server_image(engine)
+        assert changed != server_image
+        with pytest.raises(docker.errors.ImageNotFound):
+            engine.images.get(server_image)
+    finally:
+        monkeypatch.undo()
+        # Back to the real context: rebuilt from the engine's layer cache, the other one goes.
+        assert image_module.server_image(engine) == server_image
+    with pytest.raises(docker.errors.ImageNotFound):
+        engine.images.get(changed)

@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 LOCAL_BASE = "local"
 #: Label on cached images (not an owner: the cache outlives every run).
 CACHE_LABEL = "io.mysql-chaos.cache"
+#: Which base (``local`` or an image name) a cached server image was built on.
+_BASE_LABEL = "io.mysql-chaos.base"
 SERVER_REPOSITORY = "localhost/mysql-chaos-server"
 BASE_REPOSITORY = "localhost/mysql-chaos-debian"
 CONTEXT = Path(__file__).parent
@@ -124,7 +126,7 @@ def server_image(client: Any, base: str = LOCAL_BASE) -> str:
                 path=str(CONTEXT),
                 tag=tag,
                 buildargs={"BASE": base_ref},
-                labels={CACHE_LABEL: "server"},
+                labels={CACHE_LABEL: "server", _BASE_LABEL: base},
                 network_mode="host",
                 rm=True,
                 forcerm=True,
@@ -132,4 +134,26 @@ def server_image(client: Any, base: str = LOCAL_BASE) -> str:
             )
         except (docker.errors.BuildError, docker.errors.APIError) as e:
             raise ServerError(f"building the server image on {base_ref} failed: {e}") from e
+        _remove_superseded(client, tag)
         return tag
+
+
+def _remove_superseded(client: Any, tag: str) -> None:
+    """Server images of an older build context: the cache keeps one per base, not every past one.
+
+    Removed by tag (an identical rebuild shares the image id, which then stays); an image a
+    container still uses (another run, an older checkout) stays too: the engine refuses.
+    """
+    docker = import_docker()
+    base = client.images.get(tag).labels.get(_BASE_LABEL)
+    for image in client.images.list(filters={"label": f"{CACHE_LABEL}=server"}):
+        if image.labels.get(_BASE_LABEL) != base:
+            continue
+        for old in image.tags:
+            if old == tag or not old.startswith(f"{SERVER_REPOSITORY}:"):
+                continue
+            try:
+                client.images.remove(old)
+                log.info("removed superseded server image %s", old)
+            except docker.errors.APIError as e:
+                log.info("kept superseded server image %s: %s", old, e)
