@@ -7,7 +7,9 @@ server that outlived it. Each of those carries its owner's PID *and start time* 
 PID has been reused meanwhile.
 
 The sweep is cheap when there is nothing to do (one listing each of /dev/shm, the temp dir and
-/run/netns); it reads /proc only when something stale was found.
+/run/netns); it reads /proc only when something stale was found. Containers, networks and
+volumes of the docker backend carry the owner tag in a label; they are looked for only when a
+container engine's socket is there and the ``docker`` package is installed.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ log = logging.getLogger(__name__)
 DIR_PREFIX = "mysql-chaos-"
 #: Every network namespace the suite makes starts with this.
 NAMESPACE_PREFIX = "mchaos"
+#: The label naming the owner on every container, network and volume the docker backend makes.
+OWNER_LABEL = "io.mysql-chaos.owner"
 NETNS_DIR = "/run/netns"
 SCRATCH_DIR = "/dev/shm"
 
@@ -198,12 +202,61 @@ def _delete_namespace(name: str) -> bool:
     return result.returncode == 0
 
 
+def _dead_owner(labels: dict[str, str] | None, label: str) -> bool:
+    match = re.match(r"^(\d+)-(\d+)$", (labels or {}).get(label, ""))
+    return bool(match) and not owner_alive(int(match.group(1)), int(match.group(2)))
+
+
+def remove_stale_containers() -> list[str]:
+    """Remove containers, networks and volumes whose owner label names a dead owner.
+
+    Silent and immediate when there is no engine socket or no ``docker`` package; an engine that
+    does not answer is logged at debug level only (a sweep never stops a run).
+    """
+    # Imported here: the engine module imports this one, and most runs never need it.
+    from chaos.errors import CapabilityMissingError
+    from chaos.servers.docker.engine import API_VERSION, engine_socket, import_docker
+
+    url = engine_socket()
+    if url is None:
+        return []
+    try:
+        docker = import_docker()
+    except CapabilityMissingError:
+        return []  # without the docker extra this run made no containers to sweep
+    removed = []
+    try:
+        client = docker.DockerClient(base_url=url, version=API_VERSION, timeout=30)
+        try:
+            owned = {"label": OWNER_LABEL}
+            # Containers first: a network or volume in use cannot be removed.
+            for container in client.containers.list(all=True, filters=owned):
+                if _dead_owner(container.labels, OWNER_LABEL):
+                    container.remove(force=True, v=True)
+                    removed.append(f"container {container.name}")
+            for network in client.networks.list(filters=owned):
+                if _dead_owner(network.attrs.get("Labels"), OWNER_LABEL):
+                    network.remove()
+                    removed.append(f"network {network.name}")
+            for volume in client.volumes.list(filters=owned):
+                if _dead_owner(volume.attrs.get("Labels"), OWNER_LABEL):
+                    volume.remove(force=True)
+                    removed.append(f"volume {volume.name}")
+        finally:
+            client.close()
+    except (docker.errors.DockerException, OSError, ValueError) as e:
+        log.debug("no container engine to sweep at %s: %s", url, e)
+    return removed
+
+
 def sweep() -> list[str]:
     """Remove everything whose owner is dead; one line per thing removed."""
+    removed = remove_stale_containers()
     leftovers = find_leftovers()
     if not leftovers:
-        return []
-    removed = []
+        for line in removed:
+            log.info("removed what a dead run left: %s", line)
+        return removed
     strays = _stray_processes(leftovers)
     for pid in _kill_and_wait(strays):
         removed.append(f"process {pid}: {strays[pid][:200]}")

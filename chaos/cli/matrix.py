@@ -37,10 +37,35 @@ def _progress(result: CellResult, done: int, total: int) -> None:
     )
 
 
+_DOCKER_IMAGE = "mysql_chaos_docker_image"
+
+
 def _backend(server_url: str | None, allow_global_changes: bool) -> Backend:
+    docker_image = click.get_current_context().meta.get(_DOCKER_IMAGE)
+    if docker_image and server_url:
+        raise click.UsageError("--server docker:IMAGE and --server-url exclude each other")
     if server_url:
         ConnectionSettings.from_url(server_url)  # a malformed URL is exit 2 before any cell
-    return Backend(external_url=server_url, allow_global_changes=allow_global_changes)
+    if docker_image:
+        from chaos.servers.docker import engine_client
+
+        # Fail once, clearly, rather than skip every cell for want of an engine.
+        engine_client().close()
+    return Backend(
+        external_url=server_url,
+        allow_global_changes=allow_global_changes,
+        docker_image=docker_image,
+    )
+
+
+def _server_spec(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """``--server`` kept out of the commands' signatures: _backend reads it from the context."""
+    if value is None or value == "local":
+        return
+    kind, _, image = value.partition(":")
+    if kind != "docker":
+        raise click.BadParameter(f"{value!r}: expected local, docker or docker:IMAGE")
+    ctx.meta[_DOCKER_IMAGE] = image or "local"
 
 
 def _server_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -52,6 +77,15 @@ def _server_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 metavar="URL",
                 help="Use this external server (mysql://user:pw@host:port/db) instead of a "
                 "disposable one; faults that need process control or a namespace then skip.",
+            ),
+            click.option(
+                "--server",
+                metavar="docker:IMAGE",
+                expose_value=False,
+                callback=_server_spec,
+                help="Disposable servers in containers: docker:local (MariaDB built here from "
+                "Debian's packages) or docker:IMAGE (the server image built on that base). "
+                "Default: local.",
             ),
             click.option(
                 "--allow-global-changes",

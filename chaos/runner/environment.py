@@ -28,7 +28,7 @@ _cell_numbers = itertools.count(1)
 
 @dataclass(frozen=True)
 class Backend:
-    """Which server a run uses: a disposable local one (default) or an external URL.
+    """Which server a run uses: disposable local (default), a container, or an external URL.
 
     ``allow_global_changes`` lets faults change GLOBAL variables (``wait_timeout``) of the
     external server; they restore them afterwards. Without it those faults skip there.
@@ -38,8 +38,12 @@ class Backend:
     external_url: str | None = field(default=None, repr=False)
     server_binary: str | None = None
     allow_global_changes: bool = False
+    #: Disposable servers in containers on this base (``local``: built from Debian's packages).
+    docker_image: str | None = None
 
     def describe(self) -> str:
+        if self.docker_image:
+            return f"disposable container on {self.docker_image}"
         if self.external_url:
             return f"external server {ConnectionSettings.from_url(self.external_url).describe()}"
         return "disposable local server"
@@ -48,7 +52,8 @@ class Backend:
         url = redact_url(self.external_url) if self.external_url else None
         return (
             f"Backend(external_url={url!r}, server_binary={self.server_binary!r}, "
-            f"allow_global_changes={self.allow_global_changes!r})"
+            f"allow_global_changes={self.allow_global_changes!r}, "
+            f"docker_image={self.docker_image!r})"
         )
 
 
@@ -81,6 +86,12 @@ class CellEnvironment:
             self.namespace = NetworkNamespace().start()
         if self.backend.external_url and Need.NETNS not in needs:
             self.server = self._external_server()
+        elif self.backend.docker_image:
+            from chaos.servers.docker import DockerServer  # the docker extra is optional
+
+            self.server = DockerServer(
+                base=self.backend.docker_image, namespace=self.namespace, name=self.name
+            ).start()
         else:
             preexec = self.namespace.preexec() if self.namespace else None
             self.server = LocalServer(

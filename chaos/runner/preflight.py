@@ -44,6 +44,8 @@ def require_local_servers(faults: list[type[Fault]], backend: Backend) -> None:
     A missing binary or an unusable cache directory is the run's problem, not a cell's: it
     raises once, as one line, before any cell starts, instead of failing every cell alike.
     """
+    if backend.docker_image:
+        return  # containers bring their own server
     if backend.external_url and not any(Need.NETNS in fault.needs for fault in faults):
         return
     template_datadir(find_server_binary(backend.server_binary))
