@@ -217,7 +217,11 @@ def matrix(
         except OSError as e:
             raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
         click.echo(f"wrote {path}")
-    click.echo(f"wall time {run.seconds:.1f} s; slowest cells:")
+    click.echo(
+        f"wall time {run.seconds:.1f} s; CPU {run.cpu_seconds:.1f} s, "
+        f"{run.cpu_seconds_per_cell:.2f} s per cell (this process and the servers and proxy "
+        "it started); slowest cells:"
+    )
     for cell in report.slowest():
         click.echo(f"  {cell.result.seconds:5.1f}s  {cell.result.strategy} x {cell.result.fault}")
     if record_expected:

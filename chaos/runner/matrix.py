@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import resource
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -28,6 +29,18 @@ _SLOW_FIRST = ("server-freeze", "middlebox-drop", "slow-network", "idle-timeout"
 class MatrixRun:
     results: tuple[CellResult, ...]
     seconds: float
+    #: CPU seconds of this process and of the children it reaped (servers, proxy) meanwhile.
+    cpu_seconds: float = 0.0
+
+    @property
+    def cpu_seconds_per_cell(self) -> float:
+        return self.cpu_seconds / len(self.results) if self.results else 0.0
+
+
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
 @contextlib.contextmanager
@@ -59,6 +72,7 @@ def run_matrix(
     cells = [(s, f) for f in faults for s in strategies]
     cells.sort(key=lambda cell: 0 if cell[1].name in _SLOW_FIRST else 1)
     started = time.monotonic()
+    cpu_started = _cpu_seconds()
     results: list[CellResult] = []
     with _toxiproxy_if_needed(faults) as toxiproxy:
         executor = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="cell")
@@ -90,4 +104,4 @@ def run_matrix(
             lifecycle.run_cleanups()
             raise
         executor.shutdown(wait=True)
-    return MatrixRun(tuple(results), time.monotonic() - started)
+    return MatrixRun(tuple(results), time.monotonic() - started, _cpu_seconds() - cpu_started)

@@ -98,3 +98,11 @@ def test_the_four_reports_render_the_measured_subset(subset_run: MatrixRun) -> N
     assert "| tenacity-transaction |" in table and "dup" in table
     page = html_grid(report)
     assert all(name in page for name in SUBSET_STRATEGIES + SUBSET_FAULTS)
+
+
+def test_the_run_counts_the_cpu_of_its_servers_too(subset_run: MatrixRun) -> None:
+    # Every cell started and stopped a mariadbd of its own: its CPU comes back as a reaped
+    # child's, so the per-cell figure is at least what one server start costs (well above 0).
+    assert subset_run.cpu_seconds > 0
+    assert subset_run.cpu_seconds_per_cell == subset_run.cpu_seconds / len(subset_run.results)
+    assert subset_run.cpu_seconds_per_cell > 0.01

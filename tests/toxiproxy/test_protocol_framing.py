@@ -15,6 +15,7 @@ import pytest
 from pymysql.constants import CLIENT, COMMAND
 
 from chaos.servers.local import LocalServer
+from chaos.servers.os_user import server_user
 from chaos.toxiproxy.client import ToxiproxyApiError
 from tests.toxiproxy import protocol_helpers
 from tests.toxiproxy.protocol_helpers import (
@@ -169,6 +170,9 @@ def tls_server():
             check=True,
             capture_output=True,
         )
+        user = server_user()
+        if user is not None:  # started as root, the server runs as this user: let it read them
+            user.own(workdir)
         options = {"ssl_cert": str(workdir / "cert.pem"), "ssl_key": str(workdir / "key.pem")}
         with LocalServer(options=options, name="wire-tls") as server:
             yield server
