@@ -1,4 +1,4 @@
-"""``mysql-chaos repro``: show each variant of "server has gone away", exactly."""
+"""``mysql-chaos repro``: show the exact exception of every fault and of each extra."""
 
 from __future__ import annotations
 
@@ -6,7 +6,14 @@ import time
 
 import click
 
-from chaos.repro import VARIANTS, run_variant
+from chaos.faults import FAULTS
+from chaos.repro import entries, select
+from chaos.repro.runner import run_reproductions
+
+#: The gate's codes (chaos/runner/gate.py ExitCode), spelled here so that ``repro`` does not
+#: import the matrix's runner and the strategies behind it.
+EXIT_SKIPPED = 3
+EXIT_ERRORED = 4
 
 
 @click.command()
@@ -15,25 +22,64 @@ from chaos.repro import VARIANTS, run_variant
     "variants",
     multiple=True,
     metavar="NAME",
-    help="Run only this variant (repeatable). Default: all, the seed's first.",
+    help="Run only this fault or extra (repeatable). Default: all, the seed's first.",
 )
-@click.option("--list", "list_only", is_flag=True, help="List the variants and exit.")
-def repro(variants: tuple[str, ...], list_only: bool) -> None:
-    """Reproduce the variants of "MySQL server has gone away" and print each exact exception."""
+@click.option("--list", "list_only", is_flag=True, help="List the faults and extras and exit.")
+@click.option(
+    "--allow-skip",
+    is_flag=True,
+    help="Exit 0 even when something was skipped (default: exit 3); skips are still printed.",
+)
+@click.option(
+    "--jobs",
+    default=4,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Run this many at once.",
+)
+@click.pass_context
+def repro(
+    ctx: click.Context, variants: tuple[str, ...], list_only: bool, allow_skip: bool, jobs: int
+) -> None:
+    """Reproduce every fault of the catalogue, then the extras, and print each exact exception.
+
+    Each fault runs through the matrix's own Fault class and environment against one plain
+    pymysql connection. Exit codes: 0 every one ran, 2 bad input, 3 something was skipped
+    (see --allow-skip), 4 a reproduction errored (its environment or fault raised, or it gave
+    no error or another one than the fault's `produces`).
+    """
     if list_only:
-        for name, v in VARIANTS.items():
-            click.echo(f"{name:22} {v.event}")
+        for entry in entries():
+            click.echo(f"{entry.name:24} {entry.kind:6} {entry.event}")
         return
-    names = VARIANTS.select(list(variants))
+    names = select(variants)
     started = time.monotonic()
-    for name in names:
-        result = run_variant(VARIANTS.get(name))
-        click.secho(f"== {name}", bold=True)
-        click.echo(f"   event:     {result.variant.event}")
-        click.echo(f"   injected:  {result.variant.injection}")
+    skipped: list[str] = []
+    errored: list[str] = []
+    for result in run_reproductions(names, jobs=jobs):
+        click.secho(f"== {result.name}", bold=True)
+        click.echo(f"   event:     {result.event}")
+        click.echo(f"   injected:  {result.injection}")
         if result.skipped:
+            skipped.append(result.name)
             click.secho(f"   skipped:   {result.skipped}", fg="yellow")
+        elif result.failure:
+            errored.append(result.name)
+            click.secho(f"   error:     {result.failure}", fg="magenta")
         else:
             click.secho(f"   exception: {result.error!r}", fg="red")
+            produces = FAULTS.get(result.name).produces if result.name in FAULTS else ""
+            if produces and repr(result.error) != produces:
+                errored.append(result.name)
+                click.secho(f"   error:     the fault's produces says {produces}", fg="magenta")
         click.echo(f"   took:      {result.seconds:.2f} s")
-    click.echo(f"\n{len(names)} variant(s) in {time.monotonic() - started:.1f} s")
+    click.echo(f"\n{len(names)} reproduction(s) in {time.monotonic() - started:.1f} s")
+    if errored:
+        click.echo(f"errored: {', '.join(errored)}: exit {EXIT_ERRORED}")
+        ctx.exit(EXIT_ERRORED)
+    if skipped:
+        if allow_skip:
+            click.echo(f"skipped: {', '.join(skipped)} (allowed by --allow-skip)")
+        else:
+            click.echo(f"skipped: {', '.join(skipped)}: exit {EXIT_SKIPPED}")
+            ctx.exit(EXIT_SKIPPED)

@@ -16,9 +16,10 @@ from click.testing import CliRunner
 from leftovers import namespaces, processes_with
 
 from chaos.cli.main import cli
+from chaos.faults import FAULTS
 from chaos.netns import net_admin_missing_reason
 from chaos.netns.capability import tool
-from chaos.repro import VARIANTS
+from chaos.repro import entries, names
 
 MYSQL_CHAOS = str(Path(sys.executable).with_name("mysql-chaos"))
 SEED_ERROR = (
@@ -60,9 +61,9 @@ def _sections(stdout: str) -> dict[str, dict[str, str]]:
     return sections
 
 
-def test_full_run_prints_every_variant_and_leaves_nothing_behind():
-    """The whole default run, as ``./quickstart repro`` does it. Its wall time is measured and
-    reported by a human against the < 20 s goal; this test asserts only that it finished.
+def test_full_run_prints_every_fault_then_the_extras_and_leaves_nothing_behind():
+    """The whole default run, as ``./quickstart repro`` does it. Its wall time is printed for
+    a human to report; this test asserts only what it printed and that it cleaned up.
 
     Leftover servers are looked for by an environment marker they inherit rather than by name:
     the machine's own mariadbd and other suites' servers may be running at the same time.
@@ -85,24 +86,28 @@ def test_full_run_prints_every_variant_and_leaves_nothing_behind():
             process.wait()
     print(f"mysql-chaos repro took {time.monotonic() - started:.1f} s")
 
-    assert process.returncode == 0, stderr
+    missing = net_admin_missing_reason()
+    assert process.returncode == (0 if missing is None else 3), stdout + stderr
     assert "Traceback" not in stderr
     sections = _sections(stdout)
-    assert list(sections) == VARIANTS.names()
+    assert list(sections) == names()
+    assert names()[0] == "middlebox-drop"
+    assert names()[: len(FAULTS)] == ["middlebox-drop"] + [
+        n for n in FAULTS.names() if n != "middlebox-drop"
+    ]
+    events = {entry.name: entry.event for entry in entries()}
+    # With CAP_NET_ADMIN everything runs; without it, only the kernel's reproductions skip.
+    allowed = [{"exception"}] if missing is None else [{"exception"}, {"skipped"}]
     for name, fields in sections.items():
-        assert set(fields) in (
-            {"event", "injected", "exception", "took"},
-            {"event", "injected", "skipped", "took"},
-        ), name
-        assert fields["event"] == VARIANTS.get(name).event
+        assert set(fields) - {"event", "injected", "took"} in allowed, name
+        assert fields["event"] == events[name]
         assert re.fullmatch(r"\d+\.\d\d s", fields["took"]), name
-    first_exception = next(line for line in stdout.splitlines() if "exception:" in line)
-    if net_admin_missing_reason() is None:
-        assert first_exception == f"   exception: {SEED_ERROR}"
-        assert all("exception" in fields for fields in sections.values())
-    else:
-        assert sections["middlebox-drop"]["skipped"] == net_admin_missing_reason()
-    assert re.search(rf"^{len(VARIANTS)} variant\(s\) in \d+\.\d s$", stdout, re.MULTILINE)
+        if name in FAULTS and FAULTS.get(name).produces and "exception" in fields:
+            assert fields["exception"] == FAULTS.get(name).produces, name
+    if missing is not None:
+        assert sections["middlebox-drop"]["skipped"] == missing
+        assert re.search(r"^skipped: middlebox-drop, .*: exit 3$", stdout, re.MULTILINE)
+    assert re.search(rf"^{len(names())} reproduction\(s\) in \d+\.\d s$", stdout, re.MULTILINE)
 
     assert processes_with(f"{MARKER}={token}") == []
     assert f"mchaos-{process.pid}-" not in namespaces()
@@ -114,7 +119,7 @@ def test_unknown_variant_exits_2_with_one_line_listing_the_valid_names():
     assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == (
-        f"mysql-chaos: unknown repro variant 'nope'; valid names: {', '.join(VARIANTS.names())}\n"
+        f"mysql-chaos: unknown repro variant 'nope'; valid names: {', '.join(names())}\n"
     )
 
 
@@ -129,30 +134,57 @@ def test_missing_server_binary_exits_1_with_one_line_and_no_traceback():
     )
 
 
-@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv (util-linux)")
-def test_kernel_variant_without_net_admin_is_reported_as_skipped_with_the_reason():
-    result = subprocess.run(
-        [
-            "setpriv",
-            "--inh-caps=-net_admin",
-            "--bounding-set=-net_admin",
-            MYSQL_CHAOS,
-            "repro",
-            "--variant",
-            "reset-idle",
-        ],
+def _without_net_admin(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["setpriv", "--inh-caps=-net_admin", "--bounding-set=-net_admin", MYSQL_CHAOS, *args],
         capture_output=True,
         text=True,
         timeout=60,
         check=False,
     )
-    assert result.returncode == 0, result.stderr
-    assert _sections(result.stdout)["reset-idle"]["skipped"] == (
-        "needs CAP_NET_ADMIN (run as root, or rootless inside a user namespace)"
+
+
+NO_NET_ADMIN = "needs CAP_NET_ADMIN (run as root, or rootless inside a user namespace)"
+
+
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv (util-linux)")
+def test_kernel_fault_without_net_admin_is_skipped_with_the_reason_and_exits_3():
+    result = _without_net_admin(
+        "repro", "--variant", "middlebox-reset", "--variant", "kill-connection"
     )
+    assert result.returncode == 3, result.stderr
+    sections = _sections(result.stdout)
+    assert sections["middlebox-reset"]["skipped"] == NO_NET_ADMIN
+    assert "exception" in sections["kill-connection"]  # the run goes on after a skip
+    assert result.stdout.endswith("skipped: middlebox-reset: exit 3\n")
 
 
-def test_selected_variants_run_in_registry_order():
+@pytest.mark.skipif(shutil.which("setpriv") is None, reason="needs setpriv (util-linux)")
+def test_allow_skip_exits_0_and_still_names_what_was_skipped():
+    result = _without_net_admin("repro", "--variant", "middlebox-drop", "--allow-skip")
+    assert result.returncode == 0, result.stderr
+    assert _sections(result.stdout)["middlebox-drop"]["skipped"] == NO_NET_ADMIN
+    assert result.stdout.endswith("skipped: middlebox-drop (allowed by --allow-skip)\n")
+
+
+def test_an_exception_other_than_the_faults_produces_is_an_error_exit_4_and_the_run_goes_on(
+    monkeypatch,
+):
+    # The fault really runs; only the promise it is held to is changed.
+    monkeypatch.setattr(FAULTS.get("kill-connection"), "produces", "OperationalError(0, 'x')")
+    result = CliRunner().invoke(
+        cli, ["repro", "--variant", "kill-connection", "--variant", "server-down"]
+    )
+    assert result.exit_code == 4, result.output
+    sections = _sections(result.output)
+    assert sections["kill-connection"]["error"] == (
+        "the fault's produces says OperationalError(0, 'x')"
+    )
+    assert "exception" in sections["server-down"]
+    assert result.output.endswith("errored: kill-connection: exit 4\n")
+
+
+def test_selected_variants_run_in_catalogue_order():
     result = CliRunner().invoke(
         cli, ["repro", "--variant", "server-down", "--variant", "kill-connection"]
     )
@@ -160,10 +192,17 @@ def test_selected_variants_run_in_registry_order():
     assert list(_sections(result.output)) == ["kill-connection", "server-down"]
 
 
-def test_list_names_every_variant_with_its_event():
+def test_list_names_every_fault_then_every_extra_with_its_event():
     result = CliRunner().invoke(cli, ["repro", "--list"])
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert [line.split()[0] for line in lines] == VARIANTS.names()
-    for line, (_name, variant) in zip(lines, VARIANTS.items(), strict=True):
-        assert line.endswith(variant.event)
+    assert [line.split()[:2] for line in lines] == [[e.name, e.kind] for e in entries()]
+    assert {line.split()[0] for line in lines} >= set(FAULTS.names())
+    for line, entry in zip(lines, entries(), strict=True):
+        assert line.endswith(entry.event)
+
+
+def test_help_still_works():
+    result = CliRunner().invoke(cli, ["repro", "--help"])
+    assert result.exit_code == 0
+    assert "--allow-skip" in result.output and "--list" in result.output

@@ -1,0 +1,33 @@
+"""What one reproduction printed: the exception it gave, or why it was skipped or failed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Reproduction:
+    """The outcome of one reproduction; exactly one of ``error``/``skipped``/``failure`` is set.
+
+    ``error`` is the exception the client got (the thing shown); ``skipped`` is the pre-flight
+    reason it could not run here; ``failure`` says, in one line, what went wrong instead (the
+    environment or the fault raised, or the event gave no error).
+    """
+
+    name: str
+    event: str
+    injection: str
+    seconds: float
+    error: BaseException | None = None
+    skipped: str | None = None
+    failure: str | None = None
+
+
+def one_line(error: BaseException) -> str:
+    """An exception as one line: its type and message (a ChaosError's message alone)."""
+    from chaos.errors import ChaosError
+
+    text = " ".join(str(error).split())
+    if isinstance(error, ChaosError):
+        return text or type(error).__name__
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

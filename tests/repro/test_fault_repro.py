@@ -1,0 +1,159 @@
+"""Every fault of the catalogue, shown by ``repro`` to one plain pymysql connection, gives
+exactly the exception its ``produces`` states (or, where a fault states none yet, the one
+measured here). Parametrized over FAULTS: a fault added without a repro fails here.
+
+The strings are measured facts (pymysql 1.2 against MariaDB 10.11 on Linux).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pymysql
+import pytest
+
+from chaos.errors import FaultError
+from chaos.faults import FAULTS, Fault, Need
+from chaos.netns import net_admin_missing_reason
+from chaos.repro import reproduce_fault
+from chaos.repro.client_actions import (
+    CLIENT_ACTIONS,
+    SCHEMA,
+    TABLE,
+    TRANSACTION,
+    TRANSACTION_OF_TWO,
+)
+from chaos.runner.environment import Backend, CellEnvironment
+from chaos.toxiproxy.client import ToxiproxyClient
+from chaos.toxiproxy.embedded import EmbeddedToxiproxy
+
+LOST = "OperationalError(2013, 'Lost connection to MySQL server during query')"
+RESET = (
+    'OperationalError(2006, "MySQL server has gone away '
+    "(ConnectionResetError(104, 'Connection reset by peer'))\")"
+)
+SEED_ERROR = (
+    "OperationalError(2006, \"MySQL server has gone away (TimeoutError(110, 'Connection timed "
+    "out'))\")"
+)
+#: Measured for the faults whose ``produces`` is still empty; each belongs in its fault.
+MEASURED = {
+    "middlebox-drop": SEED_ERROR,
+    "middlebox-reset": RESET,
+    "server-restart": LOST,
+    "server-crash": LOST,
+    "server-freeze": "OperationalError(2013, 'Lost connection to MySQL server during query "
+    "(timed out)')",
+    "idle-timeout": RESET,
+    "kill-connection": LOST,
+    "too-many-connections": "OperationalError(1040, 'Too many connections')",
+}
+#: The faults that strike a transaction: their repro must run one, not a lone query.
+STRIKE_A_TRANSACTION = {
+    "mid-transaction-drop",
+    "ambiguous-commit",
+    "lost-commit",
+    "deadlock",
+    "lock-wait-timeout",
+    "mid-transaction-outage",
+}
+
+
+@pytest.fixture(scope="module")
+def toxiproxy() -> Iterator[ToxiproxyClient]:
+    with EmbeddedToxiproxy(mode="process").start() as server:
+        yield server.client()
+
+
+def _expected(fault: type[Fault]) -> str:
+    return fault.produces or MEASURED.get(fault.name, "")
+
+
+def _params() -> list[object]:
+    # Kernel faults are not skipped here: without CAP_NET_ADMIN the test checks the skip.
+    params = []
+    for name in FAULTS.names():
+        marks = [pytest.mark.netadmin] if Need.NETNS in FAULTS.get(name).needs else []
+        params.append(pytest.param(name, marks=marks, id=name))
+    return params
+
+
+@pytest.mark.parametrize("name", _params())
+def test_the_repro_of_each_fault_gives_exactly_its_stated_exception(name, toxiproxy):
+    fault = FAULTS.get(name)
+    assert _expected(fault), f"{name}: no produces and nothing measured to compare with"
+    result = reproduce_fault(fault, toxiproxy)
+    missing = net_admin_missing_reason()
+    if Need.NETNS in fault.needs and missing is not None:
+        # Without CAP_NET_ADMIN the pre-flight reason is the outcome, and nothing started.
+        assert (result.skipped, result.error, result.failure) == (missing, None, None)
+        pytest.skip(missing)
+    assert result.failure is None and result.skipped is None
+    assert repr(result.error) == _expected(fault)
+    assert (result.event, result.injection) == (fault.description, fault.mechanism)
+
+
+def test_measured_strings_agree_with_every_produces_a_fault_states():
+    for name, measured in MEASURED.items():
+        produces = FAULTS.get(name).produces
+        assert produces in ("", measured), name
+
+
+def test_every_fault_has_a_client_action_and_transaction_faults_run_a_transaction():
+    assert set(CLIENT_ACTIONS) == set(FAULTS.names())
+    for name in FAULTS.names():
+        action = CLIENT_ACTIONS[name]
+        assert (action is TRANSACTION_OF_TWO) == (name in STRIKE_A_TRANSACTION), name
+
+
+class _InjectRaisesFault(Fault):
+    name = "kill-connection"  # borrows kill-connection's client action; not registered
+    description = "an event whose injection breaks"
+    mechanism = "raises in inject()"
+
+    def _inject(self) -> None:
+        raise FaultError("inject broke on purpose")
+
+    def _heal(self) -> None:
+        """Nothing was done."""
+
+
+def test_a_fault_whose_inject_raises_is_a_failure_with_its_message_never_a_skip():
+    result = reproduce_fault(_InjectRaisesFault)
+    assert (result.failure, result.skipped, result.error) == ("inject broke on purpose", None, None)
+
+
+class _NoActionFault(_InjectRaisesFault):
+    name = "not-in-the-catalogue"
+
+
+def test_a_fault_without_a_client_action_is_a_failure_naming_it():
+    result = reproduce_fault(_NoActionFault)
+    assert result.failure == "no client action for fault 'not-in-the-catalogue'"
+
+
+def test_a_proxy_fault_without_a_toxiproxy_skips_with_the_pre_flight_reason():
+    result = reproduce_fault(FAULTS.get("deadlock"), toxiproxy=None)
+    assert result.skipped == "needs a Toxiproxy server, and none is available"
+
+
+def test_the_transaction_shape_commits_when_no_fault_strikes(toxiproxy):
+    # The same two UPDATEs and COMMIT through the same proxy with no toxic added: the errors
+    # above come from the faults, not from the shape itself.
+    with CellEnvironment(FAULTS.get("lock-wait-timeout"), Backend(), toxiproxy) as env:
+        assert env.target is not None
+        admin = pymysql.connect(**env.target.admin_settings.pymysql_kwargs())
+        try:
+            with admin.cursor() as cursor:
+                for sql in SCHEMA:
+                    cursor.execute(sql)
+            admin.commit()
+            conn = pymysql.connect(**env.target.client_settings.pymysql_kwargs())
+            TRANSACTION_OF_TWO.after_inject(conn, env.target.client_settings)
+            conn.close()
+            with admin.cursor() as cursor:
+                cursor.execute(f"SELECT n FROM {TABLE} ORDER BY id")
+                assert [row[0] for row in cursor.fetchall()] == [-1, 1]
+        finally:
+            admin.close()
+    assert len(TRANSACTION) == 2
