@@ -10,6 +10,7 @@ from typing import ClassVar
 
 from chaos.errors import FaultError
 from chaos.faults.base import Fault, Need, register_fault
+from chaos.faults.produced import GONE_AWAY_RESET, GONE_AWAY_TIMED_OUT
 from chaos.netns import Firewall
 from chaos.waiting import wait_until
 
@@ -38,6 +39,7 @@ class _FirewallFault(Fault):
 @register_fault
 class MiddleboxDropFault(_FirewallFault):
     name = "middlebox-drop"
+    produces = GONE_AWAY_TIMED_OUT
     description = "a NAT/firewall/load balancer silently forgets idle flows (the seed's error)"
     mechanism = (
         "namespace with keepalive 1s/1s/2; nftables drops both directions until the kernel "
@@ -57,6 +59,7 @@ class MiddleboxDropFault(_FirewallFault):
 @register_fault
 class MiddleboxResetFault(_FirewallFault):
     name = "middlebox-reset"
+    produces = GONE_AWAY_RESET
     description = "a firewall resets idle connections with TCP RST"
     mechanism = "namespace; nftables answers both directions with RST until every flow is reset"
 

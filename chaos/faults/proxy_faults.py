@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from chaos.faults.base import Fault, Need, register_fault
+from chaos.faults.produced import LOST, LOST_TIMED_OUT
 
 
 @register_fault
@@ -54,7 +55,7 @@ class OutageFault(Fault):
     description = "the server is unreachable for a while (network partition), then back"
     mechanism = "Toxiproxy proxy disabled (live links closed, port refuses) for the fault phase"
     needs = frozenset({Need.PROXY})
-    produces = "OperationalError(2013, 'Lost connection to MySQL server during query')"
+    produces = LOST
 
     def _inject(self) -> None:
         self.target.proxy.disable()
@@ -69,7 +70,7 @@ class SlowNetworkFault(Fault):
     description = "replies slower than the client's read timeout (congested or distant link)"
     mechanism = "Toxiproxy latency toxic on the downstream, longer than any operation may take"
     needs = frozenset({Need.PROXY})
-    produces = "OperationalError(2013, 'Lost connection to MySQL server during query (timed out)')"
+    produces = LOST_TIMED_OUT
     fault_phase_operations: ClassVar[int] = 1
     # Longer than the cell's hard deadline (8 s): a client without a read timeout hangs whatever
     # its number of round trips, one with a timeout fails fast. A latency close to the deadline

@@ -6,11 +6,13 @@ import time
 from typing import ClassVar
 
 from chaos.faults.base import Fault, Need, register_fault
+from chaos.faults.produced import LOST, LOST_TIMED_OUT
 
 
 @register_fault
 class ServerRestartFault(Fault):
     name = "server-restart"
+    produces = LOST
     description = "mysqld restarted (a deploy, a failover): every connection is closed"
     mechanism = "clean shutdown and start of the disposable server on the same port"
     needs = frozenset({Need.PROCESS})
@@ -25,6 +27,7 @@ class ServerRestartFault(Fault):
 @register_fault
 class ServerCrashFault(Fault):
     name = "server-crash"
+    produces = LOST
     description = "mysqld killed (OOM killer, crash), back after crash recovery"
     mechanism = "SIGKILL; operations meet a dead server; heal starts it through crash recovery"
     needs = frozenset({Need.PROCESS})
@@ -40,6 +43,7 @@ class ServerCrashFault(Fault):
 @register_fault
 class ServerFreezeFault(Fault):
     name = "server-freeze"
+    produces = LOST_TIMED_OUT  # with a read timeout; without one, a hang
     description = "half-open server: TCP still accepted, nothing answers (hung host, stalled VM)"
     mechanism = "SIGSTOP the server for the fault phase, SIGCONT to heal"
     needs = frozenset({Need.PROCESS})

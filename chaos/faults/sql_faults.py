@@ -13,12 +13,14 @@ from typing import ClassVar
 import pymysql
 
 from chaos.faults.base import Fault, Need, register_fault
+from chaos.faults.produced import GONE_AWAY_RESET, LOST, TOO_MANY_CONNECTIONS
 from chaos.waiting import wait_until
 
 
 @register_fault
 class IdleTimeoutFault(Fault):
     name = "idle-timeout"
+    produces = GONE_AWAY_RESET
     description = "the server's wait_timeout closes connections left idle (8 h by default)"
     mechanism = "SET GLOBAL wait_timeout=1 before the client connects, then idle past it"
     needs = frozenset({Need.GLOBALS})
@@ -43,6 +45,7 @@ class IdleTimeoutFault(Fault):
 @register_fault
 class KillConnectionFault(Fault):
     name = "kill-connection"
+    produces = LOST
     description = "a DBA or a tool (pt-kill) runs KILL on the client's connections"
     mechanism = "KILL CONNECTION for every client session, from an admin session"
 
@@ -59,6 +62,7 @@ class KillConnectionFault(Fault):
 @register_fault
 class TooManyConnectionsFault(Fault):
     name = "too-many-connections"
+    produces = TOO_MANY_CONNECTIONS  # on the reconnect
     description = "a reconnect storm (or another client) exhausts max_connections"
     mechanism = (
         "max_connections=10; other clients hold every slot and the client's sessions are "

@@ -20,10 +20,10 @@ import time
 from typing import Any, ClassVar
 
 from chaos.faults.base import Fault, FaultTarget, Need, register_fault
+from chaos.faults.produced import LOST
 
 log = logging.getLogger(__name__)
 
-LOST = "OperationalError(2013, 'Lost connection to MySQL server during query')"
 TOXIC_NAME = "chaos_wire"
 
 _probe_names = itertools.count(1)
