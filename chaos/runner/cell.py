@@ -6,6 +6,7 @@ The only module that wires faults, strategies, the workload and the checker toge
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,12 @@ from chaos.workload.generator import accounts_needed
 from chaos.workload.history import History, Phase, save_jsonl
 
 log = logging.getLogger(__name__)
+
+# Strategy factories are called one at a time. Building one can generate code (Werkzeug
+# compiles a Flask app's URL rules with ``ast``), and CPython 3.11's AST constructor keeps its
+# recursion depth in state that threads share: built in parallel cells, a factory was seen to
+# fail at random with "SystemError: AST constructor recursion depth mismatch" (gh-106905).
+_FACTORY_LOCK = threading.Lock()
 
 INITIAL_BALANCE = 1000
 
@@ -138,7 +145,8 @@ def _exercise(
     driver = None
     try:
         fault.prepare()
-        strategy = build_strategy(factory, config)
+        with _FACTORY_LOCK:
+            strategy = build_strategy(factory, config)
         driver = WorkloadDriver(
             strategy,
             workers=timing.workers,

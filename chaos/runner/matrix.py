@@ -22,7 +22,13 @@ from chaos.runner.timing import CellTiming
 log = logging.getLogger(__name__)
 
 #: Faults whose cells take longest start first, so they do not finish the run alone.
-_SLOW_FIRST = ("server-freeze", "middlebox-drop", "slow-network", "idle-timeout")
+_SLOW_FIRST = (
+    "slow-network",
+    "server-freeze",
+    "mid-transaction-outage",
+    "middlebox-drop",
+    "idle-timeout",
+)
 
 
 @dataclass(frozen=True)
