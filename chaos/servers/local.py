@@ -30,11 +30,10 @@ import pymysql
 from chaos import lifecycle
 from chaos.errors import PortInUseError, ServerError
 from chaos.ports import ensure_port_free, free_port
-from chaos.servers.base import MySQLServer
 from chaos.servers.binary import ServerBinary, find_server_binary
 from chaos.servers.os_user import ServerUser, server_user
-from chaos.servers.template import APP_USER, INNODB_OPTIONS, copy_template, template_datadir
-from chaos.settings import ConnectionSettings
+from chaos.servers.owned import OwnedServer
+from chaos.servers.template import INNODB_OPTIONS, copy_template, template_datadir
 from chaos.sweep import owned_prefix, sweep_once
 
 log = logging.getLogger(__name__)
@@ -67,10 +66,8 @@ def _all_threads_stopped(pid: int) -> bool:
     return True
 
 
-class LocalServer(MySQLServer):
+class LocalServer(OwnedServer):
     """mariadbd/mysqld started and owned by this process."""
-
-    controls_process = True
 
     def __init__(
         self,
@@ -99,26 +96,7 @@ class LocalServer(MySQLServer):
         #: The OS account the process runs as when started by root (``None``: as the caller).
         self.os_user: ServerUser | None = None
 
-    # -- settings -----------------------------------------------------------------------------
-    @property
-    def settings(self) -> ConnectionSettings:
-        if self.port is None or self._app_password is None:
-            raise ServerError("server not started")
-        return ConnectionSettings(
-            host=self.host, port=self.port, user=APP_USER, password=self._app_password
-        )
-
-    @property
-    def socket_path(self) -> str:
-        if self.workdir is None:
-            raise ServerError("server not started")
-        return str(self.workdir / "mysqld.sock")
-
-    @property
-    def admin_settings(self) -> ConnectionSettings:
-        # The Unix socket reaches the server from any network namespace and through no proxy.
-        return ConnectionSettings(user="root", unix_socket=self.socket_path)
-
+    # -- state ---------------------------------------------------------------------------------
     @property
     def pid(self) -> int | None:
         return self.process.pid if self.process is not None else None
@@ -243,22 +221,6 @@ class LocalServer(MySQLServer):
             user.switch_to()
 
         return preexec
-
-    def _unlock_app_user(self) -> None:
-        """Give the app account this server's password (the template keeps it locked).
-
-        Run at every start, not only the first: the grant tables are Aria, and a kill right
-        after the first start must not bring back the locked account.
-        """
-        conn = self.admin_connect()
-        try:
-            with conn.cursor() as cursor:
-                cursor.execute(
-                    f"ALTER USER '{APP_USER}'@'%%' IDENTIFIED BY %s ACCOUNT UNLOCK",
-                    (self._app_password,),
-                )
-        finally:
-            conn.close()
 
     def _wait_ready(self) -> str:
         assert self.process is not None

@@ -13,7 +13,6 @@ from dataclasses import replace
 
 import pymysql
 import pytest
-from support_docker import scalar
 
 from chaos.errors import CapabilityMissingError
 from chaos.faults.base import FaultTarget
@@ -22,6 +21,7 @@ from chaos.faults.proxy_faults import ResetPeerFault
 from chaos.netns import NetworkNamespace, require_net_admin
 from chaos.servers.docker import DockerServer
 from chaos.toxiproxy import EmbeddedToxiproxy
+from tests.servers.support import scalar
 
 pytestmark = pytest.mark.docker
 
@@ -98,6 +98,7 @@ def test_reset_peer_through_the_embedded_proxy_in_front_of_a_container(docker_se
             proxy=proxy,
         )
         fault = ResetPeerFault(target)
+        fault.prepare()  # as a cell does: the links the client opens next are armed for RST
         with _connection(through_proxy) as conn:
             assert scalar(conn, "SELECT CURRENT_USER()") == "app@%"
             fault.inject()

@@ -8,11 +8,11 @@ from collections.abc import Iterator
 
 import pymysql
 import pytest
-from support_docker import execute, rows, scalar
 
 from chaos.errors import ServerError
 from chaos.servers.docker import DockerServer
 from chaos.servers.docker.image import context_hash
+from tests.servers.support import execute, rows, scalar
 
 pytestmark = pytest.mark.docker
 

@@ -27,11 +27,9 @@ import pymysql
 from chaos import lifecycle
 from chaos.errors import ServerError
 from chaos.ports import free_port
-from chaos.servers.base import MySQLServer
 from chaos.servers.docker.engine import engine_client, import_docker, owner_labels
 from chaos.servers.docker.image import LOCAL_BASE, server_image
-from chaos.servers.template import APP_USER
-from chaos.settings import ConnectionSettings
+from chaos.servers.owned import OwnedServer
 from chaos.sweep import owned_prefix, owner_tag, sweep_once
 
 if TYPE_CHECKING:
@@ -45,10 +43,8 @@ _PORT_ATTEMPTS = 5
 _counter = itertools.count(1)
 
 
-class DockerServer(MySQLServer):
+class DockerServer(OwnedServer):
     """A container of the suite's server image on ``base`` (see :mod:`.image`)."""
-
-    controls_process = True
 
     def __init__(
         self,
@@ -73,24 +69,6 @@ class DockerServer(MySQLServer):
         self._cleanup_key: int | None = None
 
     # -- settings -----------------------------------------------------------------------------
-    @property
-    def settings(self) -> ConnectionSettings:
-        if self.port is None or self._app_password is None:
-            raise ServerError("server not started")
-        return ConnectionSettings(
-            host=self.host, port=self.port, user=APP_USER, password=self._app_password
-        )
-
-    @property
-    def socket_path(self) -> str:
-        if self.workdir is None:
-            raise ServerError("server not started")
-        return str(self.workdir / "mysqld.sock")
-
-    @property
-    def admin_settings(self) -> ConnectionSettings:
-        return ConnectionSettings(user="root", unix_socket=self.socket_path)
-
     @property
     def running(self) -> bool:
         return self._state() == "running"
@@ -183,19 +161,6 @@ class DockerServer(MySQLServer):
                 raise ServerError(f"{self.describe()} did not answer within {_START_TIMEOUT} s")
             time.sleep(0.02)
         self._unlock_app_user()
-
-    def _unlock_app_user(self) -> None:
-        """As in the local backend, at every start: a kill right after the first start must not
-        bring back the locked account."""
-        conn = self.admin_connect()
-        try:
-            with conn.cursor() as cursor:
-                cursor.execute(
-                    f"ALTER USER '{APP_USER}'@'%%' IDENTIFIED BY %s ACCOUNT UNLOCK",
-                    (self._app_password,),
-                )
-        finally:
-            conn.close()
 
     def _log_tail(self, lines: int = 3) -> str:
         text = self.log_text().splitlines()
