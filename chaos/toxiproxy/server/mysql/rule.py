@@ -96,3 +96,19 @@ class ProtocolToxic(Toxic):
 
 
 COMMIT = r"^\s*commit\b"
+
+
+@dataclass
+class CommitToxic(ProtocolToxic):
+    """A protocol toxic that strikes a COMMIT (inside a transaction) with ``strike_with``."""
+
+    match: str = COMMIT
+    transaction: str = "in"
+
+    strike_with: ClassVar[Strike] = Strike.LOSE
+
+    def on_statement(self, session: WireSession, st: Statement) -> Strike | None:
+        if not self.matches(st):
+            return None
+        self.strike()
+        return self.strike_with

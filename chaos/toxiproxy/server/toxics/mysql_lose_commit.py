@@ -7,22 +7,13 @@ the transaction back when the session dies. The client cannot know which happene
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import ClassVar
 
-from chaos.toxiproxy.server.mysql.model import Statement, Strike
-from chaos.toxiproxy.server.mysql.rule import COMMIT, ProtocolToxic
-from chaos.toxiproxy.server.mysql.session import WireSession
+from chaos.toxiproxy.server.mysql.model import Strike
+from chaos.toxiproxy.server.mysql.rule import CommitToxic
 from chaos.toxiproxy.server.toxics.base import TOXICS
 
 
 @TOXICS.register("mysql_lose_commit")
-@dataclass
-class MysqlLoseCommitToxic(ProtocolToxic):
-    match: str = COMMIT
-    transaction: str = "in"
-
-    def on_statement(self, session: WireSession, st: Statement) -> Strike | None:
-        if not self.matches(st):
-            return None
-        self.strike()
-        return Strike.LOSE
+class MysqlLoseCommitToxic(CommitToxic):
+    strike_with: ClassVar[Strike] = Strike.LOSE
