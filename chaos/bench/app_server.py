@@ -89,15 +89,18 @@ class AppServer:
             uwsgi = find_uwsgi()
             assert uwsgi is not None
             # The seed's command line, plus: keep-alive in the HTTP router (the load generator
-            # keeps connections open), no per-request log line, the app loaded in the worker.
+            # keeps connections open), no per-request log line, and exit when the app fails to
+            # load (the app loads in the master, so a failure is not respawned forever).
             return [
                 *(uwsgi, "--http", address, "--http-keepalive", "--module", self.module),
                 *("--master", "--processes", "1", "--threads", str(self.threads)),
-                *("--lazy-apps", "--need-app", "--die-on-term", "--disable-logging"),
+                *("--need-app", "--die-on-term", "--disable-logging"),
             ]
         return [
             *(sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", str(self.threads)),
-            *("--bind", address, "--keep-alive", "5", self.module),
+            # --preload: the app loads in the arbiter, so a failure ends gunicorn instead of
+            # looping through worker respawns.
+            *("--bind", address, "--keep-alive", "5", "--preload", self.module),
         ]
 
     def start(self) -> AppServer:
@@ -123,11 +126,15 @@ class AppServer:
             raise
         return self
 
-    def log_tail(self, lines: int = 5) -> str:
+    def log_tail(self, lines: int = 3) -> str:
+        """The app's own one-line complaint when there is one, else the log's last lines."""
         try:
             text = Path(self._log_path).read_text(errors="replace")
         except OSError:
             return ""
+        own = [line for line in text.splitlines() if line.startswith("apps.")]
+        if own:
+            return own[-1]
         return " | ".join(line for line in text.splitlines()[-lines:] if line.strip())
 
     def _wait_ready(self) -> None:
