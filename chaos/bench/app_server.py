@@ -19,6 +19,7 @@ import time
 from collections.abc import Mapping
 from pathlib import Path
 
+from chaos import lifecycle
 from chaos.errors import ServerError, UsageError
 from chaos.ports import free_port
 
@@ -82,6 +83,7 @@ class AppServer:
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self._log_path = ""
+        self._cleanup_key: int | None = None
 
     def command(self) -> list[str]:
         address = f"127.0.0.1:{self.port}"
@@ -108,7 +110,9 @@ class AppServer:
         fd, self._log_path = tempfile.mkstemp(prefix="mysql-chaos-app-", suffix=".log")
         log_file = os.fdopen(fd, "wb")
         try:
-            self.process = subprocess.Popen(
+            # lifecycle.spawn: the master dies with this process even on SIGKILL (its workers
+            # notice their master is gone and exit).
+            self.process = lifecycle.spawn(
                 self.command(),
                 env=self.env,
                 cwd=self.cwd,
@@ -119,6 +123,7 @@ class AppServer:
             )
         finally:
             log_file.close()
+        self._cleanup_key = lifecycle.register_cleanup(self.stop)
         try:
             self._wait_ready()
         except BaseException:
@@ -164,6 +169,9 @@ class AppServer:
     def stop(self) -> None:
         """End the whole process group and wait until none of it is left."""
         process, self.process = self.process, None
+        if self._cleanup_key is not None:
+            lifecycle.unregister_cleanup(self._cleanup_key)
+            self._cleanup_key = None
         if process is not None:
             pgid = process.pid
             with contextlib.suppress(ProcessLookupError):
