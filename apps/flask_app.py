@@ -7,7 +7,8 @@ class), 400 bad input. Only a lost connection is "unknown": an answer from a liv
 such table, 1062 duplicate key, ...) means nothing was applied, so the city endpoint answers 500
 and the transfer endpoint 409, both saying "not applied".
 
-Run it under a real WSGI server, e.g.::
+``apps.wsgi:app`` is the ready-made WSGI entry (it also creates the schema and chooses TLS);
+or run this module's factory under a real WSGI server, e.g.::
 
     MYSQL_CHAOS_STRATEGY=safe MYSQL_CHAOS_DSN=mysql://root@127.0.0.1:3306/test \\
         gunicorn --threads 16 'apps.flask_app:build_from_env()'
