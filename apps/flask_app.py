@@ -3,9 +3,12 @@
 ``GET /?city=NAME`` is the seed's endpoint, answered with the seed's exact strings;
 ``POST /transfer`` (form or JSON fields ``op_id``, ``from``, ``to``, ``amount``) runs one bank
 transfer through the strategy: 200 ok, 409 definitely not applied, 503 unknown (with the error
-class), 400 bad input.
+class), 400 bad input. Only a lost connection is "unknown": an answer from a live server (1146 no
+such table, 1062 duplicate key, ...) means nothing was applied, so the city endpoint answers 500
+and the transfer endpoint 409, both saying "not applied".
 
-Run it under a real WSGI server, e.g.::
+``apps.wsgi:app`` is the ready-made WSGI entry (it also creates the schema and chooses TLS);
+or run this module's factory under a real WSGI server, e.g.::
 
     MYSQL_CHAOS_STRATEGY=safe MYSQL_CHAOS_DSN=mysql://root@127.0.0.1:3306/test \\
         gunicorn --threads 16 'apps.flask_app:build_from_env()'
@@ -42,6 +45,7 @@ from apps.strategies.base import (
 from apps.strategies.loading import build_strategy, load_factory
 from chaos.errors import UsageError
 from chaos.settings import ConnectionSettings
+from chaos.taxonomy import describe, error_code, is_disconnect
 
 log = logging.getLogger(__name__)
 
@@ -98,11 +102,26 @@ def create_app(factory: StrategyFactory, config: StrategyConfig) -> Flask:
     return app
 
 
+def is_server_answer(error: BaseException) -> bool:
+    """True when ``error`` is a live server's refusal (so nothing was applied).
+
+    Server error codes are below 2000 or from 3000 on; 2000-2999 are the client library's own
+    (lost connection, out of sync). A server code the taxonomy calls a disconnect (1927 killed,
+    1053 shutdown) is not an answer: the session is gone with whatever it was doing.
+    """
+    code = error_code(error)
+    return code is not None and not 2000 <= code < 3000 and not is_disconnect(error)
+
+
 def _city_view() -> ResponseReturnValue:
     city = request.args.get("city")
     try:
         city_id = strategy_of(current_app).run(city_unit(city))
+    except DefiniteFailure as e:
+        return f"not applied: {e}", 500
     except Exception as e:
+        if is_server_answer(e):
+            return f"not applied: {describe(e)}: {e}", 500
         log.warning("city query failed: %r", e)
         return f"{type(e).__name__}: {e}", 503
     if city_id is not None:
@@ -138,6 +157,9 @@ def _transfer_view() -> ResponseReturnValue:
     except DefiniteFailure as e:
         return jsonify(status="fail", op_id=op_id, error=str(e)), 409
     except Exception as e:
+        if is_server_answer(e):
+            message = f"not applied: {describe(e)}: {e}"
+            return jsonify(status="fail", op_id=op_id, error=type(e).__name__, message=message), 409
         log.warning("transfer %s outcome unknown: %r", op_id, e)
         return jsonify(status="unknown", op_id=op_id, error=type(e).__name__, message=str(e)), 503
     return jsonify(status="ok", op_id=op_id), 200
@@ -160,10 +182,19 @@ def _required_env(name: str) -> str:
     return value
 
 
-def build_from_env() -> Flask:
-    """The WSGI app for ``gunicorn 'apps.flask_app:build_from_env()'`` (see module docstring)."""
+def settings_from_env() -> ConnectionSettings:
+    """``MYSQL_CHAOS_DSN`` parsed (see module docstring)."""
+    return ConnectionSettings.from_url(_required_env("MYSQL_CHAOS_DSN"))
+
+
+def build_from_env(settings: ConnectionSettings | None = None) -> Flask:
+    """The WSGI app for ``gunicorn 'apps.flask_app:build_from_env()'`` (see module docstring).
+
+    ``settings`` replaces ``MYSQL_CHAOS_DSN`` (``apps.wsgi`` passes its TLS choice this way).
+    """
     spec = _required_env("MYSQL_CHAOS_STRATEGY")
-    settings = ConnectionSettings.from_url(_required_env("MYSQL_CHAOS_DSN"))
+    if settings is None:
+        settings = settings_from_env()
     factory = load_factory(spec) if ":" in spec else STRATEGIES.get(spec)
     defaults = StrategyConfig(connection=settings)
     config = StrategyConfig(

@@ -2,11 +2,32 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import click
 
+from chaos.bench import seed as seed_bench
+from chaos.bench.app_server import choose_server
 from chaos.bench.proxy import ProxyBenchReport, run_proxy_benchmark
 from chaos.errors import UsageError
+from chaos.servers.local import LocalServer
 from chaos.settings import ConnectionSettings
+
+
+@contextlib.contextmanager
+def _server_settings(mysql_url: str | None) -> Iterator[ConnectionSettings]:
+    """``--mysql-url`` parsed, or a disposable local server's app account for the run."""
+    if mysql_url:
+        yield ConnectionSettings.from_url(mysql_url)
+        return
+    click.echo("  starting a disposable MariaDB", err=True)
+    with LocalServer() as server:
+        yield server.settings
+
+
+def _progress(message: str) -> None:
+    click.echo(f"  {message}", err=True)
 
 
 @click.group("bench")
@@ -17,9 +38,8 @@ def bench() -> None:
 @bench.command("proxy")
 @click.option(
     "--mysql-url",
-    default="mysql://root@127.0.0.1:3306/test",
-    show_default=True,
-    help="The MySQL/MariaDB server to query.",
+    default=None,
+    help="The MySQL/MariaDB server to query (default: a disposable local server).",
 )
 @click.option(
     "--duration",
@@ -51,7 +71,7 @@ def bench() -> None:
     help="A real Toxiproxy to compare with (default: $TOXIPROXY_URL).",
 )
 def proxy(
-    mysql_url: str,
+    mysql_url: str | None,
     duration: float,
     rounds: int,
     concurrencies: tuple[int, ...],
@@ -63,16 +83,88 @@ def proxy(
         toxiproxy_url = None
     if toxiproxy_url and not toxiproxy_url.startswith(("http://", "https://")):
         raise UsageError(f"--toxiproxy-url must be an http:// URL: {toxiproxy_url!r}")
-    settings = ConnectionSettings.from_url(mysql_url)
-    report = run_proxy_benchmark(
-        settings,
-        duration=duration,
-        rounds=rounds,
-        concurrencies=tuple(sorted(set(concurrencies))),
-        toxiproxy_url=toxiproxy_url,
-        progress=lambda message: click.echo(f"  {message}", err=True),
-    )
+    with _server_settings(mysql_url) as settings:
+        report = run_proxy_benchmark(
+            settings,
+            duration=duration,
+            rounds=rounds,
+            concurrencies=tuple(sorted(set(concurrencies))),
+            toxiproxy_url=toxiproxy_url,
+            progress=_progress,
+        )
     click.echo(render(report))
+
+
+@bench.command("seed")
+@click.option(
+    "--mysql-url",
+    default=None,
+    help="The MySQL/MariaDB server the apps query (default: a disposable local server).",
+)
+@click.option(
+    "--duration",
+    type=click.FloatRange(min=0.1, max=600),
+    default=5.0,
+    show_default=True,
+    help="Seconds per app, TLS mode and concurrency, per round (siege -t).",
+)
+@click.option(
+    "--rounds",
+    type=click.IntRange(1, 100),
+    default=3,
+    show_default=True,
+    help="Interleaved rounds.",
+)
+@click.option(
+    "--concurrency",
+    "concurrencies",
+    type=click.IntRange(1, 64),
+    multiple=True,
+    default=(1, 4, 8, 16),
+    show_default=True,
+    help="HTTP clients at once, each in its own process (repeat the option).",
+)
+@click.option(
+    "--tls",
+    "tls_modes",
+    type=click.Choice(seed_bench.TLS_MODES),
+    multiple=True,
+    default=seed_bench.TLS_MODES,
+    show_default=True,
+    help="off: ssl_disabled=True; default: pymysql's default (repeat the option).",
+)
+@click.option(
+    "--wsgi-server",
+    type=click.Choice(["auto", "uwsgi", "gunicorn"]),
+    default="auto",
+    show_default=True,
+    help="auto: uWSGI when installed, else gunicorn.",
+)
+def seed(
+    mysql_url: str | None,
+    duration: float,
+    rounds: int,
+    concurrencies: tuple[int, ...],
+    tls_modes: tuple[str, ...],
+    wsgi_server: str,
+) -> None:
+    """The seed's benchmark: GET /?city=London req/s of the seed's Flask app under uWSGI
+    (1 process, 16 threads) for per-request, dbutils-persistent, sqlalchemy-pre-ping and safe,
+    with TLS off and default, as ratios to dbutils-persistent."""
+    server = choose_server(wsgi_server)
+    if mysql_url:
+        ConnectionSettings.from_url(mysql_url)  # bad input fails before anything starts
+    with _server_settings(mysql_url) as settings:
+        report = seed_bench.run_seed_benchmark(
+            settings,
+            server=server,
+            duration=duration,
+            rounds=rounds,
+            concurrencies=tuple(sorted(set(concurrencies))),
+            tls_modes=tuple(mode for mode in seed_bench.TLS_MODES if mode in tls_modes),
+            progress=_progress,
+        )
+    click.echo("\n".join(seed_bench.render(report)))
 
 
 def render(report: ProxyBenchReport) -> str:

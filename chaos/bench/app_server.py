@@ -1,0 +1,196 @@
+"""A WSGI app served by a real WSGI server process: uWSGI as in the seed, gunicorn otherwise.
+
+The app is named by its module path (``apps.wsgi:app``) and configured through the environment,
+so ``chaos`` never imports the app. The server runs in its own process group; :meth:`stop`
+ends the group (master, worker, HTTP router) and waits until no member is left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.client
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from chaos import lifecycle
+from chaos.errors import ServerError, UsageError
+from chaos.ports import free_port
+
+SERVERS = ("uwsgi", "gunicorn")
+THREADS = 16
+_READY_TIMEOUT = 30.0
+_STOP_TIMEOUT = 10.0
+
+
+def find_uwsgi() -> str | None:
+    """The ``uwsgi`` binary next to this interpreter (the pyuwsgi wheel), else on PATH."""
+    beside = Path(sys.executable).parent / "uwsgi"
+    if beside.is_file() and os.access(beside, os.X_OK):
+        return str(beside)
+    return shutil.which("uwsgi")
+
+
+def choose_server(requested: str = "auto") -> str:
+    """``uwsgi`` when it is installed (or asked for), else ``gunicorn``."""
+    if requested == "auto":
+        return "uwsgi" if find_uwsgi() else "gunicorn"
+    if requested not in SERVERS:
+        raise UsageError(f"WSGI server must be auto, uwsgi or gunicorn, got {requested!r}")
+    if requested == "uwsgi" and not find_uwsgi():
+        raise UsageError("uwsgi is not installed (pip install pyuwsgi)")
+    return requested
+
+
+def _group_members(pgid: int) -> list[int]:
+    members = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        # fields[0] is the state, fields[2] the process group; zombies are already dead.
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            members.append(int(entry))
+    return members
+
+
+class AppServer:
+    """``module`` served on 127.0.0.1 by ``server`` with 1 process and :data:`THREADS` threads."""
+
+    def __init__(
+        self,
+        module: str,
+        env: Mapping[str, str],
+        server: str = "auto",
+        threads: int = THREADS,
+        cwd: str | None = None,
+    ) -> None:
+        self.module = module
+        self.server = choose_server(server)
+        self.threads = threads
+        self.env = {**os.environ, **env}
+        self.cwd = cwd
+        self.port = 0
+        self.process: subprocess.Popen[bytes] | None = None
+        self._log_path = ""
+        self._cleanup_key: int | None = None
+
+    def command(self) -> list[str]:
+        address = f"127.0.0.1:{self.port}"
+        if self.server == "uwsgi":
+            uwsgi = find_uwsgi()
+            assert uwsgi is not None
+            # The seed's command line, plus: keep-alive in the HTTP router (the load generator
+            # keeps connections open), no per-request log line, and exit when the app fails to
+            # load (the app loads in the master, so a failure is not respawned forever).
+            return [
+                *(uwsgi, "--http", address, "--http-keepalive", "--module", self.module),
+                *("--master", "--processes", "1", "--threads", str(self.threads)),
+                *("--need-app", "--die-on-term", "--disable-logging"),
+            ]
+        return [
+            *(sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", str(self.threads)),
+            # --preload: the app loads in the arbiter, so a failure ends gunicorn instead of
+            # looping through worker respawns.
+            *("--bind", address, "--keep-alive", "5", "--preload", self.module),
+        ]
+
+    def start(self) -> AppServer:
+        self.port = free_port()
+        fd, self._log_path = tempfile.mkstemp(prefix="mysql-chaos-app-", suffix=".log")
+        log_file = os.fdopen(fd, "wb")
+        try:
+            # lifecycle.spawn: the master dies with this process even on SIGKILL (its workers
+            # notice their master is gone and exit).
+            self.process = lifecycle.spawn(
+                self.command(),
+                env=self.env,
+                cwd=self.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        finally:
+            log_file.close()
+        self._cleanup_key = lifecycle.register_cleanup(self.stop)
+        try:
+            self._wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def log_tail(self, lines: int = 3) -> str:
+        """The app's own one-line complaint when there is one, else the log's last lines."""
+        try:
+            text = Path(self._log_path).read_text(errors="replace")
+        except OSError:
+            return ""
+        own = [line for line in text.splitlines() if line.startswith("apps.")]
+        if own:
+            return own[-1]
+        return " | ".join(line for line in text.splitlines()[-lines:] if line.strip())
+
+    def _wait_ready(self) -> None:
+        assert self.process is not None
+        deadline = time.monotonic() + _READY_TIMEOUT
+        while True:
+            if self.process.poll() is not None:
+                raise ServerError(f"{self.server} exited before serving: {self.log_tail()}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                try:
+                    conn.request("GET", "/?city=London")
+                    response = conn.getresponse()
+                    response.read()
+                finally:
+                    conn.close()
+                if response.status == 200:
+                    return
+                raise ServerError(f"{self.server} answered {response.status}: {self.log_tail()}")
+            except OSError:
+                if time.monotonic() >= deadline:
+                    raise ServerError(
+                        f"{self.server} did not answer within {_READY_TIMEOUT:.0f} s"
+                    ) from None
+                time.sleep(0.05)
+
+    def stop(self) -> None:
+        """End the whole process group and wait until none of it is left."""
+        process, self.process = self.process, None
+        if self._cleanup_key is not None:
+            lifecycle.unregister_cleanup(self._cleanup_key)
+            self._cleanup_key = None
+        if process is not None:
+            pgid = process.pid
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pgid, signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(_STOP_TIMEOUT)
+            deadline = time.monotonic() + _STOP_TIMEOUT
+            while _group_members(pgid):
+                if time.monotonic() >= deadline:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.killpg(pgid, signal.SIGKILL)
+                time.sleep(0.02)
+            process.wait()
+        if self._log_path:
+            Path(self._log_path).unlink(missing_ok=True)
+            self._log_path = ""
+
+    def __enter__(self) -> AppServer:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
