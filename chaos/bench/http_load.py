@@ -8,7 +8,6 @@ start at the same moment, after they have been handed their order.
 
 from __future__ import annotations
 
-import contextlib
 import http.client
 import multiprocessing
 import signal
@@ -16,6 +15,8 @@ import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
+
+from chaos.bench.processes import stop_client_processes
 
 START_MARGIN_SECONDS = 0.2
 REQUEST_TIMEOUT = 10.0
@@ -113,16 +114,7 @@ class LoadGenerator:
         return LoadResult(ok, failed, seconds, first_failure)
 
     def close(self) -> None:
-        for pipe in self._pipes:
-            with contextlib.suppress(OSError):
-                pipe.send(None)
-        for process in self._processes:
-            process.join(5)
-            if process.is_alive():
-                process.kill()
-                process.join()
-        for pipe in self._pipes:
-            pipe.close()
+        stop_client_processes(self._pipes, self._processes)
 
     def __enter__(self) -> LoadGenerator:
         return self

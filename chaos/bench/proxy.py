@@ -24,6 +24,7 @@ from typing import Any
 
 import pymysql
 
+from chaos.bench.processes import stop_client_processes
 from chaos.errors import ServerError, ToxiproxyError
 from chaos.settings import ConnectionSettings
 from chaos.toxiproxy.client import ToxiproxyClient
@@ -174,16 +175,7 @@ class _WorkerPool:
         return latencies
 
     def close(self) -> None:
-        for pipe in self._pipes:
-            with contextlib.suppress(OSError):
-                pipe.send(None)
-        for process in self._processes:
-            process.join(5)
-            if process.is_alive():
-                process.kill()
-                process.join()
-        for pipe in self._pipes:
-            pipe.close()
+        stop_client_processes(self._pipes, self._processes)
 
 
 # -- targets ----------------------------------------------------------------------------------
