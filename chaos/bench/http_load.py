@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import http.client
 import multiprocessing
-import signal
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
 
-from chaos.bench.processes import stop_client_processes
+from chaos.bench.processes import client_orders, stop_client_processes
 
 START_MARGIN_SECONDS = 0.2
 REQUEST_TIMEOUT = 10.0
@@ -38,15 +37,7 @@ class LoadResult:
 
 
 def _client(pipe: Pipe) -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    while True:
-        try:
-            order = pipe.recv()
-        except EOFError:  # the parent is gone
-            return
-        if order is None:
-            return
-        port, path, start_at, duration, budget = order
+    for port, path, start_at, duration, budget in client_orders(pipe):
         pipe.send(_drive(port, path, start_at, duration, budget))
 
 

@@ -13,7 +13,6 @@ import contextlib
 import logging
 import multiprocessing
 import os
-import signal
 import statistics
 import time
 from array import array
@@ -24,7 +23,7 @@ from typing import Any
 
 import pymysql
 
-from chaos.bench.processes import stop_client_processes
+from chaos.bench.processes import client_orders, stop_client_processes
 from chaos.errors import ServerError, ToxiproxyError
 from chaos.settings import ConnectionSettings
 from chaos.toxiproxy.client import ToxiproxyClient
@@ -109,15 +108,7 @@ class ProxyBenchReport:
 
 def _worker(pipe: Pipe) -> None:
     """Run cells on demand: connect, wait for the common start, SELECT 1 until the end."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    while True:
-        try:
-            order = pipe.recv()
-        except EOFError:  # the parent is gone
-            return
-        if order is None:
-            return
-        kwargs, start_at, duration = order
+    for kwargs, start_at, duration in client_orders(pipe):
         try:
             connection = pymysql.connect(**kwargs)
         except pymysql.MySQLError as e:
