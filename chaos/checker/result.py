@@ -15,6 +15,10 @@ class ViolationKind(enum.StrEnum):
     FALSE_FAILURE = "false-failure"  # a fail transfer applied
     NOT_RECOVERED = "not-recovered"  # a worker had no success within the deadline after heal
     HANG = "hang"  # an op outlived the hard deadline
+    #: app mode: requests still failing once the recovery deadline after heal has passed
+    STILL_FAILING = "still-failing"
+    #: black-box app mode: the user's own database check failed after the heal
+    DB_CHECK = "db-check"
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ from chaos.runner.environment import Backend
 from chaos.settings import ConnectionSettings
 
 if TYPE_CHECKING:
+    from chaos.reports.model import MatrixReport
     from chaos.runner.cell import CellResult
     from chaos.runner.gate import GateVerdict
+    from chaos.runner.matrix import MatrixRun
 
 # The strategies, runner and reports import SQLAlchemy, DBUtils and tenacity (~0.3 s): they are
 # imported inside the commands, so `mysql-chaos repro` and `--help` do not pay for them.
@@ -27,6 +29,9 @@ if TYPE_CHECKING:
 # the cores busy. Measured on 2 cores: the 228-cell matrix in 52-55 s with 12, 66-74 s with 8,
 # verdicts identical over repeated full runs.
 _DEFAULT_JOBS = max(4, 6 * (os.cpu_count() or 1))
+# An app cell also runs a WSGI server and paced HTTP clients (about 1 CPU second per cell):
+# 3 per core keep 2 cores busy without starving the load of the cells already running.
+_DEFAULT_APP_JOBS = max(2, 3 * (os.cpu_count() or 1))
 
 
 def _progress(result: CellResult, done: int, total: int) -> None:
@@ -37,6 +42,7 @@ def _progress(result: CellResult, done: int, total: int) -> None:
         + f" ({result.seconds:.1f}s)"
         + (f" - {result.skipped}" if result.skipped else "")
         + (f" - {result.error}" if result.error else "")
+        + "".join(f" - {note}" for note in result.notes)
     )
 
 
@@ -133,9 +139,9 @@ def _finish(gate: GateVerdict, success: str) -> None:
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
-    default=_DEFAULT_JOBS,
-    show_default=True,
-    help="Cells run in parallel, each with its own server (and proxy).",
+    default=None,
+    help=f"Cells run in parallel, each with its own server (and proxy, and app server). "
+    f"Default: {_DEFAULT_JOBS}; with --app {_DEFAULT_APP_JOBS}.",
 )
 @click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Write JUnit XML.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Write JSON.")
@@ -153,17 +159,38 @@ def _finish(gate: GateVerdict, success: str) -> None:
     is_flag=True,
     help="Write the measured verdicts into the expectations file (keeps the reasons).",
 )
+@click.option(
+    "--app",
+    "app_mode",
+    is_flag=True,
+    help="App mode: each strategy's app (the seed's Flask app) runs under its own WSGI server "
+    "(uWSGI 1 process 16 threads) and meets the fault under concurrent HTTP load; expected "
+    "verdicts come from their own file. Default faults: a chosen set (see --all-faults).",
+)
+@click.option(
+    "--all-faults", is_flag=True, help="With --app: the whole catalogue instead of the default set."
+)
+@click.option(
+    "--wsgi-server",
+    type=click.Choice(["auto", "uwsgi", "gunicorn"]),
+    default="auto",
+    show_default=True,
+    help="With --app: the WSGI server (auto: uWSGI when installed, else gunicorn).",
+)
 @_server_options
 def matrix(
     strategies: tuple[str, ...],
     faults: tuple[str, ...],
-    jobs: int,
+    jobs: int | None,
     junit_file: str | None,
     json_file: str | None,
     markdown_file: str | None,
     html_file: str | None,
     histories: str | None,
     record_expected: bool,
+    app_mode: bool,
+    all_faults: bool,
+    wsgi_server: str,
     server_url: str | None,
     allow_global_changes: bool,
     allow_skip: bool,
@@ -174,18 +201,21 @@ def matrix(
     4 a cell errored, 130 interrupted.
     """
     from apps.strategies import STRATEGIES
-    from chaos.reports.model import MatrixReport
-    from chaos.reports.renderers import as_json, html_grid, junit, markdown, text_table
-    from chaos.runner.expectations import (
-        DEFAULT_FILE,
-        Expectation,
-        dump_expectations,
-        load_expectations,
-    )
-    from chaos.runner.matrix import run_matrix
+    from chaos.reports.renderers import as_json, html_grid, junit, markdown
+    from chaos.runner.expectations import DEFAULT_FILE
 
+    if all_faults and not app_mode:
+        raise click.UsageError("--all-faults goes with --app")
     strategy_names = STRATEGIES.select(list(strategies))
-    fault_names = FAULTS.select(list(faults))
+    if app_mode:
+        from chaos.cli.app_mode import app_fault_names
+        from chaos.runner.app_matrix import EXPECTED_FILE
+
+        fault_names = app_fault_names(faults, all_faults)
+        expectations_file = EXPECTED_FILE
+    else:
+        fault_names = FAULTS.select(list(faults))
+        expectations_file = DEFAULT_FILE
     backend = _backend(server_url, allow_global_changes)
     reports = [
         (check_report_path(option, path), render)
@@ -198,18 +228,50 @@ def matrix(
         if path
     ]
     if record_expected:
-        check_report_path("expectations file", str(DEFAULT_FILE))
+        check_report_path("expectations file", str(expectations_file))
     history_dir = prepare_history_dir("--histories", histories) if histories else None
-    click.echo(f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs")
-    run = run_matrix(
-        [(name, STRATEGIES.get(name)) for name in strategy_names],
-        [FAULTS.get(name) for name in fault_names],
-        backend=backend,
-        jobs=jobs,
-        history_dir=history_dir,
-        on_result=_progress,
+    fault_classes = [FAULTS.get(name) for name in fault_names]
+    if app_mode:
+        from chaos.cli.app_mode import run_app_mode
+
+        jobs = jobs or _DEFAULT_APP_JOBS
+        click.echo(f"app mode: {len(strategy_names)} apps x {len(fault_names)} faults, {jobs} jobs")
+        run = run_app_mode(
+            strategy_names, fault_classes, backend, jobs, wsgi_server, history_dir, _progress
+        )
+    else:
+        from chaos.runner.matrix import run_matrix
+
+        jobs = jobs or _DEFAULT_JOBS
+        click.echo(f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs")
+        run = run_matrix(
+            [(name, STRATEGIES.get(name)) for name in strategy_names],
+            fault_classes,
+            backend=backend,
+            jobs=jobs,
+            history_dir=history_dir,
+            on_result=_progress,
+        )
+    _report(
+        run, strategy_names, fault_names, expectations_file, reports, record_expected, allow_skip
     )
-    expectations = load_expectations()
+
+
+def _report(
+    run: MatrixRun,
+    strategy_names: list[str],
+    fault_names: list[str],
+    expectations_file: Path,
+    reports: list[tuple[Path, Callable[[MatrixReport], str]]],
+    record_expected: bool,
+    allow_skip: bool,
+) -> None:
+    """The table, the reports, the timing; then record the verdicts, or judge them."""
+    from chaos.reports.model import MatrixReport
+    from chaos.reports.renderers import text_table
+    from chaos.runner.expectations import Expectation, dump_expectations, load_expectations
+
+    expectations = load_expectations(expectations_file)
     report = MatrixReport.build(
         run.results, expectations, strategy_names, fault_names, run.seconds, allow_skip=allow_skip
     )
@@ -233,8 +295,8 @@ def matrix(
             if cell.result.skipped is None and cell.result.error is None:
                 why = expectations[key].why if key in expectations else ""
                 expectations[key] = Expectation(cell.result.violations, why)
-        DEFAULT_FILE.write_text(dump_expectations(expectations))
-        click.echo(f"recorded {len(report.cells)} verdicts in {DEFAULT_FILE}")
+        expectations_file.write_text(dump_expectations(expectations))
+        click.echo(f"recorded {len(report.cells)} verdicts in {expectations_file}")
         return
     for cell in report.mismatches:
         expected = cell.expected.violations if cell.expected else "(no expectation recorded)"

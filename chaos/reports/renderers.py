@@ -18,6 +18,8 @@ _SHORT = {
     "lost-ack": "lost",
     "false-failure": "false",
     "hang": "hang",
+    "still-failing": "stillf",
+    "db-check": "dbcheck",
 }
 
 
@@ -57,6 +59,7 @@ def markdown(report: MatrixReport) -> str:
         "ok = every invariant held; norec = never recovered after heal; partial = half-applied "
         "transaction; dup = applied twice; lost = acknowledged but not applied; false = "
         "reported failed but applied; hang = an operation outlived the deadline; "
+        "stillf = (app mode) requests still failing after the recovery deadline; "
         "skip = not run (need unmet); ERROR = the cell could not run to a verdict; "
         "! = differs from the expected verdict."
     )
@@ -94,6 +97,7 @@ def as_json(report: MatrixReport) -> str:
                 "skipped": r.skipped,
                 "error": r.error,
                 "history_file": r.history_file,
+                "notes": list(r.notes),
             }
         )
     gate = report.gate

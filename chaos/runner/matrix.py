@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import resource
 import time
@@ -74,9 +75,40 @@ def run_matrix(
     """Run every strategy against every fault; ``on_result(result, done, total)`` per cell."""
     backend = backend or Backend()
     timing = timing or CellTiming()
+    cells = [
+        (
+            fault,
+            functools.partial(
+                run_cell,
+                name,
+                factory,
+                fault,
+                backend=backend,
+                timing=timing,
+                history_dir=history_dir,
+            ),
+        )
+        for fault in faults
+        for name, factory in strategies
+    ]
+    return run_cells(cells, faults, backend=backend, jobs=jobs, on_result=on_result)
+
+
+#: A cell to run: its fault, and a call that runs it given the run's Toxiproxy client (or None).
+Cell = tuple[type[Fault], Callable[..., CellResult]]
+
+
+def run_cells(
+    cells: list[Cell],
+    faults: list[type[Fault]],
+    *,
+    backend: Backend,
+    jobs: int,
+    on_result: Callable[[CellResult, int, int], None] | None = None,
+) -> MatrixRun:
+    """Run ``cells`` in parallel, slow faults first; each gets ``toxiproxy=`` when called."""
     require_local_servers(faults, backend)
-    cells = [(s, f) for f in faults for s in strategies]
-    cells.sort(key=lambda cell: 0 if cell[1].name in _SLOW_FIRST else 1)
+    cells = sorted(cells, key=lambda cell: 0 if cell[0].name in _SLOW_FIRST else 1)
     started = time.monotonic()
     cpu_started = _cpu_seconds()
     results: list[CellResult] = []
@@ -84,17 +116,7 @@ def run_matrix(
         executor = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="cell")
         try:
             pending: set[Future[CellResult]] = {
-                executor.submit(
-                    run_cell,
-                    name,
-                    factory,
-                    fault,
-                    backend=backend,
-                    toxiproxy=toxiproxy,
-                    timing=timing,
-                    history_dir=history_dir,
-                )
-                for (name, factory), fault in cells
+                executor.submit(run, toxiproxy=toxiproxy) for _fault, run in cells
             }
             while pending:
                 done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
