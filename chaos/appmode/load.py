@@ -124,9 +124,13 @@ class HttpLoad:
             raise
         return self
 
-    def run(self, phase: Phase, seconds: float, min_requests: int = 0) -> list[Operation]:
-        """Every client sends requests for ``seconds`` (at least ``min_requests`` each)."""
+    def run(
+        self, phase: Phase, seconds: float, min_requests: int = 0, longest: float | None = None
+    ) -> list[Operation]:
+        """Every client sends requests for ``seconds``, and at least ``min_requests`` of them
+        unless ``longest`` seconds have passed (then it starts no more)."""
         start_at = time.monotonic() + START_MARGIN_SECONDS
+        longest = max(seconds, longest if longest is not None else seconds)
         count = math.ceil(seconds / self.pace) + min_requests + 1
         for worker, process in enumerate(self._processes):
             ops = [self.plan.next_request(worker) for _ in range(count)]
@@ -134,11 +138,12 @@ class HttpLoad:
                 "start_at": start_at,
                 "stop_at": start_at + seconds,
                 "min_requests": min_requests,
+                "last_start": start_at + longest,
                 "ops": ops,
             }
             self._send(process, order)
         # A client's last request may start just before the end and take the whole timeout.
-        limit = start_at + seconds + self.timeout * (min_requests + 1) + _STOP_SECONDS
+        limit = start_at + longest + self.timeout + _STOP_SECONDS
         replies = self._collect(limit)
         operations = []
         for worker in range(self.clients):

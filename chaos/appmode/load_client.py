@@ -5,11 +5,12 @@ a line, and answers each phase with one JSON line on stdout:
 
 - ``{"port": P, "timeout": S, "pace": S}`` first: where the app listens, how long a request may
   take before it counts as hung, and the pause between two requests' starts;
-- then per phase ``{"start_at": T, "stop_at": T, "min_requests": N, "ops": [...]}``: from
-  ``start_at`` (monotonic seconds, shared by every process on the machine) it sends the planned
-  operations in order, one every ``pace`` seconds, and starts none at or after ``stop_at``
-  unless fewer than ``min_requests`` went out; it answers ``{"ops": [...]}`` with what each
-  request got (status, or the error that stood for an answer);
+- then per phase ``{"start_at": T, "stop_at": T, "min_requests": N, "last_start": T,
+  "ops": [...]}``: from ``start_at`` (monotonic seconds, shared by every process on the
+  machine) it sends the planned operations in order, one every ``pace`` seconds; it starts none
+  at or after ``stop_at`` unless fewer than ``min_requests`` went out, and none at all after
+  ``last_start``; it answers ``{"ops": [...]}`` with what each request got (status, or the
+  error that stood for an answer);
 - EOF ends it.
 
 ``WORKDIR`` is not used: it names the owner on this process's command line, so the sweep finds
@@ -65,6 +66,8 @@ def _run_phase(conn: http.client.HTTPConnection, order: dict[str, Any], pace: fl
     next_start = order["start_at"]
     for op in order["ops"]:
         if next_start >= order["stop_at"] and len(done) >= order["min_requests"]:
+            break
+        if done and next_start > order["last_start"]:
             break
         pause = next_start - time.monotonic()
         if pause > 0:

@@ -139,7 +139,7 @@ def _exercise(
 
     def phase(load: HttpLoad, name: Phase, seconds: float, at_least: int = 0) -> None:
         start = now()
-        operations.extend(load.run(name, seconds, at_least))
+        operations.extend(load.run(name, seconds, at_least, longest=timing.hard_deadline))
         phases.append(PhaseSpan(name, start, now()))
 
     plan = BankRequests() if app.bank else GetRequests(app.path)
@@ -166,10 +166,10 @@ def _exercise(
                 preexec=preexec,
             )
             with load:
-                phase(load, Phase.WARMUP, timing.warmup_seconds)
+                phase(load, Phase.WARMUP, timing.warmup_seconds, timing.requests_per_client)
                 fault_time = now()
                 fault.inject()
-                phase(load, Phase.FAULT, timing.fault_seconds, fault.fault_phase_operations)
+                phase(load, Phase.FAULT, timing.fault_seconds, timing.requests_per_client)
                 fault.heal()
                 heal_time = now()
                 phase(load, Phase.RECOVERY, timing.recovery_seconds)
