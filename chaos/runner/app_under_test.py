@@ -2,7 +2,7 @@
 
 The app is only ever named (``module:app``) and configured through environment variables, so
 ``chaos`` never imports it. The seed's app is found through the entry point group
-``mysql_chaos.apps`` (name ``seed``), the way strategies are found through theirs.
+``mysql_chaos.apps`` (name ``seed``, :func:`chaos.strategy.registry.wsgi_apps`).
 
 Environment variables every app gets (``MYSQL_CHAOS_*``):
 
@@ -17,7 +17,6 @@ Environment variables every app gets (``MYSQL_CHAOS_*``):
 from __future__ import annotations
 
 import importlib
-import importlib.metadata
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -29,8 +28,8 @@ from chaos.bench.app_server import AppServer
 from chaos.errors import ServerError, UsageError
 from chaos.servers.local import LocalServer
 from chaos.settings import ConnectionSettings
+from chaos.strategy.registry import wsgi_apps
 
-APPS_GROUP = "mysql_chaos.apps"
 SEED_APP = "seed"
 #: The seed app's read: its own endpoint, as in the seed's benchmark.
 SEED_READ_PATH = "/?city=London"
@@ -57,13 +56,7 @@ class AppUnderTest:
 
 def seed_app_module() -> str:
     """``module:app`` of the seed's app, from its entry point (never imported here)."""
-    for entry in importlib.metadata.entry_points(group=APPS_GROUP):
-        if entry.name == SEED_APP:
-            return entry.value
-    raise UsageError(
-        f"no app named {SEED_APP!r} in the entry point group {APPS_GROUP!r}: "
-        "is mysql-chaos installed (pip install -e .)?"
-    )
+    return wsgi_apps().get(SEED_APP)
 
 
 def seed_app(strategy: str, module: str | None = None) -> AppUnderTest:
