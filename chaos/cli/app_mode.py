@@ -28,12 +28,15 @@ if TYPE_CHECKING:
 
 def app_fault_names(requested: tuple[str, ...], all_faults: bool) -> list[str]:
     """The faults of an app run: those named, else the catalogue or the default set."""
-    from chaos.runner.app_matrix import DEFAULT_FAULTS
+    from chaos.runner.app_matrix import DEFAULT_FAULTS, NOT_IN_APP_MODE
 
     if requested and all_faults:
         raise click.UsageError("--fault and --all-faults exclude each other")
+    for name in requested:
+        if name in NOT_IN_APP_MODE:
+            raise UsageError(f"{name} is not run in app mode: {NOT_IN_APP_MODE[name]}")
     if requested or all_faults:
-        return FAULTS.select(list(requested))
+        return [name for name in FAULTS.select(list(requested)) if name not in NOT_IN_APP_MODE]
     return list(DEFAULT_FAULTS)
 
 
@@ -115,11 +118,18 @@ def check_app(
     """
     from chaos.cli.matrix import _DEFAULT_APP_JOBS, _finish, _progress, _show_skips_and_errors
     from chaos.runner.app_matrix import run_app_matrix
-    from chaos.runner.app_under_test import AppUnderTest, check_path, load_db_check, preflight
+    from chaos.runner.app_under_test import (
+        AppUnderTest,
+        check_path,
+        check_wsgi_spec,
+        load_db_check,
+        preflight,
+    )
     from chaos.runner.gate import judge_check
 
     check_path(path)
     _importable_here()
+    check_wsgi_spec(wsgi_spec)
     db_check = load_db_check(db_check_spec) if db_check_spec else None
     fault_names = app_fault_names(faults, all_faults)
     app = AppUnderTest(
@@ -143,8 +153,6 @@ def check_app(
             click.echo(f"{result.fault}: {violation.kind} [{ids}] {violation.detail}")
     _show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
-    if not results and not fault_names:
-        raise UsageError("no fault to run")
     _finish(
         judge_check(results, allow_skip=False),
         f"{wsgi_spec}: recovered after every fault, no hang"

@@ -292,13 +292,14 @@ def matrix(
         load_expectations,
     )
     from chaos.runner.matrix import run_matrix
+    from chaos.strategy import load_factory
     from chaos.strategy import strategies as registered
 
     specs = [name for name in strategies if ":" in name]
     if all_faults and not app_mode:
         raise click.UsageError("--all-faults goes with --app")
-    if app_mode and specs:
-        raise click.UsageError("--app serves registered strategies; for your own app: check-app")
+    if app_mode and options:
+        raise click.UsageError("--option is for in-process cells; an app reads its environment")
     if options and not specs:
         raise click.UsageError("--option applies to module:factory strategies; none was given")
     if record_expected and specs:
@@ -324,6 +325,9 @@ def matrix(
         from chaos.cli.app_mode import run_app_mode
 
         jobs = jobs or _DEFAULT_APP_JOBS
+        for spec in specs:  # the app server imports it; fail here, in one line, if it cannot
+            load_factory(spec)
+        strategy_names += specs
         click.echo(f"app mode: {len(strategy_names)} apps x {len(fault_names)} faults, {jobs} jobs")
         run = run_app_mode(
             strategy_names, fault_classes, backend, jobs, wsgi_server, history_dir, _progress

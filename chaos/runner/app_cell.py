@@ -25,7 +25,7 @@ from chaos.appmode.timing import AppTiming
 from chaos.bench.app_server import AppServer
 from chaos.checker import CheckResult
 from chaos.checker.app import check_app, check_http
-from chaos.faults.base import Fault
+from chaos.faults.base import Fault, FaultTarget
 from chaos.runner.app_under_test import (
     AppUnderTest,
     app_environment,
@@ -34,6 +34,7 @@ from chaos.runner.app_under_test import (
 from chaos.runner.cell import CellResult, describe_error
 from chaos.runner.environment import Backend, CellEnvironment
 from chaos.runner.preflight import unmet_need
+from chaos.settings import ConnectionSettings
 from chaos.workload.bank import create_schema, read_state
 from chaos.workload.generator import accounts_needed
 from chaos.workload.history import CellMeta, History, Operation, Phase, PhaseSpan, save_jsonl
@@ -74,7 +75,7 @@ def run_app_cell(
             preexec = env.namespace.preexec() if env.namespace is not None else None
             with env.entered():
                 history = _exercise(app, fault_class(env.target), timing, wsgi_server, preexec)
-                verdict, state = _judge(app, history, env.target.admin_settings, timing)
+                verdict, state = _judge(app, history, env.target, timing)
         history_file = None
         if history_dir is not None:
             safe_name = app.name.replace(":", "_").replace("/", "_")
@@ -88,10 +89,12 @@ def run_app_cell(
 
 
 def _judge(
-    app: AppUnderTest, history: History, admin: Any, timing: AppTiming
+    app: AppUnderTest, history: History, target: FaultTarget, timing: AppTiming
 ) -> tuple[CheckResult, BankState | None]:
+    """The bank's state read over the admin connection; the user's check gets what the app
+    got (the proxy, or the server), healed."""
     if app.bank:
-        state = read_state(admin)
+        state = read_state(target.admin_settings)
         verdict = check_app(
             history,
             state,
@@ -99,13 +102,13 @@ def _judge(
             recovery_deadline=timing.recovery_deadline,
         )
         return verdict, state
-    failure = _run_db_check(app, admin) if app.db_check is not None else None
+    failure = _run_db_check(app, target.client_settings) if app.db_check else None
     return check_http(
         history, recovery_deadline=timing.recovery_deadline, db_check_failure=failure
     ), None
 
 
-def _run_db_check(app: AppUnderTest, settings: Any) -> str | None:
+def _run_db_check(app: AppUnderTest, settings: ConnectionSettings) -> str | None:
     """Why the user's check said the database is inconsistent, or ``None`` when it did not."""
     assert app.db_check is not None
     try:

@@ -17,6 +17,7 @@ Environment variables every app gets (``MYSQL_CHAOS_*``):
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -101,6 +102,23 @@ def check_path(path: str) -> str:
     if not path.startswith("/") or parts.scheme or parts.netloc or any(c.isspace() for c in path):
         raise UsageError(f"--url must be a path on the app, like /health?x=1, got {path!r}")
     return path
+
+
+def check_wsgi_spec(spec: str) -> str:
+    """``module:app`` whose module can be found here, without importing (running) it."""
+    module_name, sep, attribute = spec.partition(":")
+    if not sep or not module_name or not attribute:
+        raise UsageError(f"the app must look like 'module:app', got {spec!r}")
+    try:
+        found = importlib.util.find_spec(module_name)
+    except (ImportError, ValueError) as e:
+        raise UsageError(f"cannot import {module_name!r} for {spec!r}: {_one_line(e)}") from e
+    if found is None:
+        raise UsageError(
+            f"cannot import {module_name!r} for {spec!r}: no such module here ({os.getcwd()}) "
+            "or among the installed packages"
+        )
+    return spec
 
 
 def load_db_check(spec: str) -> DatabaseCheck:
