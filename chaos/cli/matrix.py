@@ -10,15 +10,16 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from chaos.cli.outcome import finish as _finish
+from chaos.cli.outcome import show_mismatches, write_reports
+from chaos.cli.outcome import show_skips_and_errors as _show_skips_and_errors
 from chaos.cli.paths import check_report_path, prepare_history_dir
-from chaos.errors import UsageError
 from chaos.faults import FAULTS
 from chaos.runner.environment import Backend
 from chaos.settings import ConnectionSettings
 
 if TYPE_CHECKING:
     from chaos.runner.cell import CellResult
-    from chaos.runner.gate import GateVerdict
 
 # The strategies, runner and reports import SQLAlchemy, DBUtils and tenacity (~0.3 s): they are
 # imported inside the commands, so `mysql-chaos repro` and `--help` do not pay for them.
@@ -107,26 +108,6 @@ def _server_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _show_skips_and_errors(results: list[CellResult]) -> None:
-    for result in results:
-        if result.skipped:
-            click.secho(
-                f"SKIPPED {result.strategy} x {result.fault}: {result.skipped}", fg="yellow"
-            )
-    for result in results:
-        if result.error:
-            click.secho(f"ERROR {result.strategy} x {result.fault}: {result.error}", fg="red")
-
-
-def _finish(gate: GateVerdict, success: str) -> None:
-    """Print the gate's last line and exit with its code."""
-    if gate.ok:
-        click.secho(success if not gate.skipped else gate.summary(), fg="green")
-    else:
-        click.secho(gate.summary(), fg="red")
-    click.get_current_context().exit(int(gate.exit_code))
-
-
 @click.command()
 @click.option("--strategy", "strategies", multiple=True, metavar="NAME", help="Repeatable.")
 @click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable.")
@@ -175,7 +156,7 @@ def matrix(
     """
     from apps.strategies import STRATEGIES
     from chaos.reports.model import MatrixReport
-    from chaos.reports.renderers import as_json, html_grid, junit, markdown, text_table
+    from chaos.reports.renderers import as_json, html_grid, junit, markdown, text_report
     from chaos.runner.expectations import (
         DEFAULT_FILE,
         Expectation,
@@ -213,13 +194,8 @@ def matrix(
     report = MatrixReport.build(
         run.results, expectations, strategy_names, fault_names, run.seconds, allow_skip=allow_skip
     )
-    click.echo("\n" + text_table(report) + "\n")
-    for path, render in reports:
-        try:
-            path.write_text(render(report))
-        except OSError as e:
-            raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
-        click.echo(f"wrote {path}")
+    click.echo("\n" + text_report(report) + "\n")
+    write_reports(report, reports)
     click.echo(
         f"wall time {run.seconds:.1f} s; CPU {run.cpu_seconds:.1f} s, "
         f"{run.cpu_seconds_per_cell:.2f} s per cell (this process and the servers and proxy "
@@ -236,13 +212,7 @@ def matrix(
         DEFAULT_FILE.write_text(dump_expectations(expectations))
         click.echo(f"recorded {len(report.cells)} verdicts in {DEFAULT_FILE}")
         return
-    for cell in report.mismatches:
-        expected = cell.expected.violations if cell.expected else "(no expectation recorded)"
-        click.secho(
-            f"MISMATCH {cell.result.strategy} x {cell.result.fault}: measured "
-            f"{cell.result.verdict}, expected {expected or 'pass'}",
-            fg="red",
-        )
+    show_mismatches(report)
     _show_skips_and_errors([cell.result for cell in report.cells])
     _finish(report.gate, "every cell meets its expected verdict")
 
@@ -286,7 +256,7 @@ def check(
     for result in results:
         for violation in result.check.violations if result.check else ():
             ids = ", ".join(violation.op_ids[:10])
-            click.echo(f"{result.fault}: {violation.kind} [{ids}] {violation.detail}")
+            click.echo(f"{result.fault}: {violation.kind.short} [{ids}] {violation.detail}")
     _show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
     _finish(

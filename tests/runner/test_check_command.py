@@ -32,7 +32,7 @@ def test_check_fails_the_naive_strategy_naming_fault_violation_and_op_ids() -> N
         "apps.strategies.naive_global:NaiveGlobalStrategy", "--fault", "kill-connection"
     )
     assert result.returncode == 1
-    assert "kill-connection: not-recovered [w" in result.stdout
+    assert "kill-connection: norec [w" in result.stdout
 
 
 def test_check_with_an_unimportable_factory_is_one_line_and_exit_two() -> None:
