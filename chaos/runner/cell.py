@@ -14,8 +14,6 @@ from typing import Any
 
 import pymysql
 
-from apps.strategies.base import StrategyConfig, StrategyFactory
-from apps.strategies.loading import build_strategy
 from chaos.checker import CheckResult, check
 from chaos.errors import ChaosError
 from chaos.faults.base import Fault
@@ -23,6 +21,8 @@ from chaos.runner.environment import Backend, CellEnvironment
 from chaos.runner.preflight import unmet_need
 from chaos.runner.timing import CellTiming
 from chaos.runner.vocabulary import ERROR, SKIP, verdict_words
+from chaos.strategy import StrategyFactory
+from chaos.strategy.loading import build_strategy
 from chaos.workload.bank import create_schema, read_state
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.generator import accounts_needed
@@ -140,12 +140,7 @@ def _exercise(
         create_schema(admin, accounts=accounts, initial_balance=INITIAL_BALANCE)
     finally:
         admin.close()
-    config = StrategyConfig(
-        connection=target.client_settings,
-        recycle_seconds=timing.recycle_seconds,
-        idle_seconds=timing.idle_seconds,
-        extra=dict(timing.client_timeouts),
-    )
+    config = timing.strategy_config(target.client_settings)
     strategy = None
     driver = None
     try:

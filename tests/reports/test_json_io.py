@@ -36,7 +36,13 @@ def test_the_json_holds_legend_timelines_expectations_and_the_gate() -> None:
     assert cell["violations"][0]["short"] == "norec"
     assert cell["expected"] == ["not-recovered"] and cell["expected_why"] == "one connection"
     assert cell["timeline"]["operations"][0] == [
-        "w0-1", 0, 100, 120, "unknown", "transfer", "CR_SERVER_LOST"
+        "w0-1",
+        0,
+        100,
+        120,
+        "unknown",
+        "transfer",
+        "CR_SERVER_LOST",
     ]
     safe = next(c for c in data["cells"] if c["strategy"] == "safe")
     assert safe["recovered_after_inject"] == 0.35
