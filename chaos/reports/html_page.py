@@ -17,6 +17,9 @@ from chaos.reports.svg_timeline import (
     RESULT_COLOURS,
     timeline_svg,
 )
+from chaos.reports.svg_timeline import (
+    STYLE as TIMELINE_STYLE,
+)
 from chaos.runner.vocabulary import ERROR, MISMATCH, PASS, SKIP
 
 _COLOURS = {PASS: "#2e7d32", SKIP: "#9e9e9e", ERROR: "#212121"}
@@ -41,7 +44,7 @@ _STYLE = (
     "max-width:1300px}.legend span.w{color:#fff;padding:0 4px;margin-right:4px;"
     "border-radius:2px;font-weight:bold}"
     ".cards{display:flex;flex-wrap:wrap;gap:8px}"
-    "figure{margin:0;padding:4px;border:1px solid #ddd;width:322px}"
+    "figure{margin:0;padding:4px;border:1px solid #ddd;width:250px}"
     "figure:target{outline:3px solid #1565c0}"
     "figcaption{font-size:11px;margin-bottom:2px}"
     "figcaption span.w{color:#fff;padding:0 3px;border-radius:2px}"
@@ -182,7 +185,7 @@ def html_grid(report: MatrixReport) -> str:
             sections.append(f'<h3>{escape(fault)}</h3><div class="cards">{"".join(cards)}</div>')
     return (
         '<!doctype html><html lang="en"><meta charset="utf-8"><title>mysql-chaos matrix</title>'
-        f"<style>{_STYLE}</style><h1>mysql-chaos matrix</h1>"
+        f"<style>{_STYLE}{TIMELINE_STYLE}</style><h1>mysql-chaos matrix</h1>"
         f'<div class="gate" style="background:{gate_colour}">{escape(report.gate.summary())}'
         f"</div> {len(report.strategies)} strategies x {len(report.faults)} faults, "
         f"{report.seconds:.1f} s wall{shard}"
