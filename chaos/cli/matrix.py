@@ -17,13 +17,13 @@ from chaos.cli.outcome import show_mismatches
 from chaos.cli.outcome import show_skips_and_errors as _show_skips_and_errors
 from chaos.cli.outcome import write_reports as _write_reports
 from chaos.cli.paths import check_report_path, prepare_history_dir
+from chaos.cli.progress import Progress
 from chaos.faults import FAULTS
 from chaos.runner.environment import Backend
 from chaos.settings import ConnectionSettings
 
 if TYPE_CHECKING:
     from chaos.reports.model import MatrixReport
-    from chaos.runner.cell import CellResult
     from chaos.strategy import StrategyFactory
 
 # The strategies, runner and reports import SQLAlchemy, DBUtils and tenacity (~0.3 s): they are
@@ -33,17 +33,6 @@ if TYPE_CHECKING:
 # the cores busy. Measured on 2 cores: the 228-cell matrix in 52-55 s with 12, 66-74 s with 8,
 # verdicts identical over repeated full runs.
 _DEFAULT_JOBS = max(4, 6 * (os.cpu_count() or 1))
-
-
-def _progress(result: CellResult, done: int, total: int) -> None:
-    colour = {"pass": "green", "skipped": "yellow"}.get(result.verdict, "red")
-    click.echo(
-        f"[{done:3}/{total}] {result.strategy} x {result.fault}: "
-        + click.style(result.verdict, fg=colour)
-        + f" ({result.seconds:.1f}s)"
-        + (f" - {result.skipped}" if result.skipped else "")
-        + (f" - {result.error}" if result.error else "")
-    )
 
 
 _DOCKER_IMAGE = "mysql_chaos_docker_image"
@@ -205,6 +194,12 @@ def _user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> Stra
 )
 @_report_options
 @click.option(
+    "--shard",
+    metavar="K/N",
+    help="Run only shard K of N (1/2, 2/2, ...): the split the pytest plugin uses; "
+    "merge the shards' --json reports with `mysql-chaos report merge`.",
+)
+@click.option(
     "--record-expected",
     is_flag=True,
     help="Write the measured verdicts into the expectations file (keeps the reasons).",
@@ -220,6 +215,7 @@ def matrix(
     html_file: str | None,
     histories: str | None,
     options: tuple[str, ...],
+    shard: str | None,
     record_expected: bool,
     server_url: str | None,
     allow_global_changes: bool,
@@ -239,7 +235,9 @@ def matrix(
         dump_expectations,
         load_expectations,
     )
+    from chaos.runner.gate import fails_expectation
     from chaos.runner.matrix import run_matrix
+    from chaos.runner.shard import parse_shard, select_shard
     from chaos.strategy import strategies as registered
 
     specs = [name for name in strategies if ":" in name]
@@ -247,6 +245,7 @@ def matrix(
         raise click.UsageError("--option applies to module:factory strategies; none was given")
     if record_expected and specs:
         raise click.UsageError("--record-expected records the bundled strategies only")
+    shard_of = parse_shard(shard) if shard else None
     names = [name for name in strategies if ":" not in name]
     strategy_names = registered().select(names) if names or not specs else []
     fault_names = FAULTS.select(list(faults))
@@ -258,21 +257,39 @@ def matrix(
     cells = [(name, registered().get(name)) for name in strategy_names]
     cells += [(spec, _user_factory(spec, options, backend)) for spec in specs]
     strategy_names += specs
-    click.echo(f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs")
-    run = run_matrix(
-        cells,
-        [FAULTS.get(name) for name in fault_names],
-        backend=backend,
-        jobs=jobs,
-        history_dir=history_dir,
-        on_result=_progress,
-    )
     expectations = load_expectations()
     for spec in specs:
         for fault in fault_names:
             expectations.setdefault((spec, fault), HELD_TO_EVERY_INVARIANT)
+    total = len(strategy_names) * len(fault_names)
+    if shard_of is not None:
+        total = len(select_shard(range(total), *shard_of))
+    click.echo(
+        f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs"
+        + (f"; shard {shard}: {total} cells" if shard_of else "")
+    )
+    progress = Progress(total, fails=lambda result: fails_expectation(result, expectations))
+    try:
+        run = run_matrix(
+            cells,
+            [FAULTS.get(name) for name in fault_names],
+            backend=backend,
+            jobs=jobs,
+            history_dir=history_dir,
+            on_result=progress.finished,
+            on_start=progress.started,
+            shard=shard_of,
+        )
+    finally:
+        progress.close()
     report = MatrixReport.build(
-        run.results, expectations, strategy_names, fault_names, run.seconds, allow_skip=allow_skip
+        run.results,
+        expectations,
+        strategy_names,
+        fault_names,
+        run.seconds,
+        allow_skip=allow_skip,
+        shard=shard_of,
     )
     click.echo("\n" + text_report(report) + "\n")
     _write_reports(report, reports)
@@ -337,13 +354,16 @@ def check(
         if history_dir is None:  # the histories are kept only while the run needs them
             temporary = tempfile.TemporaryDirectory(prefix=owned_prefix("check"))
             history_dir = Path(stack.enter_context(temporary))
+        progress = Progress(len(fault_names), fails=lambda result: bool(result.violations))
+        stack.callback(progress.close)
         run = run_matrix(
             [(factory_spec, factory)],
             [FAULTS.get(name) for name in fault_names],
             backend=backend,
             jobs=jobs,
             history_dir=history_dir,
-            on_result=_progress,
+            on_result=progress.finished,
+            on_start=progress.started,
         )
     results = sorted(run.results, key=lambda r: fault_names.index(r.fault))
     for result in results:
