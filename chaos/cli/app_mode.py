@@ -10,19 +10,19 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from chaos.cli.outcome import finish, show_skips_and_errors
+from chaos.cli.progress import Progress
 from chaos.errors import UsageError
 from chaos.faults import FAULTS
 from chaos.faults.base import Fault
 from chaos.runner.environment import Backend
 
 if TYPE_CHECKING:
-    from chaos.runner.cell import CellResult
     from chaos.runner.matrix import MatrixRun
 
 
@@ -47,7 +47,8 @@ def run_app_mode(
     jobs: int,
     wsgi_server: str,
     history_dir: Path | None,
-    on_result: Callable[[CellResult, int, int], None],
+    progress: Progress,
+    shard: tuple[int, int] | None = None,
 ) -> MatrixRun:
     """The seed's app with each strategy, under every fault."""
     from chaos.runner.app_matrix import run_app_matrix
@@ -61,7 +62,9 @@ def run_app_mode(
         jobs=jobs,
         wsgi_server=wsgi_server,
         history_dir=history_dir,
-        on_result=on_result,
+        on_result=progress.finished,
+        on_start=progress.started,
+        shard=shard,
     )
 
 
@@ -116,7 +119,7 @@ def check_app(
     _PASSWORD and _DATABASE; see the README for the rest. Exit codes: 0 ok, 1 a violation,
     2 bad input, 3 a fault skipped, 4 a cell errored, 130 interrupted.
     """
-    from chaos.cli.matrix import _DEFAULT_APP_JOBS, _finish, _progress, _show_skips_and_errors
+    from chaos.cli.matrix import _DEFAULT_APP_JOBS
     from chaos.runner.app_matrix import run_app_matrix
     from chaos.runner.app_under_test import (
         AppUnderTest,
@@ -138,22 +141,27 @@ def check_app(
     click.echo(f"starting {wsgi_spec} once to see that it serves {path}")
     preflight(app, wsgi_server)
     jobs = jobs or _DEFAULT_APP_JOBS
-    run = run_app_matrix(
-        [app],
-        [FAULTS.get(name) for name in fault_names],
-        backend=Backend(),
-        jobs=jobs,
-        wsgi_server=wsgi_server,
-        on_result=_progress,
-    )
+    progress = Progress(len(fault_names), fails=lambda result: bool(result.violations))
+    try:
+        run = run_app_matrix(
+            [app],
+            [FAULTS.get(name) for name in fault_names],
+            backend=Backend(),
+            jobs=jobs,
+            wsgi_server=wsgi_server,
+            on_result=progress.finished,
+            on_start=progress.started,
+        )
+    finally:
+        progress.close()
     results = sorted(run.results, key=lambda r: fault_names.index(r.fault))
     for result in results:
         for violation in result.check.violations if result.check else ():
             ids = ", ".join(violation.op_ids[:10])
-            click.echo(f"{result.fault}: {violation.kind} [{ids}] {violation.detail}")
-    _show_skips_and_errors(results)
+            click.echo(f"{result.fault}: {violation.kind.short} [{ids}] {violation.detail}")
+    show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
-    _finish(
+    finish(
         judge_check(results, allow_skip=False),
         f"{wsgi_spec}: recovered after every fault, no hang"
         + (", database consistent" if db_check else ""),

@@ -12,16 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from chaos.cli.outcome import finish as _finish
+from chaos.cli.outcome import show_mismatches
+from chaos.cli.outcome import show_skips_and_errors as _show_skips_and_errors
+from chaos.cli.outcome import write_reports as _write_reports
 from chaos.cli.paths import check_report_path, prepare_history_dir
-from chaos.errors import UsageError
+from chaos.cli.progress import Progress
 from chaos.faults import FAULTS
 from chaos.runner.environment import Backend
 from chaos.settings import ConnectionSettings
 
 if TYPE_CHECKING:
     from chaos.reports.model import MatrixReport
-    from chaos.runner.cell import CellResult
-    from chaos.runner.gate import GateVerdict
     from chaos.strategy import StrategyFactory
 
 # The strategies, runner and reports import SQLAlchemy, DBUtils and tenacity (~0.3 s): they are
@@ -34,18 +36,6 @@ _DEFAULT_JOBS = max(4, 6 * (os.cpu_count() or 1))
 # An app cell also runs a WSGI server and paced HTTP clients (about 1.3 CPU seconds per cell):
 # 3 per core keep 2 cores busy without starving the load of the cells already running.
 _DEFAULT_APP_JOBS = max(2, 3 * (os.cpu_count() or 1))
-
-
-def _progress(result: CellResult, done: int, total: int) -> None:
-    colour = {"pass": "green", "skipped": "yellow"}.get(result.verdict, "red")
-    click.echo(
-        f"[{done:3}/{total}] {result.strategy} x {result.fault}: "
-        + click.style(result.verdict, fg=colour)
-        + f" ({result.seconds:.1f}s)"
-        + (f" - {result.skipped}" if result.skipped else "")
-        + (f" - {result.error}" if result.error else "")
-        + "".join(f" - {note}" for note in result.notes)
-    )
 
 
 _DOCKER_IMAGE = "mysql_chaos_docker_image"
@@ -115,26 +105,6 @@ def _server_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _show_skips_and_errors(results: list[CellResult]) -> None:
-    for result in results:
-        if result.skipped:
-            click.secho(
-                f"SKIPPED {result.strategy} x {result.fault}: {result.skipped}", fg="yellow"
-            )
-    for result in results:
-        if result.error:
-            click.secho(f"ERROR {result.strategy} x {result.fault}: {result.error}", fg="red")
-
-
-def _finish(gate: GateVerdict, success: str) -> None:
-    """Print the gate's last line and exit with its code."""
-    if gate.ok:
-        click.secho(success if not gate.skipped else gate.summary(), fg="green")
-    else:
-        click.secho(gate.summary(), fg="red")
-    click.get_current_context().exit(int(gate.exit_code))
-
-
 def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The reports ``matrix`` and ``check`` both write, and the user strategy settings."""
     for option in reversed(
@@ -194,15 +164,6 @@ def _requested_reports(
     ]
 
 
-def _write_reports(report: MatrixReport, reports: list[tuple[Path, _Render]]) -> None:
-    for path, render in reports:
-        try:
-            path.write_text(render(report))
-        except OSError as e:
-            raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
-        click.echo(f"wrote {path}")
-
-
 def _user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> StrategyFactory:
     """A user's ``module:factory`` (the current directory importable, as for ``python -m``),
     with ``--option`` settings, built once on a throw-away server before any cell runs."""
@@ -236,11 +197,6 @@ def _user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> Stra
 )
 @_report_options
 @click.option(
-    "--record-expected",
-    is_flag=True,
-    help="Write the measured verdicts into the expectations file (keeps the reasons).",
-)
-@click.option(
     "--app",
     "app_mode",
     is_flag=True,
@@ -258,6 +214,17 @@ def _user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> Stra
     show_default=True,
     help="With --app: the WSGI server (auto: uWSGI when installed, else gunicorn).",
 )
+@click.option(
+    "--shard",
+    metavar="K/N",
+    help="Run only shard K of N (1/2, 2/2, ...): the split the pytest plugin uses; "
+    "merge the shards' --json reports with `mysql-chaos report merge`.",
+)
+@click.option(
+    "--record-expected",
+    is_flag=True,
+    help="Write the measured verdicts into the expectations file (keeps the reasons).",
+)
 @_server_options
 def matrix(
     strategies: tuple[str, ...],
@@ -269,10 +236,11 @@ def matrix(
     html_file: str | None,
     histories: str | None,
     options: tuple[str, ...],
-    record_expected: bool,
     app_mode: bool,
     all_faults: bool,
     wsgi_server: str,
+    shard: str | None,
+    record_expected: bool,
     server_url: str | None,
     allow_global_changes: bool,
     allow_skip: bool,
@@ -283,7 +251,7 @@ def matrix(
     4 a cell errored, 130 interrupted.
     """
     from chaos.reports.model import MatrixReport
-    from chaos.reports.renderers import text_table
+    from chaos.reports.renderers import text_report
     from chaos.runner.expectations import (
         DEFAULT_FILE,
         HELD_TO_EVERY_INVARIANT,
@@ -291,7 +259,9 @@ def matrix(
         dump_expectations,
         load_expectations,
     )
+    from chaos.runner.gate import fails_expectation
     from chaos.runner.matrix import run_matrix
+    from chaos.runner.shard import parse_shard, select_shard
     from chaos.strategy import load_factory
     from chaos.strategy import strategies as registered
 
@@ -304,6 +274,7 @@ def matrix(
         raise click.UsageError("--option applies to module:factory strategies; none was given")
     if record_expected and specs:
         raise click.UsageError("--record-expected records the bundled strategies only")
+    shard_of = parse_shard(shard) if shard else None
     names = [name for name in strategies if ":" not in name]
     strategy_names = registered().select(names) if names or not specs else []
     expectations_file = DEFAULT_FILE
@@ -313,47 +284,73 @@ def matrix(
 
         fault_names = app_fault_names(faults, all_faults)
         expectations_file = EXPECTED_FILE
+        jobs = jobs or _DEFAULT_APP_JOBS
     else:
         fault_names = FAULTS.select(list(faults))
+        jobs = jobs or _DEFAULT_JOBS
     backend = _backend(server_url, allow_global_changes)
     reports = _requested_reports(junit_file, json_file, markdown_file, html_file)
     if record_expected:
         check_report_path("expectations file", str(expectations_file))
     history_dir = prepare_history_dir("--histories", histories) if histories else None
-    fault_classes = [FAULTS.get(name) for name in fault_names]
+    cells = [(name, registered().get(name)) for name in strategy_names]
     if app_mode:
-        from chaos.cli.app_mode import run_app_mode
-
-        jobs = jobs or _DEFAULT_APP_JOBS
         for spec in specs:  # the app server imports it; fail here, in one line, if it cannot
             load_factory(spec)
-        strategy_names += specs
-        click.echo(f"app mode: {len(strategy_names)} apps x {len(fault_names)} faults, {jobs} jobs")
-        run = run_app_mode(
-            strategy_names, fault_classes, backend, jobs, wsgi_server, history_dir, _progress
-        )
     else:
-        jobs = jobs or _DEFAULT_JOBS
-        cells = [(name, registered().get(name)) for name in strategy_names]
         cells += [(spec, _user_factory(spec, options, backend)) for spec in specs]
-        strategy_names += specs
-        click.echo(f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs")
-        run = run_matrix(
-            cells,
-            fault_classes,
-            backend=backend,
-            jobs=jobs,
-            history_dir=history_dir,
-            on_result=_progress,
-        )
+    strategy_names += specs
     expectations = load_expectations(expectations_file)
     for spec in specs:
         for fault in fault_names:
             expectations.setdefault((spec, fault), HELD_TO_EVERY_INVARIANT)
-    report = MatrixReport.build(
-        run.results, expectations, strategy_names, fault_names, run.seconds, allow_skip=allow_skip
+    total = len(strategy_names) * len(fault_names)
+    if shard_of is not None:
+        total = len(select_shard(range(total), *shard_of))
+    click.echo(
+        ("app mode: " if app_mode else "")
+        + f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs"
+        + (f"; shard {shard}: {total} cells" if shard_of else "")
     )
-    click.echo("\n" + text_table(report) + "\n")
+    progress = Progress(total, fails=lambda result: fails_expectation(result, expectations))
+    fault_classes = [FAULTS.get(name) for name in fault_names]
+    try:
+        if app_mode:
+            from chaos.cli.app_mode import run_app_mode
+
+            run = run_app_mode(
+                strategy_names,
+                fault_classes,
+                backend,
+                jobs,
+                wsgi_server,
+                history_dir,
+                progress,
+                shard_of,
+            )
+        else:
+            run = run_matrix(
+                cells,
+                fault_classes,
+                backend=backend,
+                jobs=jobs,
+                history_dir=history_dir,
+                on_result=progress.finished,
+                on_start=progress.started,
+                shard=shard_of,
+            )
+    finally:
+        progress.close()
+    report = MatrixReport.build(
+        run.results,
+        expectations,
+        strategy_names,
+        fault_names,
+        run.seconds,
+        allow_skip=allow_skip,
+        shard=shard_of,
+    )
+    click.echo("\n" + text_report(report) + "\n")
     _write_reports(report, reports)
     click.echo(
         f"wall time {run.seconds:.1f} s; CPU {run.cpu_seconds:.1f} s, "
@@ -371,13 +368,7 @@ def matrix(
         expectations_file.write_text(dump_expectations(expectations))
         click.echo(f"recorded {len(report.cells)} verdicts in {expectations_file}")
         return
-    for cell in report.mismatches:
-        expected = cell.expected.violations if cell.expected else "(no expectation recorded)"
-        click.secho(
-            f"MISMATCH {cell.result.strategy} x {cell.result.fault}: measured "
-            f"{cell.result.verdict}, expected {expected or 'pass'}",
-            fg="red",
-        )
+    show_mismatches(report)
     _show_skips_and_errors([cell.result for cell in report.cells])
     _finish(report.gate, "every cell meets its expected verdict")
 
@@ -422,19 +413,22 @@ def check(
         if history_dir is None:  # the histories are kept only while the run needs them
             temporary = tempfile.TemporaryDirectory(prefix=owned_prefix("check"))
             history_dir = Path(stack.enter_context(temporary))
+        progress = Progress(len(fault_names), fails=lambda result: bool(result.violations))
+        stack.callback(progress.close)
         run = run_matrix(
             [(factory_spec, factory)],
             [FAULTS.get(name) for name in fault_names],
             backend=backend,
             jobs=jobs,
             history_dir=history_dir,
-            on_result=_progress,
+            on_result=progress.finished,
+            on_start=progress.started,
         )
     results = sorted(run.results, key=lambda r: fault_names.index(r.fault))
     for result in results:
         for violation in result.check.violations if result.check else ():
             ids = ", ".join(violation.op_ids[:10])
-            click.echo(f"{result.fault}: {violation.kind} [{ids}] {violation.detail}")
+            click.echo(f"{result.fault}: {violation.kind.short} [{ids}] {violation.detail}")
     _show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
     expectations = {(factory_spec, fault): HELD_TO_EVERY_INVARIANT for fault in fault_names}

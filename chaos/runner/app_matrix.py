@@ -62,12 +62,16 @@ def run_app_matrix(
     wsgi_server: str = "auto",
     history_dir: Path | None = None,
     on_result: Callable[[CellResult, int, int], None] | None = None,
+    on_start: Callable[[str, str], None] | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> MatrixRun:
-    """Run every app against every fault; ``on_result(result, done, total)`` per cell."""
+    """Run every app against every fault; ``on_result(result, done, total)`` per cell,
+    ``on_start(app, fault)`` as each starts; ``shard=(K, N)`` as :func:`run_matrix`."""
     backend = backend or Backend()
     timing = timing or AppTiming()
     cells = [
         (
+            app.name,
             fault,
             functools.partial(
                 run_app_cell,
@@ -82,4 +86,12 @@ def run_app_matrix(
         for fault in faults
         for app in apps
     ]
-    return run_cells(cells, faults, backend=backend, jobs=jobs, on_result=on_result)
+    return run_cells(
+        cells,
+        faults,
+        backend=backend,
+        jobs=jobs,
+        on_result=on_result,
+        on_start=on_start,
+        shard=shard,
+    )

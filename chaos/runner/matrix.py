@@ -11,12 +11,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from chaos import lifecycle
 from chaos.faults.base import Fault, Need
 from chaos.runner.cell import CellResult, run_cell
 from chaos.runner.environment import Backend
 from chaos.runner.preflight import require_local_servers
+from chaos.runner.shard import select_shard
 from chaos.runner.timing import CellTiming
 from chaos.strategy import StrategyFactory
 
@@ -62,6 +64,23 @@ def _toxiproxy_if_needed(faults: list[type[Fault]]) -> Iterator[object | None]:
         yield client
 
 
+def _announced(
+    run: Callable[..., CellResult],
+    on_start: Callable[[str, str], None] | None,
+    strategy: str,
+    fault: str,
+) -> Callable[..., CellResult]:
+    """``run`` that first tells ``on_start`` which cell begins (a queued cell has not)."""
+    if on_start is None:
+        return run
+
+    def announced(**kwargs: Any) -> CellResult:
+        on_start(strategy, fault)
+        return run(**kwargs)
+
+    return announced
+
+
 def run_matrix(
     strategies: list[tuple[str, StrategyFactory]],
     faults: list[type[Fault]],
@@ -71,12 +90,20 @@ def run_matrix(
     timing: CellTiming | None = None,
     history_dir: Path | None = None,
     on_result: Callable[[CellResult, int, int], None] | None = None,
+    on_start: Callable[[str, str], None] | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> MatrixRun:
-    """Run every strategy against every fault; ``on_result(result, done, total)`` per cell."""
+    """Run every strategy against every fault; ``on_result(result, done, total)`` per cell,
+    ``on_start(strategy, fault)`` as each cell starts (from the cell's thread).
+
+    ``shard=(K, N)`` runs only shard K of N (:mod:`chaos.runner.shard`), split over the
+    canonical order: faults as listed, strategies as listed within each fault.
+    """
     backend = backend or Backend()
     timing = timing or CellTiming()
     cells = [
         (
+            name,
             fault,
             functools.partial(
                 run_cell,
@@ -91,11 +118,20 @@ def run_matrix(
         for fault in faults
         for name, factory in strategies
     ]
-    return run_cells(cells, faults, backend=backend, jobs=jobs, on_result=on_result)
+    return run_cells(
+        cells,
+        faults,
+        backend=backend,
+        jobs=jobs,
+        on_result=on_result,
+        on_start=on_start,
+        shard=shard,
+    )
 
 
-#: A cell to run: its fault, and a call that runs it given the run's Toxiproxy client (or None).
-Cell = tuple[type[Fault], Callable[..., CellResult]]
+#: A cell to run: its strategy's name, its fault, and a call that runs it given the run's
+#: Toxiproxy client (``toxiproxy=``, None when no fault needs one).
+Cell = tuple[str, type[Fault], Callable[..., CellResult]]
 
 
 def run_cells(
@@ -105,10 +141,14 @@ def run_cells(
     backend: Backend,
     jobs: int,
     on_result: Callable[[CellResult, int, int], None] | None = None,
+    on_start: Callable[[str, str], None] | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> MatrixRun:
-    """Run ``cells`` in parallel, slow faults first; each gets ``toxiproxy=`` when called."""
+    """Run ``cells`` (in the canonical order, for ``shard``) in parallel, slow faults first."""
     require_local_servers(faults, backend)
-    cells = sorted(cells, key=lambda cell: 0 if cell[0].name in _SLOW_FIRST else 1)
+    if shard is not None:
+        cells = select_shard(cells, *shard)
+    cells = sorted(cells, key=lambda cell: 0 if cell[1].name in _SLOW_FIRST else 1)
     started = time.monotonic()
     cpu_started = _cpu_seconds()
     results: list[CellResult] = []
@@ -116,7 +156,8 @@ def run_cells(
         executor = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="cell")
         try:
             pending: set[Future[CellResult]] = {
-                executor.submit(run, toxiproxy=toxiproxy) for _fault, run in cells
+                executor.submit(_announced(run, on_start, name, fault.name), toxiproxy=toxiproxy)
+                for name, fault, run in cells
             }
             while pending:
                 done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)

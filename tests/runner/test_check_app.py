@@ -56,9 +56,9 @@ def test_an_app_with_one_connection_forever_fails_naming_the_fault_and_the_db_ch
         "--db-check", "user_wsgi_app:inconsistent",
     )  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr
-    assert "kill-connection: not-recovered [w" in result.stdout
-    assert "kill-connection: still-failing [w" in result.stdout
-    assert "kill-connection: db-check [] the database check returned False" in result.stdout
+    assert "kill-connection: norec [w" in result.stdout
+    assert "kill-connection: stillf [w" in result.stdout
+    assert "kill-connection: dbcheck [] the database check returned False" in result.stdout
 
 
 @pytest.mark.parametrize(
