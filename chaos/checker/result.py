@@ -49,7 +49,7 @@ _WORDS: dict[ViolationKind, tuple[str, str]] = {
         "stillf",
         "requests still failing after the recovery deadline (an app thread never recovered)",
     ),
-    ViolationKind.DB_CHECK: ("dbcheck", "the user's database check failed after heal"),
+    ViolationKind.DB_CHECK: ("dbcheck", "the database check given to check-app failed after heal"),
 }
 
 
