@@ -21,6 +21,9 @@ Environment read by :func:`build_from_env`:
     required: ``mysql://user:password@host:port/database``.
 ``MYSQL_CHAOS_RECYCLE_SECONDS`` / ``MYSQL_CHAOS_IDLE_SECONDS``
     optional floats: the scaled seed constants (see ``StrategyConfig``).
+``MYSQL_CHAOS_CONNECT_TIMEOUT`` / ``_READ_TIMEOUT`` / ``_WRITE_TIMEOUT``
+    optional floats: timeouts for the strategies that take them (``StrategyConfig.extra``, as
+    the in-process matrix gives them); the seed's strategies ignore them.
 """
 
 from __future__ import annotations
@@ -198,10 +201,16 @@ def build_from_env(settings: ConnectionSettings | None = None) -> Flask:
         settings = settings_from_env()
     factory = load_factory(spec) if ":" in spec else strategies().get(spec)
     defaults = StrategyConfig(connection=settings)
+    timeouts = {
+        name: _env_float(f"MYSQL_CHAOS_{name.upper()}", 0.0)
+        for name in ("connect_timeout", "read_timeout", "write_timeout")
+        if os.environ.get(f"MYSQL_CHAOS_{name.upper()}")
+    }
     config = StrategyConfig(
         connection=settings,
         recycle_seconds=_env_float("MYSQL_CHAOS_RECYCLE_SECONDS", defaults.recycle_seconds),
         idle_seconds=_env_float("MYSQL_CHAOS_IDLE_SECONDS", defaults.idle_seconds),
+        extra=timeouts,
     )
     app = create_app(factory, config)
     # WSGI servers have no shutdown hook for the app; a worker's exit runs atexit.

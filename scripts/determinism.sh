@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Runs the full matrix N times (default 5) and fails unless every run gives identical verdicts.
-# Each run's JSON report stays in the output directory for comparison.
+# Each run's JSON report stays in the output directory for comparison. Arguments after the
+# first two go to the matrix: scripts/determinism.sh 3 /tmp/app-runs --app (the app matrix).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 out=${2:-$(mktemp -d -t mysql-chaos-determinism-XXXX)}
 mkdir -p "$out"
+shift $(($# < 2 ? $# : 2))
 for i in $(seq 1 "$runs"); do
-  ./quickstart matrix --json "$out/run$i.json" >"$out/run$i.log" 2>&1 || true
+  ./quickstart matrix --json "$out/run$i.json" "$@" >"$out/run$i.log" 2>&1 || true
   echo "run $i: $(tail -1 "$out/run$i.log")"
 done
 .venv/bin/python - "$out" "$runs" <<'PY'

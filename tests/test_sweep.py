@@ -42,12 +42,14 @@ def _wait_for(condition: Callable[[], bool], timeout: float) -> bool:
 
 
 def _owned_dirs(pid: int) -> list[str]:
-    """Directories in /dev/shm and the temp dir that name ``pid`` as their owner."""
+    """Directories in /dev/shm and the temp dir that name ``pid`` as their owner (datadirs, and
+    the check, app server and HTTP client work directories)."""
+    kinds = ("", "check-", "app-", "load-")
     return [
         os.path.join(root, name)
         for root in ROOTS
         for name in os.listdir(root)
-        if name.startswith((f"mysql-chaos-{pid}-", f"mysql-chaos-check-{pid}-"))
+        if name.startswith(tuple(f"mysql-chaos-{kind}{pid}-" for kind in kinds))
     ]
 
 
@@ -204,6 +206,18 @@ COMMANDS = {
         "--jobs",
         "2",
     ],
+    "matrix-app": [
+        "matrix",
+        "--app",
+        "--fault",
+        "middlebox-drop",
+        "--fault",
+        "server-freeze",
+        "--strategy",
+        "safe",
+        "--jobs",
+        "2",
+    ],
     "repro": ["repro", "--variant", "middlebox-drop", "--variant", "server-freeze"],
     "check": [
         "check",
@@ -217,7 +231,12 @@ COMMANDS = {
     ],
 }
 #: The command that runs next: `clean`, or any other start (its group callback sweeps too).
-NEXT = {"matrix": ["clean"], "repro": ["repro", "--list"], "check": ["clean"]}
+NEXT = {
+    "matrix": ["clean"],
+    "matrix-app": ["clean"],
+    "repro": ["repro", "--list"],
+    "check": ["clean"],
+}
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))
@@ -231,6 +250,8 @@ def test_the_next_command_leaves_nothing_of_a_sigkilled_run(command, marker):
             len(processes_with(marker)) > 1  # the command and at least one server
             and any("/mysql-chaos-" in path and "-check-" not in path for path in dirs)
             and (command != "check" or any("mysql-chaos-check-" in path for path in dirs))
+            # the app servers and their HTTP clients are running
+            and (command != "matrix-app" or any("mysql-chaos-load-" in path for path in dirs))
             and (not want_namespace or bool(_owned_namespaces(process.pid)))
         )
 

@@ -3,6 +3,10 @@
 The app is named by its ``module:attribute`` spec and configured through the environment, so
 ``chaos`` never imports the app. The server runs in its own process group; :meth:`stop`
 ends the group (master, worker, HTTP router) and waits until no member is left.
+
+Its log and pid file live in a work directory named after the owner (``owned_prefix("app")``),
+and the pid file's path is on the server's command line: a server left behind by an owner
+killed with SIGKILL is found and removed by the sweep (chaos/sweep.py) like a datadir's server.
 """
 
 from __future__ import annotations
@@ -16,17 +20,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from chaos import lifecycle
 from chaos.errors import ServerError, UsageError
 from chaos.ports import free_port
+from chaos.sweep import owned_prefix
 
 SERVERS = ("uwsgi", "gunicorn")
 THREADS = 16
 _READY_TIMEOUT = 30.0
-_STOP_TIMEOUT = 10.0
 
 
 def find_uwsgi() -> str | None:
@@ -65,7 +69,12 @@ def _group_members(pgid: int) -> list[int]:
 
 
 class AppServer:
-    """``module`` served on 127.0.0.1 by ``server`` with 1 process and :data:`THREADS` threads."""
+    """``module`` served on 127.0.0.1 by ``server`` with 1 process and :data:`THREADS` threads.
+
+    ``ready_path`` is requested until it answers 200 before :meth:`start` returns. ``preexec``
+    runs in the server's process before exec (entering a cell's network namespace: the port is
+    then chosen in, and the server reached from, the calling thread's namespace).
+    """
 
     def __init__(
         self,
@@ -74,16 +83,31 @@ class AppServer:
         server: str = "auto",
         threads: int = THREADS,
         cwd: str | None = None,
+        *,
+        ready_path: str = "/?city=London",
+        preexec: Callable[[], None] | None = None,
+        stop_timeout: float = 10.0,
     ) -> None:
         self.module = module
         self.server = choose_server(server)
         self.threads = threads
         self.env = {**os.environ, **env}
         self.cwd = cwd
+        self.ready_path = ready_path
+        self.preexec = preexec
+        self.stop_timeout = stop_timeout
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
-        self._log_path = ""
+        self._workdir = ""
         self._cleanup_key: int | None = None
+
+    @property
+    def _log_path(self) -> str:
+        return os.path.join(self._workdir, "server.log") if self._workdir else ""
+
+    @property
+    def _pid_path(self) -> str:
+        return os.path.join(self._workdir, "server.pid")
 
     def command(self) -> list[str]:
         address = f"127.0.0.1:{self.port}"
@@ -97,34 +121,34 @@ class AppServer:
                 *(uwsgi, "--http", address, "--http-keepalive", "--module", self.module),
                 *("--master", "--processes", "1", "--threads", str(self.threads)),
                 *("--need-app", "--die-on-term", "--disable-logging"),
+                *("--pidfile", self._pid_path),
             ]
         return [
             *(sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", str(self.threads)),
             # --preload: the app loads in the arbiter, so a failure ends gunicorn instead of
             # looping through worker respawns.
-            *("--bind", address, "--keep-alive", "5", "--preload", self.module),
+            *("--bind", address, "--keep-alive", "5", "--preload"),
+            *("--pid", self._pid_path, self.module),
         ]
 
     def start(self) -> AppServer:
         self.port = free_port()
-        fd, self._log_path = tempfile.mkstemp(prefix="mysql-chaos-app-", suffix=".log")
-        log_file = os.fdopen(fd, "wb")
-        try:
-            # lifecycle.spawn: the master dies with this process even on SIGKILL (its workers
-            # notice their master is gone and exit).
-            self.process = lifecycle.spawn(
-                self.command(),
-                env=self.env,
-                cwd=self.cwd,
-                stdin=subprocess.DEVNULL,
-                stdout=log_file,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        finally:
-            log_file.close()
+        self._workdir = tempfile.mkdtemp(prefix=owned_prefix("app"))
         self._cleanup_key = lifecycle.register_cleanup(self.stop)
         try:
+            with open(self._log_path, "wb") as log_file:
+                # lifecycle.spawn: the master dies with this process even on SIGKILL (its
+                # workers notice their master is gone and exit).
+                self.process = lifecycle.spawn(
+                    self.command(),
+                    env=self.env,
+                    cwd=self.cwd,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log_file,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                    preexec=self.preexec,
+                )
             self._wait_ready()
         except BaseException:
             self.stop()
@@ -153,12 +177,12 @@ class AppServer:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 try:
-                    conn.request("GET", "/?city=London")
+                    conn.request("GET", self.ready_path)
                     response = conn.getresponse()
                     response.read()
                 finally:
                     conn.close()
-                if response.status == 200:
+                if 200 <= response.status < 300:
                     return
                 raise ServerError(f"{self.server} answered {response.status}: {self.log_tail()}")
             except OSError:
@@ -179,17 +203,17 @@ class AppServer:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(pgid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(_STOP_TIMEOUT)
-            deadline = time.monotonic() + _STOP_TIMEOUT
+                process.wait(self.stop_timeout)
+            deadline = time.monotonic() + self.stop_timeout
             while _group_members(pgid):
                 if time.monotonic() >= deadline:
                     with contextlib.suppress(ProcessLookupError):
                         os.killpg(pgid, signal.SIGKILL)
                 time.sleep(0.02)
             process.wait()
-        if self._log_path:
-            Path(self._log_path).unlink(missing_ok=True)
-            self._log_path = ""
+        if self._workdir:
+            shutil.rmtree(self._workdir, ignore_errors=True)
+            self._workdir = ""
 
     def __enter__(self) -> AppServer:
         return self.start()

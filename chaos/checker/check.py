@@ -41,7 +41,14 @@ def check(
         *check_recovery(history, recovery_deadline),
         *check_hangs(history),
     ]
-    violations.sort(key=lambda v: (_ORDER[v.kind], [natural_key(i) for i in v.op_ids], v.detail))
+    return summarize(history, violations)
+
+
+def summarize(history: History, violations: list[Violation]) -> CheckResult:
+    """The result for ``history`` with ``violations``, sorted by kind, then op ids."""
+    violations = sorted(
+        violations, key=lambda v: (_ORDER[v.kind], [natural_key(i) for i in v.op_ids], v.detail)
+    )
     results = [op.result for op in history.operations]
     return CheckResult(
         violations=tuple(violations),

@@ -21,6 +21,10 @@ class ViolationKind(enum.StrEnum):
     FALSE_FAILURE = "false-failure"
     NOT_RECOVERED = "not-recovered"
     HANG = "hang"
+    #: app mode: requests still failing once the recovery deadline after heal has passed
+    STILL_FAILING = "still-failing"
+    #: app mode (check-app): the user's own database check failed after the heal
+    DB_CHECK = "db-check"
 
     @property
     def short(self) -> str:
@@ -41,6 +45,11 @@ _WORDS: dict[ViolationKind, tuple[str, str]] = {
         "a worker had no success within the deadline after heal",
     ),
     ViolationKind.HANG: ("hang", "an operation outlived the hard deadline"),
+    ViolationKind.STILL_FAILING: (
+        "stillf",
+        "requests still failing after the recovery deadline (an app thread never recovered)",
+    ),
+    ViolationKind.DB_CHECK: ("dbcheck", "the database check given to check-app failed after heal"),
 }
 
 

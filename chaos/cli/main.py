@@ -82,6 +82,9 @@ from chaos.cli.matrix import check, matrix  # noqa: E402
 
 cli.add_command(matrix)
 cli.add_command(check)
+from chaos.cli.app_mode import check_app  # noqa: E402
+
+cli.add_command(check_app)
 from chaos.cli.toxiproxy_server import toxiproxy_server  # noqa: E402
 
 cli.add_command(toxiproxy_server)

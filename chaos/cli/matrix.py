@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 # the cores busy. Measured on 2 cores: the 228-cell matrix in 52-55 s with 12, 66-74 s with 8,
 # verdicts identical over repeated full runs.
 _DEFAULT_JOBS = max(4, 6 * (os.cpu_count() or 1))
+# An app cell also runs a WSGI server and paced HTTP clients (about 1.3 CPU seconds per cell):
+# 3 per core keep 2 cores busy without starving the load of the cells already running.
+_DEFAULT_APP_JOBS = max(2, 3 * (os.cpu_count() or 1))
 
 
 _DOCKER_IMAGE = "mysql_chaos_docker_image"
@@ -188,11 +191,29 @@ def _user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> Stra
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
-    default=_DEFAULT_JOBS,
-    show_default=True,
-    help="Cells run in parallel, each with its own server (and proxy).",
+    default=None,
+    help="Cells run in parallel, each with its own server (and proxy, and app server). "
+    f"Default: {_DEFAULT_JOBS}; with --app {_DEFAULT_APP_JOBS}.",
 )
 @_report_options
+@click.option(
+    "--app",
+    "app_mode",
+    is_flag=True,
+    help="App mode: each strategy serves the seed's Flask app under its own WSGI server "
+    "(uWSGI, 1 process, 16 threads) and meets the fault under concurrent HTTP load; expected "
+    "verdicts come from their own file. Default faults: a chosen set (see --all-faults).",
+)
+@click.option(
+    "--all-faults", is_flag=True, help="With --app: the whole catalogue instead of the default set."
+)
+@click.option(
+    "--wsgi-server",
+    type=click.Choice(["auto", "uwsgi", "gunicorn"]),
+    default="auto",
+    show_default=True,
+    help="With --app: the WSGI server (auto: uWSGI when installed, else gunicorn).",
+)
 @click.option(
     "--shard",
     metavar="K/N",
@@ -208,13 +229,16 @@ def _user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> Stra
 def matrix(
     strategies: tuple[str, ...],
     faults: tuple[str, ...],
-    jobs: int,
+    jobs: int | None,
     junit_file: str | None,
     json_file: str | None,
     markdown_file: str | None,
     html_file: str | None,
     histories: str | None,
     options: tuple[str, ...],
+    app_mode: bool,
+    all_faults: bool,
+    wsgi_server: str,
     shard: str | None,
     record_expected: bool,
     server_url: str | None,
@@ -238,9 +262,14 @@ def matrix(
     from chaos.runner.gate import fails_expectation
     from chaos.runner.matrix import run_matrix
     from chaos.runner.shard import parse_shard, select_shard
+    from chaos.strategy import load_factory
     from chaos.strategy import strategies as registered
 
     specs = [name for name in strategies if ":" in name]
+    if all_faults and not app_mode:
+        raise click.UsageError("--all-faults goes with --app")
+    if app_mode and options:
+        raise click.UsageError("--option is for in-process cells; an app reads its environment")
     if options and not specs:
         raise click.UsageError("--option applies to module:factory strategies; none was given")
     if record_expected and specs:
@@ -248,16 +277,30 @@ def matrix(
     shard_of = parse_shard(shard) if shard else None
     names = [name for name in strategies if ":" not in name]
     strategy_names = registered().select(names) if names or not specs else []
-    fault_names = FAULTS.select(list(faults))
+    expectations_file = DEFAULT_FILE
+    if app_mode:
+        from chaos.cli.app_mode import app_fault_names
+        from chaos.runner.app_matrix import EXPECTED_FILE
+
+        fault_names = app_fault_names(faults, all_faults)
+        expectations_file = EXPECTED_FILE
+        jobs = jobs or _DEFAULT_APP_JOBS
+    else:
+        fault_names = FAULTS.select(list(faults))
+        jobs = jobs or _DEFAULT_JOBS
     backend = _backend(server_url, allow_global_changes)
     reports = _requested_reports(junit_file, json_file, markdown_file, html_file)
     if record_expected:
-        check_report_path("expectations file", str(DEFAULT_FILE))
+        check_report_path("expectations file", str(expectations_file))
     history_dir = prepare_history_dir("--histories", histories) if histories else None
     cells = [(name, registered().get(name)) for name in strategy_names]
-    cells += [(spec, _user_factory(spec, options, backend)) for spec in specs]
+    if app_mode:
+        for spec in specs:  # the app server imports it; fail here, in one line, if it cannot
+            load_factory(spec)
+    else:
+        cells += [(spec, _user_factory(spec, options, backend)) for spec in specs]
     strategy_names += specs
-    expectations = load_expectations()
+    expectations = load_expectations(expectations_file)
     for spec in specs:
         for fault in fault_names:
             expectations.setdefault((spec, fault), HELD_TO_EVERY_INVARIANT)
@@ -265,21 +308,37 @@ def matrix(
     if shard_of is not None:
         total = len(select_shard(range(total), *shard_of))
     click.echo(
-        f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs"
+        ("app mode: " if app_mode else "")
+        + f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs"
         + (f"; shard {shard}: {total} cells" if shard_of else "")
     )
     progress = Progress(total, fails=lambda result: fails_expectation(result, expectations))
+    fault_classes = [FAULTS.get(name) for name in fault_names]
     try:
-        run = run_matrix(
-            cells,
-            [FAULTS.get(name) for name in fault_names],
-            backend=backend,
-            jobs=jobs,
-            history_dir=history_dir,
-            on_result=progress.finished,
-            on_start=progress.started,
-            shard=shard_of,
-        )
+        if app_mode:
+            from chaos.cli.app_mode import run_app_mode
+
+            run = run_app_mode(
+                strategy_names,
+                fault_classes,
+                backend,
+                jobs,
+                wsgi_server,
+                history_dir,
+                progress,
+                shard_of,
+            )
+        else:
+            run = run_matrix(
+                cells,
+                fault_classes,
+                backend=backend,
+                jobs=jobs,
+                history_dir=history_dir,
+                on_result=progress.finished,
+                on_start=progress.started,
+                shard=shard_of,
+            )
     finally:
         progress.close()
     report = MatrixReport.build(
@@ -306,8 +365,8 @@ def matrix(
             if cell.result.skipped is None and cell.result.error is None:
                 why = expectations[key].why if key in expectations else ""
                 expectations[key] = Expectation(cell.result.violations, why)
-        DEFAULT_FILE.write_text(dump_expectations(expectations))
-        click.echo(f"recorded {len(report.cells)} verdicts in {DEFAULT_FILE}")
+        expectations_file.write_text(dump_expectations(expectations))
+        click.echo(f"recorded {len(report.cells)} verdicts in {expectations_file}")
         return
     show_mismatches(report)
     _show_skips_and_errors([cell.result for cell in report.cells])

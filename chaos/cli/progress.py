@@ -101,6 +101,7 @@ class Progress:
             + f" ({result.seconds:.1f}s)"
             + (f" - {result.skipped}" if result.skipped else "")
             + (f" - {result.error}" if result.error else "")
+            + "".join(f" - {note}" for note in result.notes)
         )
 
     def status(self) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import resource
 import time
@@ -64,17 +65,18 @@ def _toxiproxy_if_needed(faults: list[type[Fault]]) -> Iterator[object | None]:
 
 
 def _announced(
-    run: Callable[..., CellResult], on_start: Callable[[str, str], None] | None
+    run: Callable[..., CellResult],
+    on_start: Callable[[str, str], None] | None,
+    strategy: str,
+    fault: str,
 ) -> Callable[..., CellResult]:
     """``run`` that first tells ``on_start`` which cell begins (a queued cell has not)."""
     if on_start is None:
         return run
 
-    def announced(
-        name: str, factory: StrategyFactory, fault: type[Fault], **kwargs: Any
-    ) -> CellResult:
-        on_start(name, fault.name)
-        return run(name, factory, fault, **kwargs)
+    def announced(**kwargs: Any) -> CellResult:
+        on_start(strategy, fault)
+        return run(**kwargs)
 
     return announced
 
@@ -99,11 +101,54 @@ def run_matrix(
     """
     backend = backend or Backend()
     timing = timing or CellTiming()
+    cells = [
+        (
+            name,
+            fault,
+            functools.partial(
+                run_cell,
+                name,
+                factory,
+                fault,
+                backend=backend,
+                timing=timing,
+                history_dir=history_dir,
+            ),
+        )
+        for fault in faults
+        for name, factory in strategies
+    ]
+    return run_cells(
+        cells,
+        faults,
+        backend=backend,
+        jobs=jobs,
+        on_result=on_result,
+        on_start=on_start,
+        shard=shard,
+    )
+
+
+#: A cell to run: its strategy's name, its fault, and a call that runs it given the run's
+#: Toxiproxy client (``toxiproxy=``, None when no fault needs one).
+Cell = tuple[str, type[Fault], Callable[..., CellResult]]
+
+
+def run_cells(
+    cells: list[Cell],
+    faults: list[type[Fault]],
+    *,
+    backend: Backend,
+    jobs: int,
+    on_result: Callable[[CellResult, int, int], None] | None = None,
+    on_start: Callable[[str, str], None] | None = None,
+    shard: tuple[int, int] | None = None,
+) -> MatrixRun:
+    """Run ``cells`` (in the canonical order, for ``shard``) in parallel, slow faults first."""
     require_local_servers(faults, backend)
-    cells = [(s, f) for f in faults for s in strategies]
     if shard is not None:
         cells = select_shard(cells, *shard)
-    cells.sort(key=lambda cell: 0 if cell[1].name in _SLOW_FIRST else 1)
+    cells = sorted(cells, key=lambda cell: 0 if cell[1].name in _SLOW_FIRST else 1)
     started = time.monotonic()
     cpu_started = _cpu_seconds()
     results: list[CellResult] = []
@@ -111,17 +156,8 @@ def run_matrix(
         executor = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="cell")
         try:
             pending: set[Future[CellResult]] = {
-                executor.submit(
-                    _announced(run_cell, on_start),
-                    name,
-                    factory,
-                    fault,
-                    backend=backend,
-                    toxiproxy=toxiproxy,
-                    timing=timing,
-                    history_dir=history_dir,
-                )
-                for (name, factory), fault in cells
+                executor.submit(_announced(run, on_start, name, fault.name), toxiproxy=toxiproxy)
+                for name, fault, run in cells
             }
             while pending:
                 done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)

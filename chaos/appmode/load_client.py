@@ -1,0 +1,97 @@
+"""One HTTP client process of an app cell: ``python -m chaos.appmode.load_client WORKDIR``.
+
+Standard library only, so it starts in milliseconds. It reads orders from stdin, one JSON object
+a line, and answers each phase with one JSON line on stdout:
+
+- ``{"port": P, "timeout": S, "pace": S}`` first: where the app listens, how long a request may
+  take before it counts as hung, and the pause between two requests' starts;
+- then per phase ``{"start_at": T, "stop_at": T, "min_requests": N, "last_start": T,
+  "ops": [...]}``: from ``start_at`` (monotonic seconds, shared by every process on the
+  machine) it sends the planned operations in order, one every ``pace`` seconds; it starts none
+  at or after ``stop_at`` unless fewer than ``min_requests`` went out, and none at all after
+  ``last_start``; it answers ``{"ops": [...]}`` with what each request got (status, or the
+  error that stood for an answer);
+- EOF ends it.
+
+``WORKDIR`` is not used: it names the owner on this process's command line, so the sweep finds
+a client whose owner was killed with SIGKILL.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import signal
+import sys
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+#: ``error`` of a request that was not answered within the timeout (chaos.workload.history.HANG).
+HANG = "hang"
+
+
+def _send(conn: http.client.HTTPConnection, op: dict[str, Any]) -> tuple[int, str]:
+    if op["kind"] == "transfer":
+        fields = {"op_id": op["op_id"], "from": op["from_id"], "to": op["to_id"]}
+        body = urlencode({**fields, "amount": op["amount"]})
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        conn.request("POST", op["path"], body=body, headers=headers)
+    else:
+        conn.request("GET", op["path"])
+    response = conn.getresponse()
+    text = response.read()[:300].decode(errors="replace")
+    return response.status, text
+
+
+def _request(conn: http.client.HTTPConnection, op: dict[str, Any]) -> dict[str, Any]:
+    invoke = time.monotonic()
+    status: int | None = None
+    error: str | None = None
+    try:
+        status, text = _send(conn, op)
+        if status >= 400:
+            error = f"HTTP {status}: {' '.join(text.split())[:200]}"
+    except TimeoutError:
+        error = HANG
+    except (OSError, http.client.HTTPException) as e:
+        error = f"{type(e).__name__}: {e}"
+    if status is None:
+        conn.close()  # the next request opens a new connection
+    return {**op, "invoke": invoke, "complete": time.monotonic(), "status": status, "error": error}
+
+
+def _run_phase(conn: http.client.HTTPConnection, order: dict[str, Any], pace: float) -> list[Any]:
+    done: list[dict[str, Any]] = []
+    next_start = order["start_at"]
+    for op in order["ops"]:
+        if next_start >= order["stop_at"] and len(done) >= order["min_requests"]:
+            break
+        if done and next_start > order["last_start"]:
+            break
+        pause = next_start - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        done.append(_request(conn, op))
+        next_start = max(next_start + pace, time.monotonic())
+    return done
+
+
+def main() -> None:
+    # Ctrl-C is the owner's to handle: it stops its clients itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    setup = json.loads(sys.stdin.readline() or "null")
+    if setup is None:
+        return
+    conn = http.client.HTTPConnection("127.0.0.1", setup["port"], timeout=setup["timeout"])
+    try:
+        for line in sys.stdin:
+            done = _run_phase(conn, json.loads(line), setup["pace"])
+            sys.stdout.write(json.dumps({"ops": done}) + "\n")
+            sys.stdout.flush()
+    finally:
+        conn.close()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,168 @@
+"""``mysql-chaos matrix --app`` (its running part) and ``mysql-chaos check-app``.
+
+``check-app`` is its own command rather than ``matrix --app --wsgi``: the matrix compares
+measured verdicts with recorded ones for the bundled strategies, while a user's app has no
+recorded verdicts; its gate is ``check``'s, "no invariant violated under any fault", and
+``--strategy`` or ``--record-expected`` would mean nothing for it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from chaos.cli.outcome import finish, show_skips_and_errors
+from chaos.cli.progress import Progress
+from chaos.errors import UsageError
+from chaos.faults import FAULTS
+from chaos.faults.base import Fault
+from chaos.runner.environment import Backend
+
+if TYPE_CHECKING:
+    from chaos.runner.matrix import MatrixRun
+
+
+def app_fault_names(requested: tuple[str, ...], all_faults: bool) -> list[str]:
+    """The faults of an app run: those named, else the catalogue or the default set."""
+    from chaos.runner.app_matrix import DEFAULT_FAULTS, NOT_IN_APP_MODE
+
+    if requested and all_faults:
+        raise click.UsageError("--fault and --all-faults exclude each other")
+    for name in requested:
+        if name in NOT_IN_APP_MODE:
+            raise UsageError(f"{name} is not run in app mode: {NOT_IN_APP_MODE[name]}")
+    if requested or all_faults:
+        return [name for name in FAULTS.select(list(requested)) if name not in NOT_IN_APP_MODE]
+    return list(DEFAULT_FAULTS)
+
+
+def run_app_mode(
+    strategy_names: list[str],
+    faults: list[type[Fault]],
+    backend: Backend,
+    jobs: int,
+    wsgi_server: str,
+    history_dir: Path | None,
+    progress: Progress,
+    shard: tuple[int, int] | None = None,
+) -> MatrixRun:
+    """The seed's app with each strategy, under every fault."""
+    from chaos.runner.app_matrix import run_app_matrix
+    from chaos.runner.app_under_test import seed_app, seed_app_module
+
+    module = seed_app_module()
+    return run_app_matrix(
+        [seed_app(name, module) for name in strategy_names],
+        faults,
+        backend=backend,
+        jobs=jobs,
+        wsgi_server=wsgi_server,
+        history_dir=history_dir,
+        on_result=progress.finished,
+        on_start=progress.started,
+        shard=shard,
+    )
+
+
+def _importable_here() -> None:
+    """A user's modules are found where the command runs, as ``python -m`` would find them."""
+    here = os.getcwd()
+    if here not in sys.path:
+        sys.path.insert(0, here)
+
+
+@click.command("check-app")
+@click.argument("wsgi_spec", metavar="MODULE:APP")
+@click.option(
+    "--url",
+    "path",
+    required=True,
+    metavar="/PATH",
+    help="The path every request gets (GET); it must answer 2xx when the database is healthy.",
+)
+@click.option(
+    "--db-check",
+    "db_check_spec",
+    metavar="MODULE:FUNC",
+    help="Called after each cell's heal and recovery with the connection settings "
+    "(chaos.settings.ConnectionSettings); raising or returning False says the database is "
+    "inconsistent.",
+)
+@click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable.")
+@click.option("--all-faults", is_flag=True, help="The whole catalogue instead of the default set.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Cells run in parallel.")
+@click.option(
+    "--wsgi-server",
+    type=click.Choice(["auto", "uwsgi", "gunicorn"]),
+    default="auto",
+    show_default=True,
+    help="auto: uWSGI (1 process, 16 threads) when installed, else gunicorn with 16 threads.",
+)
+def check_app(
+    wsgi_spec: str,
+    path: str,
+    db_check_spec: str | None,
+    faults: tuple[str, ...],
+    all_faults: bool,
+    jobs: int | None,
+    wsgi_server: str,
+) -> None:
+    """Run your WSGI app under the fault catalogue, judged from HTTP: exit 0 iff it recovers
+    after every fault, no request hangs, and (with --db-check) the database stays consistent.
+
+    The app runs under a real WSGI server in this directory and gets its database from
+    MYSQL_CHAOS_DSN (mysql://user:password@host:port/db), or MYSQL_CHAOS_HOST, _PORT, _USER,
+    _PASSWORD and _DATABASE; see the README for the rest. Exit codes: 0 ok, 1 a violation,
+    2 bad input, 3 a fault skipped, 4 a cell errored, 130 interrupted.
+    """
+    from chaos.cli.matrix import _DEFAULT_APP_JOBS
+    from chaos.runner.app_matrix import run_app_matrix
+    from chaos.runner.app_under_test import (
+        AppUnderTest,
+        check_path,
+        check_wsgi_spec,
+        load_db_check,
+        preflight,
+    )
+    from chaos.runner.gate import judge_check
+
+    check_path(path)
+    _importable_here()
+    check_wsgi_spec(wsgi_spec)
+    db_check = load_db_check(db_check_spec) if db_check_spec else None
+    fault_names = app_fault_names(faults, all_faults)
+    app = AppUnderTest(
+        name=wsgi_spec, module=wsgi_spec, bank=False, path=path, db_check=db_check, cwd=os.getcwd()
+    )
+    click.echo(f"starting {wsgi_spec} once to see that it serves {path}")
+    preflight(app, wsgi_server)
+    jobs = jobs or _DEFAULT_APP_JOBS
+    progress = Progress(len(fault_names), fails=lambda result: bool(result.violations))
+    try:
+        run = run_app_matrix(
+            [app],
+            [FAULTS.get(name) for name in fault_names],
+            backend=Backend(),
+            jobs=jobs,
+            wsgi_server=wsgi_server,
+            on_result=progress.finished,
+            on_start=progress.started,
+        )
+    finally:
+        progress.close()
+    results = sorted(run.results, key=lambda r: fault_names.index(r.fault))
+    for result in results:
+        for violation in result.check.violations if result.check else ():
+            ids = ", ".join(violation.op_ids[:10])
+            click.echo(f"{result.fault}: {violation.kind.short} [{ids}] {violation.detail}")
+    show_skips_and_errors(results)
+    click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
+    finish(
+        judge_check(results, allow_skip=False),
+        f"{wsgi_spec}: recovered after every fault, no hang"
+        + (", database consistent" if db_check else ""),
+    )

@@ -1,0 +1,81 @@
+"""``mysql-chaos check-app``: any WSGI app a user names, judged from HTTP (and the user's own
+database check), run in the user's directory as a user runs it."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+CLI = str(Path(sys.executable).with_name("mysql-chaos"))
+APP_SOURCE = Path(__file__).with_name("user_wsgi_app.py")
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    directory = tmp_path_factory.mktemp("user-project")
+    shutil.copy(APP_SOURCE, directory / "user_wsgi_app.py")
+    return directory
+
+
+def _check_app(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [CLI, "check-app", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=project,
+    )
+
+
+def test_an_app_that_reconnects_passes_and_its_database_check_is_called(project: Path) -> None:
+    result = _check_app(
+        project,
+        "user_wsgi_app:fresh_app",
+        "--url", "/ping",
+        "--fault", "kill-connection",
+        "--fault", "reset-peer",
+        "--db-check", "user_wsgi_app:consistent",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "recovered after every fault, no hang, database consistent" in result.stdout
+
+
+def test_an_app_with_one_connection_forever_fails_naming_the_fault_and_the_db_check(
+    project: Path,
+) -> None:
+    result = _check_app(
+        project,
+        "user_wsgi_app:naive_app",
+        "--url", "/ping",
+        "--fault", "kill-connection",
+        "--db-check", "user_wsgi_app:inconsistent",
+    )  # fmt: skip
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "kill-connection: norec [w" in result.stdout
+    assert "kill-connection: stillf [w" in result.stdout
+    assert "kill-connection: dbcheck [] the database check returned False" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "said"),
+    [
+        (["no_such_module:app", "--url", "/"], "no_such_module"),
+        (["user_wsgi_app:no_such_app", "--url", "/"], "does not serve /"),
+        (["user_wsgi_app:fresh_app", "--url", "http://elsewhere/"], "--url must be a path"),
+        (
+            ["user_wsgi_app:fresh_app", "--url", "/", "--db-check", "user_wsgi_app:nothing"],
+            "has no 'nothing'",
+        ),
+    ],
+    ids=["unimportable-module", "missing-app", "bad-url", "missing-db-check"],
+)
+def test_bad_input_is_one_line_and_exit_two(project: Path, args: list[str], said: str) -> None:
+    result = _check_app(project, *args)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip().count("\n") == 0, result.stderr
+    assert said in result.stderr and "Traceback" not in result.stderr
