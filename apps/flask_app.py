@@ -7,11 +7,11 @@ class), 400 bad input. Only a lost connection is "unknown": an answer from a liv
 such table, 1062 duplicate key, ...) means nothing was applied, so the city endpoint answers 500
 and the transfer endpoint 409, both saying "not applied".
 
-``apps.wsgi:app`` is the ready-made WSGI entry (it also creates the schema and chooses TLS);
-or run this module's factory under a real WSGI server, e.g.::
+``mysql_chaos_apps.wsgi:app`` is the ready-made WSGI entry (it also creates the schema and
+chooses TLS); or run this module's factory under a real WSGI server, e.g.::
 
     MYSQL_CHAOS_STRATEGY=safe MYSQL_CHAOS_DSN=mysql://root@127.0.0.1:3306/test \\
-        gunicorn --threads 16 'apps.flask_app:build_from_env()'
+        gunicorn --threads 16 'mysql_chaos_apps.flask_app:build_from_env()'
 
 Environment read by :func:`build_from_env`:
 
@@ -33,18 +33,18 @@ from typing import Any
 from flask import Flask, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 
-from apps.strategies import STRATEGIES
-from apps.strategies.base import (
+from chaos.errors import UsageError
+from chaos.settings import ConnectionSettings
+from chaos.strategy import (
     Connection,
     DefiniteFailure,
     Strategy,
     StrategyConfig,
     StrategyFactory,
     UnitOfWork,
+    strategies,
 )
-from apps.strategies.loading import build_strategy, load_factory
-from chaos.errors import UsageError
-from chaos.settings import ConnectionSettings
+from chaos.strategy.loading import build_strategy, load_factory
 from chaos.taxonomy import describe, error_code, is_disconnect
 
 log = logging.getLogger(__name__)
@@ -178,7 +178,7 @@ def _env_float(name: str, default: float) -> float:
 def _required_env(name: str) -> str:
     value = os.environ.get(name)
     if not value:
-        raise UsageError(f"{name} is not set (see apps.flask_app's docstring)")
+        raise UsageError(f"{name} is not set (see mysql_chaos_apps.flask_app's docstring)")
     return value
 
 
@@ -188,14 +188,15 @@ def settings_from_env() -> ConnectionSettings:
 
 
 def build_from_env(settings: ConnectionSettings | None = None) -> Flask:
-    """The WSGI app for ``gunicorn 'apps.flask_app:build_from_env()'`` (see module docstring).
+    """The WSGI app for ``gunicorn 'mysql_chaos_apps.flask_app:build_from_env()'``.
 
-    ``settings`` replaces ``MYSQL_CHAOS_DSN`` (``apps.wsgi`` passes its TLS choice this way).
+    See the module docstring. ``settings`` replaces ``MYSQL_CHAOS_DSN`` (``mysql_chaos_apps.wsgi``
+    passes its TLS choice this way).
     """
     spec = _required_env("MYSQL_CHAOS_STRATEGY")
     if settings is None:
         settings = settings_from_env()
-    factory = load_factory(spec) if ":" in spec else STRATEGIES.get(spec)
+    factory = load_factory(spec) if ":" in spec else strategies().get(spec)
     defaults = StrategyConfig(connection=settings)
     config = StrategyConfig(
         connection=settings,

@@ -3,13 +3,15 @@
 Serve it as the seed did::
 
     MYSQL_CHAOS_STRATEGY=per-request MYSQL_CHAOS_DSN=mysql://app:pw@127.0.0.1:3306/test \\
-        uwsgi --http 127.0.0.1:8080 --module apps.wsgi:app --master --processes 1 --threads 16
+        uwsgi --http 127.0.0.1:8080 --module mysql_chaos_apps.wsgi:app --master \\
+        --processes 1 --threads 16
 
-or ``gunicorn --threads 16 apps.wsgi:app``. Besides what :func:`apps.flask_app.build_from_env`
-reads, ``MYSQL_CHAOS_TLS`` chooses TLS: ``off`` (the default, as every bundled strategy) or
-``default`` (pymysql's own default: TLS when the server offers it, which builds a fresh
-SSLContext per connect). Before serving, the module creates the seed's ``city`` table (London is
-#312) and the bank's tables when they are missing, so a restart keeps the data.
+or ``gunicorn --threads 16 mysql_chaos_apps.wsgi:app``. Besides what
+:func:`mysql_chaos_apps.flask_app.build_from_env` reads, ``MYSQL_CHAOS_TLS`` chooses TLS: ``off``
+(the default, as every bundled strategy) or ``default`` (pymysql's own default: TLS when the
+server offers it, which builds a fresh SSLContext per connect). Before serving, the module
+creates the seed's ``city`` table (London is #312) and the bank's tables when they are missing,
+so a restart keeps the data.
 """
 
 from __future__ import annotations
@@ -21,8 +23,8 @@ from typing import Any
 
 import pymysql
 from flask import Flask
+from mysql_chaos_apps.flask_app import build_from_env, settings_from_env, setup_city_table
 
-from apps.flask_app import build_from_env, settings_from_env, setup_city_table
 from chaos.errors import UsageError
 from chaos.settings import ConnectionSettings
 from chaos.workload.bank import create_schema
@@ -75,10 +77,12 @@ def build() -> Flask:
         ensure_schema(settings)
         return build_from_env(settings)
     except UsageError as e:
-        print(f"apps.wsgi: {e}", file=sys.stderr)
+        print(f"{__name__}: {e}", file=sys.stderr)
         raise SystemExit(2) from None
     except pymysql.MySQLError as e:
-        print(f"apps.wsgi: cannot create the schema on {settings.describe()}: {e}", file=sys.stderr)
+        print(
+            f"{__name__}: cannot create the schema on {settings.describe()}: {e}", file=sys.stderr
+        )
         raise SystemExit(2) from None
 
 

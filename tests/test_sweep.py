@@ -207,7 +207,7 @@ COMMANDS = {
     "repro": ["repro", "--variant", "middlebox-drop", "--variant", "server-freeze"],
     "check": [
         "check",
-        "apps.strategies.naive_global:NaiveGlobalStrategy",
+        "mysql_chaos_apps.strategies.naive_global:NaiveGlobalStrategy",
         "--fault",
         "middlebox-drop",
         "--fault",

@@ -7,9 +7,9 @@ import threading
 from typing import Any
 
 import pymysql
+from mysql_chaos_apps.strategies.transaction import close_quietly, run_transaction
 
-from apps.strategies.base import BaseStrategy, StrategyConfig, UnitOfWork
-from apps.strategies.transaction import close_quietly, run_transaction
+from chaos.strategy import BaseStrategy, StrategyConfig, UnitOfWork
 
 log = logging.getLogger(__name__)
 

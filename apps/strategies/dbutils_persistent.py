@@ -8,9 +8,9 @@ from typing import Any
 import pymysql
 from dbutils.persistent_db import PersistentDB
 from dbutils.steady_db import SteadyDBConnection
+from mysql_chaos_apps.strategies.transaction import close_quietly, rollback_quietly
 
-from apps.strategies.base import BaseStrategy, StrategyConfig, UnitOfWork
-from apps.strategies.transaction import close_quietly, rollback_quietly
+from chaos.strategy import BaseStrategy, StrategyConfig, UnitOfWork
 
 
 def run_steady_transaction(conn: SteadyDBConnection, unit: UnitOfWork) -> Any:

@@ -6,9 +6,9 @@ from typing import Any
 
 import pymysql
 from dbutils.pooled_db import PooledDB
+from mysql_chaos_apps.strategies.dbutils_persistent import run_steady_transaction
 
-from apps.strategies.base import BaseStrategy, StrategyConfig, UnitOfWork
-from apps.strategies.dbutils_persistent import run_steady_transaction
+from chaos.strategy import BaseStrategy, StrategyConfig, UnitOfWork
 
 
 class DBUtilsPooledStrategy(BaseStrategy):

@@ -7,9 +7,9 @@ from typing import Any
 
 import pymysql
 from flask import Flask, g
+from mysql_chaos_apps.strategies.transaction import run_transaction
 
-from apps.strategies.base import BaseStrategy, Connection, StrategyConfig, UnitOfWork
-from apps.strategies.transaction import run_transaction
+from chaos.strategy import BaseStrategy, Connection, StrategyConfig, UnitOfWork
 
 
 def create_per_request_app(connect_kwargs: dict[str, Any]) -> tuple[Flask, Callable[[], Any]]:

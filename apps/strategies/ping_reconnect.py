@@ -8,9 +8,9 @@ from typing import Any
 
 import pymysql
 import pymysql.cursors
+from mysql_chaos_apps.strategies.transaction import close_quietly, run_transaction
 
-from apps.strategies.base import BaseStrategy, Connection, StrategyConfig, UnitOfWork
-from apps.strategies.transaction import close_quietly, run_transaction
+from chaos.strategy import BaseStrategy, Connection, StrategyConfig, UnitOfWork
 
 # pymysql >= 1.2 warns on every reconnect=True call (and changed the default to False).
 _DEPRECATION = "The 'reconnect' argument is deprecated"

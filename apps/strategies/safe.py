@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import pymysql
+from mysql_chaos_apps.strategies.session_fence import fence_session
+from mysql_chaos_apps.strategies.thread_connections import HeldConnection, ThreadConnections
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -19,9 +21,7 @@ from tenacity import (
     wait_random,
 )
 
-from apps.strategies.base import BaseStrategy, DefiniteFailure, StrategyConfig, UnitOfWork
-from apps.strategies.session_fence import fence_session
-from apps.strategies.thread_connections import HeldConnection, ThreadConnections
+from chaos.strategy import BaseStrategy, DefiniteFailure, StrategyConfig, UnitOfWork
 from chaos.taxonomy import describe, is_disconnect
 
 log = logging.getLogger(__name__)

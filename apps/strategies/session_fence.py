@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import pymysql
 
-from apps.strategies.base import Connection
+from chaos.strategy import Connection
 from chaos.taxonomy import error_code
 
 log = logging.getLogger(__name__)

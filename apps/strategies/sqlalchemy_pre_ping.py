@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from apps.strategies.sqlalchemy_recycle import SQLAlchemyRecycleStrategy
+from mysql_chaos_apps.strategies.sqlalchemy_recycle import SQLAlchemyRecycleStrategy
 
 
 class SQLAlchemyPrePingStrategy(SQLAlchemyRecycleStrategy):

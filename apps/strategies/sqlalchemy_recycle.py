@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import create_engine
 
-from apps.strategies.base import BaseStrategy, StrategyConfig, UnitOfWork
+from chaos.strategy import BaseStrategy, StrategyConfig, UnitOfWork
 
 # Given by the URL; everything else in pymysql_kwargs() (TLS off, timeouts, socket) is passed
 # through connect_args unchanged.

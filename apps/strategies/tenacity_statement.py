@@ -7,11 +7,11 @@ from typing import Any
 
 import pymysql
 import pymysql.cursors
+from mysql_chaos_apps.strategies.thread_connections import ThreadConnections
+from mysql_chaos_apps.strategies.transaction import run_transaction
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_fixed
 
-from apps.strategies.base import BaseStrategy, Connection, StrategyConfig, UnitOfWork
-from apps.strategies.thread_connections import ThreadConnections
-from apps.strategies.transaction import run_transaction
+from chaos.strategy import BaseStrategy, Connection, StrategyConfig, UnitOfWork
 
 log = logging.getLogger(__name__)
 

@@ -6,6 +6,8 @@ import logging
 from typing import Any
 
 import pymysql
+from mysql_chaos_apps.strategies.thread_connections import ThreadConnections
+from mysql_chaos_apps.strategies.transaction import run_transaction
 from tenacity import (
     RetryCallState,
     Retrying,
@@ -14,9 +16,7 @@ from tenacity import (
     wait_exponential,
 )
 
-from apps.strategies.base import BaseStrategy, StrategyConfig, UnitOfWork
-from apps.strategies.thread_connections import ThreadConnections
-from apps.strategies.transaction import run_transaction
+from chaos.strategy import BaseStrategy, StrategyConfig, UnitOfWork
 from chaos.taxonomy import is_disconnect
 
 log = logging.getLogger(__name__)

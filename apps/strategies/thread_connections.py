@@ -12,8 +12,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from apps.strategies.base import Connection
-from apps.strategies.transaction import close_quietly
+from mysql_chaos_apps.strategies.transaction import close_quietly
+
+from chaos.strategy import Connection
 
 
 @dataclass

@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pymysql
+from mysql_chaos_apps.strategies.transaction import close_quietly, run_transaction
 
-from apps.strategies.base import BaseStrategy, Connection, StrategyConfig, UnitOfWork
-from apps.strategies.transaction import close_quietly, run_transaction
+from chaos.strategy import BaseStrategy, Connection, StrategyConfig, UnitOfWork
 
 
 class TimerRecycledConnection:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from apps.strategies.base import Connection, UnitOfWork
+from chaos.strategy import Connection, UnitOfWork
 
 log = logging.getLogger(__name__)
 

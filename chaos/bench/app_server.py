@@ -1,7 +1,7 @@
 """A WSGI app served by a real WSGI server process: uWSGI as in the seed, gunicorn otherwise.
 
-The app is named by its module path (``apps.wsgi:app``) and configured through the environment,
-so ``chaos`` never imports the app. The server runs in its own process group; :meth:`stop`
+The app is named by its ``module:attribute`` spec and configured through the environment, so
+``chaos`` never imports the app. The server runs in its own process group; :meth:`stop`
 ends the group (master, worker, HTTP router) and waits until no member is left.
 """
 
@@ -137,7 +137,9 @@ class AppServer:
             text = Path(self._log_path).read_text(errors="replace")
         except OSError:
             return ""
-        own = [line for line in text.splitlines() if line.startswith("apps.")]
+        # An app that refuses its configuration says so in one line that starts with its module.
+        prefix = self.module.partition(":")[0] + ":"
+        own = [line for line in text.splitlines() if line.startswith(prefix)]
         if own:
             return own[-1]
         return " | ".join(line for line in text.splitlines()[-lines:] if line.strip())

@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from chaos.bench.app_server import AppServer
 from chaos.bench.http_load import LoadGenerator, LoadResult
 from chaos.settings import ConnectionSettings
+from chaos.strategy.registry import wsgi_apps
 
 APPS = ("per-request", "dbutils-persistent", "sqlalchemy-pre-ping", "safe")
 BASELINE = "dbutils-persistent"
 TLS_MODES = ("off", "default")
 PATH = "/?city=London"
 WARM_UP_SECONDS = 0.5
-MODULE = "apps.wsgi:app"
 #: The seed's own constants, unscaled: pool_recycle=3600 and MariaDB's wait_timeout of 8 h.
 SEED_ENV = {"MYSQL_CHAOS_RECYCLE_SECONDS": "3600", "MYSQL_CHAOS_IDLE_SECONDS": "28800"}
 
@@ -107,7 +107,9 @@ def run_seed_benchmark(
                 "MYSQL_CHAOS_DSN": dsn,
                 "MYSQL_CHAOS_TLS": tls,
             }
-            servers[(app, tls)] = stack.enter_context(AppServer(MODULE, env, server=server))
+            servers[(app, tls)] = stack.enter_context(
+                AppServer(wsgi_apps().get("seed"), env, server=server)
+            )
         chosen = next(iter(servers.values())).server
         for app_server in servers.values():
             load.run(app_server.port, PATH, max(concurrencies), WARM_UP_SECONDS)

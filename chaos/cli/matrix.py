@@ -173,7 +173,6 @@ def matrix(
     Exit codes: 0 ok, 1 a verdict differs, 2 bad input, 3 a cell skipped (see --allow-skip),
     4 a cell errored, 130 interrupted.
     """
-    from apps.strategies import STRATEGIES
     from chaos.reports.model import MatrixReport
     from chaos.reports.renderers import as_json, html_grid, junit, markdown, text_table
     from chaos.runner.expectations import (
@@ -183,8 +182,9 @@ def matrix(
         load_expectations,
     )
     from chaos.runner.matrix import run_matrix
+    from chaos.strategy import strategies as registered
 
-    strategy_names = STRATEGIES.select(list(strategies))
+    strategy_names = registered().select(list(strategies))
     fault_names = FAULTS.select(list(faults))
     backend = _backend(server_url, allow_global_changes)
     reports = [
@@ -202,7 +202,7 @@ def matrix(
     history_dir = prepare_history_dir("--histories", histories) if histories else None
     click.echo(f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs")
     run = run_matrix(
-        [(name, STRATEGIES.get(name)) for name in strategy_names],
+        [(name, registered().get(name)) for name in strategy_names],
         [FAULTS.get(name) for name in fault_names],
         backend=backend,
         jobs=jobs,
@@ -265,9 +265,9 @@ def check(
     Exit codes: 0 ok, 1 a violation, 2 bad input, 3 a fault skipped (see --allow-skip),
     4 a cell errored, 130 interrupted.
     """
-    from apps.strategies.loading import load_factory
     from chaos.runner.gate import judge_check
     from chaos.runner.matrix import run_matrix
+    from chaos.strategy.loading import load_factory
     from chaos.sweep import owned_prefix
 
     factory = load_factory(factory_spec)

@@ -14,14 +14,14 @@ from typing import Any
 
 import pymysql
 
-from apps.strategies.base import StrategyConfig, StrategyFactory
-from apps.strategies.loading import build_strategy
 from chaos.checker import CheckResult, check
 from chaos.errors import ChaosError
 from chaos.faults.base import Fault
 from chaos.runner.environment import Backend, CellEnvironment
 from chaos.runner.preflight import unmet_need
 from chaos.runner.timing import CellTiming
+from chaos.strategy import StrategyConfig, StrategyFactory
+from chaos.strategy.loading import build_strategy
 from chaos.workload.bank import create_schema, read_state
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.generator import accounts_needed

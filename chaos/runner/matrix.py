@@ -11,13 +11,13 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
-from apps.strategies.base import StrategyFactory
 from chaos import lifecycle
 from chaos.faults.base import Fault, Need
 from chaos.runner.cell import CellResult, run_cell
 from chaos.runner.environment import Backend
 from chaos.runner.preflight import require_local_servers
 from chaos.runner.timing import CellTiming
+from chaos.strategy import StrategyFactory
 
 log = logging.getLogger(__name__)
 

@@ -14,8 +14,8 @@ from typing import Any
 
 import pymysql
 
-from apps.strategies.base import Connection, UnitOfWork
 from chaos.settings import ConnectionSettings
+from chaos.strategy import Connection, UnitOfWork
 from chaos.workload.state import (
     CREDIT,
     DEBIT,

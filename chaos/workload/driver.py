@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from apps.strategies.base import DefiniteFailure, Strategy
+from chaos.strategy import DefiniteFailure, Strategy
 from chaos.taxonomy import classify
 from chaos.workload.bank import read_unit, transfer_unit
 from chaos.workload.generator import WorkerPlan

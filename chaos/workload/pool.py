@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from apps.strategies.base import UnitOfWork
+from chaos.strategy import UnitOfWork
 from chaos.workload.generator import PlannedOperation
 from chaos.workload.history import Phase
 

@@ -13,8 +13,8 @@ from typing import Any
 import pymysql
 import pytest
 
-from apps.strategies.base import Connection, UnitOfWork
 from chaos.settings import ConnectionSettings
+from chaos.strategy import Connection, UnitOfWork
 
 ER_NO_SUCH_THREAD = 1094
 

@@ -15,9 +15,9 @@ import pymysql
 import pytest
 from apps_testkit import AdminSession, InsertUnits
 
-from apps.strategies.base import StrategyConfig
 from chaos.servers.local import LocalServer
 from chaos.settings import ConnectionSettings
+from chaos.strategy import StrategyConfig
 
 
 @pytest.fixture(scope="session")

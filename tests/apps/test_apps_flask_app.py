@@ -20,11 +20,10 @@ import flask
 import pymysql
 import pytest
 from apps_testkit import AdminSession
+from mysql_chaos_apps.flask_app import create_app, setup_city_table, strategy_of
 
-from apps.flask_app import create_app, setup_city_table, strategy_of
-from apps.strategies import STRATEGIES
-from apps.strategies.base import StrategyConfig
 from chaos.settings import ConnectionSettings
+from chaos.strategy import StrategyConfig, strategies
 from chaos.workload.bank import create_schema
 
 REPO = Path(__file__).resolve().parents[2]
@@ -41,7 +40,7 @@ def tables(settings: ConnectionSettings) -> None:
 
 
 def make_app(name: str, config: StrategyConfig) -> flask.Flask:
-    return create_app(STRATEGIES.get(name), config)
+    return create_app(strategies().get(name), config)
 
 
 def balances(admin: AdminSession) -> dict[int, int]:
@@ -140,7 +139,7 @@ def test_transfer_with_unknown_outcome_is_503_naming_the_error(
 
 
 class GunicornServer:
-    """``gunicorn 'apps.flask_app:build_from_env()'`` on a socket bound here (port 0)."""
+    """``gunicorn 'mysql_chaos_apps.flask_app:build_from_env()'`` on a socket bound here."""
 
     def __init__(self, strategy: str, settings: ConnectionSettings) -> None:
         self.listener = socket.socket()
@@ -155,7 +154,7 @@ class GunicornServer:
         self.process = subprocess.Popen(
             [
                 *(sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "4"),
-                *("--bind", f"fd://{fd}", "apps.flask_app:build_from_env()"),
+                *("--bind", f"fd://{fd}", "mysql_chaos_apps.flask_app:build_from_env()"),
             ],
             cwd=REPO,
             env=env,

@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from apps_testkit import AdminSession, InsertUnits
+from mysql_chaos_apps.strategies.safe import SafeStrategy
 
-from apps.strategies.base import StrategyConfig
-from apps.strategies.safe import SafeStrategy
+from chaos.strategy import StrategyConfig
 
 
 def with_window(config: StrategyConfig, seconds: float) -> StrategyConfig:

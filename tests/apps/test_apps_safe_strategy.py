@@ -12,10 +12,10 @@ from dataclasses import replace
 import pymysql
 import pytest
 from apps_testkit import AdminSession, InsertUnits
+from mysql_chaos_apps.strategies.safe import DEFAULTS, SafeStrategy
+from mysql_chaos_apps.strategies.session_fence import fence_session
 
-from apps.strategies.base import Connection, DefiniteFailure, StrategyConfig, UnitOfWork
-from apps.strategies.safe import DEFAULTS, SafeStrategy
-from apps.strategies.session_fence import fence_session
+from chaos.strategy import Connection, DefiniteFailure, StrategyConfig, UnitOfWork
 from chaos.taxonomy import error_code
 
 

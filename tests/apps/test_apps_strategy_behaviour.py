@@ -8,10 +8,9 @@ import threading
 import pytest
 from apps_testkit import AdminSession, InsertUnits, outcome
 
-from apps.strategies import STRATEGIES
-from apps.strategies.base import StrategyConfig
+from chaos.strategy import StrategyConfig, strategies
 
-NAMES = STRATEGIES.names()
+NAMES = strategies().names()
 
 # Each row: the outcome of the next three units after the strategy's idle sessions are killed.
 # 2013: MariaDB sends "Connection was killed" with sequence id 0, which pymysql reports as
@@ -72,7 +71,7 @@ HOLDS_CONNECTIONS = frozenset(NAMES) - {"per-request"}
 
 def test_registry_lists_the_twelve_strategies_in_a_fixed_order() -> None:
     assert NAMES == list(AFTER_IDLE_KILL)
-    for name, factory in STRATEGIES.items():
+    for name, factory in strategies().items():
         assert factory.name == name
         assert factory.summary and "\n" not in factory.summary
 
@@ -81,7 +80,7 @@ def test_registry_lists_the_twelve_strategies_in_a_fixed_order() -> None:
 def test_strategy_commits_the_unit_and_returns_the_body_result(
     name: str, config: StrategyConfig, admin: AdminSession, units: InsertUnits
 ) -> None:
-    with STRATEGIES.get(name)(config) as strategy:
+    with strategies().get(name)(config) as strategy:
         assert strategy.run(units.insert(1, 2)) == (1, 2)
         assert admin.item_ids() == [1, 2]
 
@@ -90,7 +89,7 @@ def test_strategy_commits_the_unit_and_returns_the_body_result(
 def test_close_releases_every_connection_after_concurrent_use(
     name: str, config: StrategyConfig, admin: AdminSession, units: InsertUnits
 ) -> None:
-    strategy = STRATEGIES.get(name)(config)
+    strategy = strategies().get(name)(config)
     start = threading.Barrier(4)
     errors: list[BaseException] = []
 
@@ -123,7 +122,7 @@ def test_close_releases_every_connection_after_concurrent_use(
 def test_units_after_the_idle_connection_is_killed_behave_as_measured(
     name: str, config: StrategyConfig, admin: AdminSession, units: InsertUnits
 ) -> None:
-    with STRATEGIES.get(name)(config) as strategy:
+    with strategies().get(name)(config) as strategy:
         strategy.run(units.insert(1))
         if name not in HOLDS_CONNECTIONS:
             admin.wait_no_connections()  # its session may still be closing after QUIT
@@ -139,7 +138,7 @@ def test_units_after_the_idle_connection_is_killed_behave_as_measured(
 def test_kill_between_statements_fails_or_half_applies_as_measured(
     name: str, config: StrategyConfig, admin: AdminSession, units: InsertUnits
 ) -> None:
-    with STRATEGIES.get(name)(config) as strategy:
+    with strategies().get(name)(config) as strategy:
         strategy.run(units.insert(1))
         result = outcome(lambda: strategy.run(units.insert(10, 11, kill_after=1)))
         committed = tuple(i for i in admin.item_ids() if i != 1)
@@ -152,7 +151,7 @@ def test_kill_between_statements_fails_or_half_applies_as_measured(
 def test_kill_before_commit_fails_or_retries_as_measured(
     name: str, config: StrategyConfig, admin: AdminSession, units: InsertUnits
 ) -> None:
-    with STRATEGIES.get(name)(config) as strategy:
+    with strategies().get(name)(config) as strategy:
         strategy.run(units.insert(1))
         result = outcome(lambda: strategy.run(units.insert(10, 11, kill_after=2)))
         committed = tuple(i for i in admin.item_ids() if i != 1)

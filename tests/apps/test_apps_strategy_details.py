@@ -11,8 +11,7 @@ import pymysql
 import pytest
 from apps_testkit import AdminSession, InsertUnits, wait_until
 
-from apps.strategies import STRATEGIES
-from apps.strategies.base import Connection, StrategyConfig, UnitOfWork
+from chaos.strategy import Connection, StrategyConfig, UnitOfWork, strategies
 
 
 def session_id_unit() -> UnitOfWork:
@@ -36,7 +35,7 @@ def test_pymysql_warns_on_ping_reconnect_true(config: StrategyConfig) -> None:
 def test_ping_reconnect_reconnects_without_leaking_the_deprecation_warning(
     config: StrategyConfig, admin: AdminSession, units: InsertUnits
 ) -> None:
-    with STRATEGIES.get("ping-reconnect")(config) as strategy:
+    with strategies().get("ping-reconnect")(config) as strategy:
         strategy.run(units.insert(1))
         admin.kill_all()
         with warnings.catch_warnings():
@@ -50,7 +49,7 @@ def test_timer_recycle_replaces_the_connection_only_once_it_is_older_than_the_ti
     recycle_seconds: float, distinct_sessions: int, config: StrategyConfig, admin: AdminSession
 ) -> None:
     config = replace(config, recycle_seconds=recycle_seconds)
-    with STRATEGIES.get("timer-recycle")(config) as strategy:
+    with strategies().get("timer-recycle")(config) as strategy:
         sessions = [strategy.run(session_id_unit()) for _ in range(3)]
         assert len(set(sessions)) == distinct_sessions
         # Replaced connections are dropped, not closed (as in the seed): pymysql's finaliser
@@ -61,7 +60,7 @@ def test_timer_recycle_replaces_the_connection_only_once_it_is_older_than_the_ti
 def test_sqlalchemy_recycle_recovers_from_a_killed_connection_once_it_is_due(
     config: StrategyConfig, admin: AdminSession, units: InsertUnits
 ) -> None:
-    with STRATEGIES.get("sqlalchemy-recycle")(replace(config, recycle_seconds=0.0)) as strategy:
+    with strategies().get("sqlalchemy-recycle")(replace(config, recycle_seconds=0.0)) as strategy:
         strategy.run(units.insert(1))
         admin.kill_all()
         strategy.run(units.insert(2))
@@ -72,7 +71,7 @@ def test_sqlalchemy_recycle_recovers_from_a_killed_connection_once_it_is_due(
 def test_thread_mapped_strategies_keep_one_session_per_thread(
     name: str, config: StrategyConfig
 ) -> None:
-    with STRATEGIES.get(name)(config) as strategy:
+    with strategies().get(name)(config) as strategy:
         main = [strategy.run(session_id_unit()) for _ in range(2)]
         other: list[int] = []
         thread = threading.Thread(target=lambda: other.append(strategy.run(session_id_unit())))
@@ -92,7 +91,7 @@ def test_per_request_runs_each_unit_in_a_flask_app_context_with_its_own_connecti
         cursor.execute("SELECT CONNECTION_ID()")
         seen.append((flask.g.db is conn, int(cursor.fetchone()[0])))
 
-    with STRATEGIES.get("per-request")(config) as strategy:
+    with strategies().get("per-request")(config) as strategy:
         for _ in range(2):
             strategy.run(UnitOfWork(op_id="ctx", body=body))
             admin.wait_no_connections()  # closed by the teardown

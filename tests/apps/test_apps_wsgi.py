@@ -1,4 +1,4 @@
-"""``apps.wsgi:app`` under a real WSGI server process (uWSGI from the pyuwsgi wheel, and
+"""``mysql_chaos_apps.wsgi:app`` under a real WSGI server process (uWSGI from the pyuwsgi wheel, and
 gunicorn): the seed's exact answer, the schema it creates, honest errors, nothing left behind."""
 
 from __future__ import annotations
@@ -46,14 +46,14 @@ def wsgi_server(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 def served(wsgi_server: str, settings: ConnectionSettings) -> Iterator[AppServer]:
-    server = AppServer("apps.wsgi:app", env_for(settings), server=wsgi_server)
+    server = AppServer("mysql_chaos_apps.wsgi:app", env_for(settings), server=wsgi_server)
     with server:
         yield server
 
 
 def test_uwsgi_is_the_seeds_server_when_installed() -> None:
-    assert AppServer("apps.wsgi:app", {}).server == "uwsgi"
-    assert "--threads" in AppServer("apps.wsgi:app", {}).command()
+    assert AppServer("mysql_chaos_apps.wsgi:app", {}).server == "uwsgi"
+    assert "--threads" in AppServer("mysql_chaos_apps.wsgi:app", {}).command()
 
 
 def test_the_city_endpoint_answers_the_seeds_string_from_the_schema_it_created(
@@ -83,9 +83,9 @@ def test_a_restart_keeps_the_data_the_schema_is_only_created_once(
     wsgi_server: str, settings: ConnectionSettings, admin: AdminSession
 ) -> None:
     transfer = {"op_id": "w2", "from": "1", "to": "2", "amount": "5"}
-    with AppServer("apps.wsgi:app", env_for(settings), server=wsgi_server) as first:
+    with AppServer("mysql_chaos_apps.wsgi:app", env_for(settings), server=wsgi_server) as first:
         assert request(first, "/transfer", transfer)[0] == 200
-    with AppServer("apps.wsgi:app", env_for(settings), server=wsgi_server) as second:
+    with AppServer("mysql_chaos_apps.wsgi:app", env_for(settings), server=wsgi_server) as second:
         assert request(second, "/?city=London") == (200, 'City "London" is #312')
     rows = admin.query(f"SELECT id, balance FROM `{admin.database}`.accounts WHERE id <= 2")
     assert sorted((int(a), int(b)) for a, b in rows) == [(1, 995), (2, 1005)]
@@ -94,7 +94,7 @@ def test_a_restart_keeps_the_data_the_schema_is_only_created_once(
 
 def test_tls_default_serves_too(wsgi_server: str, settings: ConnectionSettings) -> None:
     env = env_for(settings, "per-request", MYSQL_CHAOS_TLS="default")
-    with AppServer("apps.wsgi:app", env, server=wsgi_server) as server:
+    with AppServer("mysql_chaos_apps.wsgi:app", env, server=wsgi_server) as server:
         assert request(server, "/?city=London") == (200, 'City "London" is #312')
 
 
@@ -103,9 +103,10 @@ def test_a_bad_setting_stops_the_server_with_one_line(
 ) -> None:
     env = env_for(settings, MYSQL_CHAOS_TLS="sometimes")
     with pytest.raises(ServerError) as caught:
-        AppServer("apps.wsgi:app", env, server=wsgi_server).start()
-    assert "apps.wsgi: MYSQL_CHAOS_TLS must be one of off, default, got 'sometimes'" in str(
-        caught.value
+        AppServer("mysql_chaos_apps.wsgi:app", env, server=wsgi_server).start()
+    assert (
+        "mysql_chaos_apps.wsgi: MYSQL_CHAOS_TLS must be one of off, default, got 'sometimes'"
+        in str(caught.value)
     )
     assert "Traceback" not in str(caught.value)
 
@@ -113,7 +114,7 @@ def test_a_bad_setting_stops_the_server_with_one_line(
 def test_stopping_leaves_no_process_of_the_server(
     wsgi_server: str, settings: ConnectionSettings
 ) -> None:
-    server = AppServer("apps.wsgi:app", env_for(settings), server=wsgi_server).start()
+    server = AppServer("mysql_chaos_apps.wsgi:app", env_for(settings), server=wsgi_server).start()
     assert server.process is not None
     group = server.process.pid
     try:

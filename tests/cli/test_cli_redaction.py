@@ -14,7 +14,7 @@ from chaos.settings import ConnectionSettings
 from tests.cli.support import run_cli
 
 PASSWORD = "Pw-9f3e1c-secret"
-SAFE = "apps.strategies.safe:SafeStrategy"
+SAFE = "mysql_chaos_apps.strategies.safe:SafeStrategy"
 
 
 @pytest.fixture(scope="module")

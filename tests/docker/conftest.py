@@ -17,16 +17,14 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
+from engine_install import SCRIPT, install_engine_or_skip
 
 from chaos import lifecycle
 from chaos.errors import CapabilityMissingError
 from chaos.sweep import OWNER_LABEL, owned_prefix, owner_tag
-
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "container-engine.sh"
 
 
 def _podman_service(socket_dir: str) -> Any:
@@ -67,9 +65,7 @@ def engine() -> Iterator[Any]:
         client = engine_client()
     except CapabilityMissingError as unreachable:
         if shutil.which("podman") is None:
-            if os.geteuid() != 0 or shutil.which("apt-get") is None:
-                pytest.skip(f"{unreachable}; installing podman needs root and apt-get")
-            subprocess.run(["sh", str(SCRIPT), "install"], check=True)
+            install_engine_or_skip(f"{unreachable}; podman is not installed")
         # Named for its owner: the sweep removes it if this session is killed outright.
         socket_dir = tempfile.mkdtemp(prefix=owned_prefix("engine"))
         service = _podman_service(socket_dir)

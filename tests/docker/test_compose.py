@@ -4,27 +4,25 @@ pulled here, no registry is reachable), and its parts agree with each other."""
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from engine_install import install_engine_or_skip
 
 pytestmark = pytest.mark.docker
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPOSE = ROOT / "compose"
-SCRIPT = ROOT / "scripts" / "container-engine.sh"
 
 
 @pytest.fixture(scope="module")
 def compose_tool() -> str:
-    if shutil.which("docker-compose") is None and os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["sh", str(SCRIPT), "install"], check=True)
+    if shutil.which("docker-compose") is None:
+        install_engine_or_skip("docker-compose is not installed")
     tool = shutil.which("docker-compose")
-    if tool is None:
-        pytest.skip("docker-compose is not installed (scripts/container-engine.sh install)")
+    assert tool is not None, "scripts/container-engine.sh install did not install docker-compose"
     return tool
 
 
@@ -42,7 +40,7 @@ def test_compose_file_is_valid_and_names_the_real_images(compose_tool):
     # The runner shares the proxy's network namespace: the proxies it makes on 127.0.0.1.
     assert "network_mode: service:toxiproxy" in result.stdout
     assert "TOXIPROXY_URL: http://127.0.0.1:8474" in result.stdout
-    assert "apps.flask_app:build_from_env()" in result.stdout
+    assert "mysql_chaos_apps.flask_app:build_from_env()" in result.stdout
 
 
 def test_a_broken_compose_file_is_rejected(compose_tool, tmp_path):

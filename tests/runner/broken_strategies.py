@@ -11,10 +11,10 @@ from typing import Any
 
 import pymysql
 from dbutils.persistent_db import PersistentDB
+from mysql_chaos_apps.strategies.thread_connections import ThreadConnections
+from mysql_chaos_apps.strategies.transaction import close_quietly, rollback_quietly, run_transaction
 
-from apps.strategies.base import BaseStrategy, StrategyConfig, UnitOfWork
-from apps.strategies.thread_connections import ThreadConnections
-from apps.strategies.transaction import close_quietly, rollback_quietly, run_transaction
+from chaos.strategy import BaseStrategy, StrategyConfig, UnitOfWork
 from chaos.taxonomy import is_disconnect
 
 

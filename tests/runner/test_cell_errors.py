@@ -10,13 +10,13 @@ from typing import ClassVar
 
 import pytest
 
-from apps.strategies import STRATEGIES
 from chaos.errors import CapabilityMissingError, FaultError
 from chaos.faults.base import Fault
 from chaos.faults.sql_faults import KillConnectionFault
 from chaos.runner.cell import CellResult
 from chaos.runner.gate import ExitCode, judge_check
 from chaos.runner.matrix import run_matrix
+from chaos.strategy import strategies
 
 
 class InjectRaisesFault(KillConnectionFault):
@@ -64,7 +64,7 @@ class HealAlwaysFailsFault(KillConnectionFault):
 
 
 def _run(*faults: type[Fault]) -> dict[str, CellResult]:
-    run = run_matrix([("safe", STRATEGIES.get("safe"))], list(faults), jobs=4)
+    run = run_matrix([("safe", strategies().get("safe"))], list(faults), jobs=4)
     return {result.fault: result for result in run.results}
 
 

@@ -17,7 +17,7 @@ def _check(*args: str) -> subprocess.CompletedProcess[str]:
 
 def test_check_passes_the_safe_strategy_and_exits_zero() -> None:
     result = _check(
-        "apps.strategies.safe:SafeStrategy",
+        "mysql_chaos_apps.strategies.safe:SafeStrategy",
         "--fault",
         "kill-connection",
         "--fault",
@@ -29,7 +29,7 @@ def test_check_passes_the_safe_strategy_and_exits_zero() -> None:
 
 def test_check_fails_the_naive_strategy_naming_fault_violation_and_op_ids() -> None:
     result = _check(
-        "apps.strategies.naive_global:NaiveGlobalStrategy", "--fault", "kill-connection"
+        "mysql_chaos_apps.strategies.naive_global:NaiveGlobalStrategy", "--fault", "kill-connection"
     )
     assert result.returncode == 1
     assert "kill-connection: not-recovered [w" in result.stdout
@@ -43,6 +43,6 @@ def test_check_with_an_unimportable_factory_is_one_line_and_exit_two() -> None:
 
 
 def test_check_with_an_unknown_fault_lists_the_valid_names() -> None:
-    result = _check("apps.strategies.safe:SafeStrategy", "--fault", "nope")
+    result = _check("mysql_chaos_apps.strategies.safe:SafeStrategy", "--fault", "nope")
     assert result.returncode == 2
     assert "unknown fault 'nope'" in result.stderr and "idle-timeout" in result.stderr

@@ -18,7 +18,7 @@ from chaos.runner.expectations import Expectation
 from chaos.runner.gate import ExitCode, judge_check, judge_matrix
 
 CLI = str(Path(sys.executable).with_name("mysql-chaos"))
-NAIVE = "apps.strategies.naive_global:NaiveGlobalStrategy"
+NAIVE = "mysql_chaos_apps.strategies.naive_global:NaiveGlobalStrategy"
 SETPRIV = shutil.which("setpriv")
 
 without_net_admin = pytest.mark.skipif(SETPRIV is None, reason="needs util-linux setpriv")

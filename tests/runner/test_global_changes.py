@@ -10,7 +10,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from apps.strategies import STRATEGIES
 from chaos.errors import FaultError
 from chaos.faults.base import FaultTarget
 from chaos.faults.sql_faults import IdleTimeoutFault
@@ -19,6 +18,7 @@ from chaos.runner.environment import Backend
 from chaos.runner.timing import CellTiming
 from chaos.servers.external import ExternalServer
 from chaos.servers.local import LocalServer
+from chaos.strategy import strategies
 
 ORIGINAL = "12345"  # not any server's default: a value only a correct restore brings back
 PASSWORD = "ext-s3cret"
@@ -41,7 +41,7 @@ def url(server: LocalServer) -> str:
 def _cell(url: str, *, allow: bool, strategy: str = "safe", factory=None) -> CellResult:  # type: ignore[no-untyped-def]
     return run_cell(
         strategy,
-        factory or STRATEGIES.get(strategy),
+        factory or strategies().get(strategy),
         IdleTimeoutFault,
         backend=Backend(external_url=url, allow_global_changes=allow),
         toxiproxy=None,

@@ -12,12 +12,12 @@ from xml.etree import ElementTree
 
 import pytest
 
-from apps.strategies import STRATEGIES
 from chaos.faults import FAULTS
 from chaos.reports.model import MatrixReport
 from chaos.reports.renderers import as_json, html_grid, junit, markdown
 from chaos.runner.expectations import load_expectations
 from chaos.runner.matrix import MatrixRun, run_matrix
+from chaos.strategy import strategies
 
 SUBSET_STRATEGIES = [
     "naive-global",
@@ -32,7 +32,7 @@ SUBSET_FAULTS = ["kill-connection", "mid-transaction-drop", "ambiguous-commit"]
 @pytest.fixture(scope="module")
 def subset_run() -> MatrixRun:
     return run_matrix(
-        [(name, STRATEGIES.get(name)) for name in SUBSET_STRATEGIES],
+        [(name, strategies().get(name)) for name in SUBSET_STRATEGIES],
         [FAULTS.get(name) for name in SUBSET_FAULTS],
         jobs=8,
     )

@@ -7,8 +7,8 @@ from typing import Any
 
 import pymysql
 
-from apps.strategies.base import DefiniteFailure, UnitOfWork
 from chaos.settings import ConnectionSettings
+from chaos.strategy import DefiniteFailure, UnitOfWork
 
 
 class PerUnitConnectionStrategy:

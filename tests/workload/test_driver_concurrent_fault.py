@@ -10,9 +10,9 @@ from typing import Any
 import pymysql
 import pytest
 
-from apps.strategies.base import UnitOfWork
 from chaos.servers.local import LocalServer
 from chaos.settings import ConnectionSettings
+from chaos.strategy import UnitOfWork
 from chaos.workload.bank import create_schema
 from chaos.workload.database import scratch_database
 from chaos.workload.driver import WorkloadDriver

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from apps.strategies.base import Strategy, StrategyConfig, StrategyFactory
 from chaos.errors import UsageError
+from chaos.strategy.contract import Strategy, StrategyConfig, StrategyFactory
 
 
 def _one_line(error: BaseException) -> str:
@@ -14,8 +14,8 @@ def _one_line(error: BaseException) -> str:
     return f"{type(error).__name__}: {text}" if text else type(error).__name__
 
 
-def load_factory(spec: str) -> StrategyFactory:
-    """Import ``module:attribute`` (the attribute may be dotted) and return it if callable."""
+def import_object(spec: str) -> Any:
+    """Import ``module:attribute`` (the attribute may be dotted) and return the attribute."""
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
         raise UsageError(f"strategy factory must look like 'module:factory', got {spec!r}")
@@ -28,6 +28,12 @@ def load_factory(spec: str) -> StrategyFactory:
             target = getattr(target, part)
         except AttributeError as e:
             raise UsageError(f"{spec!r}: {module_name!r} has no attribute {attribute!r}") from e
+    return target
+
+
+def load_factory(spec: str) -> StrategyFactory:
+    """:func:`import_object`, refused unless it is callable."""
+    target = import_object(spec)
     if not callable(target):
         raise UsageError(
             f"{spec!r} is a {type(target).__name__}, not a factory (a callable taking a config)"

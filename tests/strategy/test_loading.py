@@ -6,12 +6,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mysql_chaos_apps.strategies.safe import SafeStrategy
 
-from apps.strategies.base import StrategyConfig
-from apps.strategies.loading import build_strategy, load_factory
-from apps.strategies.safe import SafeStrategy
 from chaos.errors import UsageError
 from chaos.settings import ConnectionSettings
+from chaos.strategy import StrategyConfig
+from chaos.strategy.loading import build_strategy, load_factory
 
 CONFIG = StrategyConfig(connection=ConnectionSettings())
 
@@ -33,18 +33,18 @@ def one_line_usage_error(call: Any, *args: Any) -> str:
 
 
 def test_load_factory_returns_the_named_callable() -> None:
-    assert load_factory("apps.strategies.safe:SafeStrategy") is SafeStrategy
-    assert load_factory("apps.strategies:STRATEGIES.get") is not None
+    assert load_factory("mysql_chaos_apps.strategies.safe:SafeStrategy") is SafeStrategy
+    assert load_factory("mysql_chaos_apps.strategies:BUNDLED.get") is not None
 
 
 @pytest.mark.parametrize(
     ("spec", "mentions"),
     [
-        ("apps.strategies.safe", "module:factory"),
+        ("mysql_chaos_apps.strategies.safe", "module:factory"),
         (":SafeStrategy", "module:factory"),
         ("mchaos_no_such_module_x:factory", "No module named"),
-        ("apps.strategies.safe:NoSuchFactory", "no attribute 'NoSuchFactory'"),
-        ("apps.strategies.safe:DEFAULTS", "not a factory"),
+        ("mysql_chaos_apps.strategies.safe:NoSuchFactory", "no attribute 'NoSuchFactory'"),
+        ("mysql_chaos_apps.strategies.safe:DEFAULTS", "not a factory"),
     ],
 )
 def test_load_factory_rejects_bad_specs_with_one_line(spec: str, mentions: str) -> None:

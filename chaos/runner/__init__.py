@@ -1,0 +1,1 @@
+"""The runner: the only package that wires faults, clients, workload and checker together."""

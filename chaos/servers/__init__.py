@@ -1,0 +1,1 @@
+"""MySQL servers the faults act on: disposable local processes, containers, external URLs."""

@@ -1,0 +1,33 @@
+"""The contract every client under test implements, and how strategies are found by name.
+
+``contract`` is what a user implements (a factory taking a :class:`StrategyConfig` and returning
+a :class:`Strategy`); ``loading`` imports a user's ``module:factory``; ``registry`` finds the
+bundled strategies and any other package's through entry points.
+"""
+
+from chaos.strategy.contract import (
+    BaseStrategy,
+    Connection,
+    DefiniteFailure,
+    Strategy,
+    StrategyConfig,
+    StrategyFactory,
+    UnitOfWork,
+)
+from chaos.strategy.loading import build_strategy, load_factory
+from chaos.strategy.registry import strategies, strategy_factory, wsgi_apps
+
+__all__ = [
+    "BaseStrategy",
+    "Connection",
+    "DefiniteFailure",
+    "Strategy",
+    "StrategyConfig",
+    "StrategyFactory",
+    "UnitOfWork",
+    "build_strategy",
+    "load_factory",
+    "strategies",
+    "strategy_factory",
+    "wsgi_apps",
+]

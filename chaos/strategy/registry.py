@@ -1,0 +1,79 @@
+"""Strategies and apps by name, found through entry points: ``chaos`` imports no client.
+
+Two entry-point groups, so the bundled clients and any other package's are found alike:
+
+``mysql_chaos.strategies``
+    Either one factory, named by the entry point (``my-pool = "mypkg.db:make_strategy"``), or
+    an ordered mapping of names to factories (how the bundled ones are registered, in the order
+    the reports show them).
+``mysql_chaos.apps``
+    name -> a WSGI app as ``module:attribute`` (``seed`` is the seed's Flask app). Only the spec
+    is read: the app is imported by the WSGI server that serves it, never here.
+
+The bundled strategies come first, then other packages' in the order of their entry points'
+names. A name registered twice is an error naming both places.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from importlib.metadata import EntryPoint, entry_points
+
+from chaos.errors import UsageError
+from chaos.registry import Registry
+from chaos.strategy.contract import StrategyFactory
+from chaos.strategy.loading import import_object, load_factory
+
+STRATEGY_GROUP = "mysql_chaos.strategies"
+APP_GROUP = "mysql_chaos.apps"
+_BUNDLED_DISTRIBUTION = "mysql-chaos"
+
+
+def _ordered(group: str) -> list[EntryPoint]:
+    """This group's entry points, the bundled distribution's first; each one once."""
+    unique = {(entry.name, entry.value): entry for entry in entry_points(group=group)}
+
+    def key(entry: EntryPoint) -> tuple[bool, str]:
+        dist = entry.dist.name if entry.dist is not None else ""
+        return (dist != _BUNDLED_DISTRIBUTION, entry.name)
+
+    return sorted(unique.values(), key=key)
+
+
+def _add(registry: Registry[StrategyFactory], name: str, factory: object, where: str) -> None:
+    if name in registry:
+        raise UsageError(f"{STRATEGY_GROUP}: strategy {name!r} is registered twice ({where})")
+    if not callable(factory):
+        raise UsageError(f"{STRATEGY_GROUP}: {where} is not a strategy factory")
+    registry.add(name, factory)
+
+
+@functools.cache
+def strategies() -> Registry[StrategyFactory]:
+    """Every registered strategy factory, by name. Imports the modules that provide them."""
+    registry: Registry[StrategyFactory] = Registry("strategy")
+    for entry in _ordered(STRATEGY_GROUP):
+        loaded = import_object(entry.value)
+        if isinstance(loaded, Mapping):
+            for name, factory in loaded.items():
+                _add(registry, name, factory, f"{entry.value}[{name!r}]")
+        else:
+            _add(registry, entry.name, loaded, entry.value)
+    return registry
+
+
+def strategy_factory(name_or_spec: str) -> StrategyFactory:
+    """A registered name (``safe``) or a user's ``module:factory``."""
+    if ":" in name_or_spec:
+        return load_factory(name_or_spec)
+    return strategies().get(name_or_spec)
+
+
+@functools.cache
+def wsgi_apps() -> Registry[str]:
+    """Every registered WSGI app, by name, as the ``module:attribute`` a WSGI server loads."""
+    registry: Registry[str] = Registry("app")
+    for entry in _ordered(APP_GROUP):
+        registry.add(entry.name, entry.value)
+    return registry
