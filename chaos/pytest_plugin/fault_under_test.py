@@ -67,6 +67,8 @@ class FaultUnderTest:
         """Set up the world and ``prepare()`` the fault; :class:`FaultUnavailable` if it can't."""
         reason = unmet_need(self.fault_class, self.backend, self.toxiproxy)
         if reason is not None:
+            # The runner's reasons name the CLI's options; here the plugin's apply.
+            reason = reason.replace("--allow-global", "--mysql-chaos-allow-global")
             raise FaultUnavailable(f"{self.name}: {reason}")
         try:
             self._environment = CellEnvironment(self.fault_class, self.backend, self.toxiproxy)

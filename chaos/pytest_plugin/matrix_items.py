@@ -117,7 +117,8 @@ def make_items(
 ) -> list[MatrixCellItem]:
     """One item per cell, in the canonical order."""
     expectations = load_expectations()
-    root = MatrixCollector.from_parent(session, name=ROOT_NAME)
+    # nodeid given: a child of the session would otherwise start with "::".
+    root = MatrixCollector.from_parent(session, name=ROOT_NAME, nodeid=ROOT_NAME)
     parents = {name: StrategyCells.from_parent(root, name=name) for name in strategies}
     return [
         MatrixCellItem.from_parent(

@@ -120,6 +120,11 @@ def _read(config: pytest.Config) -> PluginOptions:
             "--mysql-chaos-strategy and --mysql-chaos-json go with --mysql-chaos-matrix"
         )
     if matrix:
+        if config.args_source is pytest.Config.ArgsSource.ARGS and config.args:
+            raise pytest.UsageError(
+                "--mysql-chaos-matrix collects the matrix cells, not test files: "
+                f"drop {' '.join(config.args)}"
+            )
         _check_strategies(strategies)
     if json_file:
         from chaos.cli.paths import check_report_path

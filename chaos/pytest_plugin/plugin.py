@@ -13,7 +13,7 @@ import pytest
 
 from chaos.faults import FAULTS
 from chaos.pytest_plugin import fixtures
-from chaos.pytest_plugin.matrix_items import MatrixCellItem, make_items
+from chaos.pytest_plugin.matrix_items import ROOT_NAME, MatrixCellItem, make_items
 from chaos.pytest_plugin.matrix_report import REPORT_ATTRIBUTE, MatrixJsonReport, cell_to_json
 from chaos.pytest_plugin.options import add_options, read_options
 from chaos.pytest_plugin.resources import RESOURCES, ProcessResources, resources
@@ -114,6 +114,9 @@ def pytest_collection_modifyitems(
     options = resources(config).options
     if options.matrix:
         items[:] = make_items(session, resources(config), _strategies(config), _faults(config))
+        # Reported as collected, so the terminal counts them (and -k, --shard, deselect them).
+        report = pytest.CollectReport(ROOT_NAME, "passed", None, list(items))
+        config.hook.pytest_collectreport(report=report)
     if options.shard is not None:
         kept = select_shard(items, *options.shard)
         kept_ids = {id(item) for item in kept}
