@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -17,8 +19,10 @@ from chaos.runner.environment import Backend
 from chaos.settings import ConnectionSettings
 
 if TYPE_CHECKING:
+    from chaos.reports.model import MatrixReport
     from chaos.runner.cell import CellResult
     from chaos.runner.gate import GateVerdict
+    from chaos.strategy import StrategyFactory
 
 # The strategies, runner and reports import SQLAlchemy, DBUtils and tenacity (~0.3 s): they are
 # imported inside the commands, so `mysql-chaos repro` and `--help` do not pay for them.
@@ -127,8 +131,97 @@ def _finish(gate: GateVerdict, success: str) -> None:
     click.get_current_context().exit(int(gate.exit_code))
 
 
+def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The reports ``matrix`` and ``check`` both write, and the user strategy settings."""
+    for option in reversed(
+        [
+            click.option(
+                "--junit", "junit_file", type=click.Path(dir_okay=False), help="Write JUnit XML."
+            ),
+            click.option(
+                "--json", "json_file", type=click.Path(dir_okay=False), help="Write JSON."
+            ),
+            click.option(
+                "--markdown",
+                "markdown_file",
+                type=click.Path(dir_okay=False),
+                help="Write a Markdown table.",
+            ),
+            click.option(
+                "--html", "html_file", type=click.Path(dir_okay=False), help="Write an HTML grid."
+            ),
+            click.option(
+                "--histories",
+                type=click.Path(file_okay=False),
+                help="Keep each cell's history (JSON lines) in this directory.",
+            ),
+            click.option(
+                "--option",
+                "options",
+                multiple=True,
+                metavar="KEY=VALUE",
+                help="Repeatable: put KEY into StrategyConfig.extra of a module:factory "
+                "strategy (the value is read as JSON when it is JSON: 16, true, 0.5).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+_Render = Callable[["MatrixReport"], str]
+
+
+def _requested_reports(
+    junit_file: str | None, json_file: str | None, markdown_file: str | None, html_file: str | None
+) -> list[tuple[Path, _Render]]:
+    """Each requested report's path, checked writable now, with its renderer."""
+    from chaos.reports.renderers import as_json, html_grid, junit, markdown
+
+    return [
+        (check_report_path(option, path), render)
+        for option, path, render in (
+            ("--junit", junit_file, junit),
+            ("--json", json_file, as_json),
+            ("--markdown", markdown_file, markdown),
+            ("--html", html_file, html_grid),
+        )
+        if path
+    ]
+
+
+def _write_reports(report: MatrixReport, reports: list[tuple[Path, _Render]]) -> None:
+    for path, render in reports:
+        try:
+            path.write_text(render(report))
+        except OSError as e:
+            raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
+        click.echo(f"wrote {path}")
+
+
+def _user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> StrategyFactory:
+    """A user's ``module:factory`` (the current directory importable, as for ``python -m``),
+    with ``--option`` settings, built once on a throw-away server before any cell runs."""
+    from chaos.runner.timing import CellTiming
+    from chaos.runner.user_strategy import parse_option, probe_factory, with_options
+    from chaos.strategy import load_factory
+
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    factory = with_options(load_factory(spec), dict(parse_option(o) for o in options))
+    probe_factory(factory, backend, CellTiming().strategy_config(ConnectionSettings()))
+    return factory
+
+
 @click.command()
-@click.option("--strategy", "strategies", multiple=True, metavar="NAME", help="Repeatable.")
+@click.option(
+    "--strategy",
+    "strategies",
+    multiple=True,
+    metavar="NAME",
+    help="Repeatable: a registered name, or module:factory for your own (held to every "
+    "invariant unless an expectation is recorded for it).",
+)
 @click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable.")
 @click.option(
     "--jobs",
@@ -137,17 +230,7 @@ def _finish(gate: GateVerdict, success: str) -> None:
     show_default=True,
     help="Cells run in parallel, each with its own server (and proxy).",
 )
-@click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Write JUnit XML.")
-@click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Write JSON.")
-@click.option(
-    "--markdown", "markdown_file", type=click.Path(dir_okay=False), help="Write a Markdown table."
-)
-@click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Write an HTML grid.")
-@click.option(
-    "--histories",
-    type=click.Path(file_okay=False),
-    help="Keep each cell's history (JSON lines) in this directory.",
-)
+@_report_options
 @click.option(
     "--record-expected",
     is_flag=True,
@@ -163,6 +246,7 @@ def matrix(
     markdown_file: str | None,
     html_file: str | None,
     histories: str | None,
+    options: tuple[str, ...],
     record_expected: bool,
     server_url: str | None,
     allow_global_changes: bool,
@@ -174,9 +258,10 @@ def matrix(
     4 a cell errored, 130 interrupted.
     """
     from chaos.reports.model import MatrixReport
-    from chaos.reports.renderers import as_json, html_grid, junit, markdown, text_table
+    from chaos.reports.renderers import text_table
     from chaos.runner.expectations import (
         DEFAULT_FILE,
+        HELD_TO_EVERY_INVARIANT,
         Expectation,
         dump_expectations,
         load_expectations,
@@ -184,25 +269,25 @@ def matrix(
     from chaos.runner.matrix import run_matrix
     from chaos.strategy import strategies as registered
 
-    strategy_names = registered().select(list(strategies))
+    specs = [name for name in strategies if ":" in name]
+    if options and not specs:
+        raise click.UsageError("--option applies to module:factory strategies; none was given")
+    if record_expected and specs:
+        raise click.UsageError("--record-expected records the bundled strategies only")
+    names = [name for name in strategies if ":" not in name]
+    strategy_names = registered().select(names) if names or not specs else []
     fault_names = FAULTS.select(list(faults))
     backend = _backend(server_url, allow_global_changes)
-    reports = [
-        (check_report_path(option, path), render)
-        for option, path, render in (
-            ("--junit", junit_file, junit),
-            ("--json", json_file, as_json),
-            ("--markdown", markdown_file, markdown),
-            ("--html", html_file, html_grid),
-        )
-        if path
-    ]
+    reports = _requested_reports(junit_file, json_file, markdown_file, html_file)
     if record_expected:
         check_report_path("expectations file", str(DEFAULT_FILE))
     history_dir = prepare_history_dir("--histories", histories) if histories else None
+    cells = [(name, registered().get(name)) for name in strategy_names]
+    cells += [(spec, _user_factory(spec, options, backend)) for spec in specs]
+    strategy_names += specs
     click.echo(f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs")
     run = run_matrix(
-        [(name, registered().get(name)) for name in strategy_names],
+        cells,
         [FAULTS.get(name) for name in fault_names],
         backend=backend,
         jobs=jobs,
@@ -210,16 +295,14 @@ def matrix(
         on_result=_progress,
     )
     expectations = load_expectations()
+    for spec in specs:
+        for fault in fault_names:
+            expectations.setdefault((spec, fault), HELD_TO_EVERY_INVARIANT)
     report = MatrixReport.build(
         run.results, expectations, strategy_names, fault_names, run.seconds, allow_skip=allow_skip
     )
     click.echo("\n" + text_table(report) + "\n")
-    for path, render in reports:
-        try:
-            path.write_text(render(report))
-        except OSError as e:
-            raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
-        click.echo(f"wrote {path}")
+    _write_reports(report, reports)
     click.echo(
         f"wall time {run.seconds:.1f} s; CPU {run.cpu_seconds:.1f} s, "
         f"{run.cpu_seconds_per_cell:.2f} s per cell (this process and the servers and proxy "
@@ -251,11 +334,18 @@ def matrix(
 @click.argument("factory_spec", metavar="MODULE:FACTORY")
 @click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable; default all.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=_DEFAULT_JOBS, show_default=True)
+@_report_options
 @_server_options
 def check(
     factory_spec: str,
     faults: tuple[str, ...],
     jobs: int,
+    junit_file: str | None,
+    json_file: str | None,
+    markdown_file: str | None,
+    html_file: str | None,
+    histories: str | None,
+    options: tuple[str, ...],
     server_url: str | None,
     allow_global_changes: bool,
     allow_skip: bool,
@@ -265,21 +355,27 @@ def check(
     Exit codes: 0 ok, 1 a violation, 2 bad input, 3 a fault skipped (see --allow-skip),
     4 a cell errored, 130 interrupted.
     """
+    from chaos.reports.model import MatrixReport
+    from chaos.runner.expectations import HELD_TO_EVERY_INVARIANT
     from chaos.runner.gate import judge_check
     from chaos.runner.matrix import run_matrix
-    from chaos.strategy.loading import load_factory
     from chaos.sweep import owned_prefix
 
-    factory = load_factory(factory_spec)
     fault_names = FAULTS.select(list(faults))
     backend = _backend(server_url, allow_global_changes)
-    with tempfile.TemporaryDirectory(prefix=owned_prefix("check")) as tmp:
+    reports = _requested_reports(junit_file, json_file, markdown_file, html_file)
+    history_dir = prepare_history_dir("--histories", histories) if histories else None
+    factory = _user_factory(factory_spec, options, backend)
+    with contextlib.ExitStack() as stack:
+        if history_dir is None:  # the histories are kept only while the run needs them
+            temporary = tempfile.TemporaryDirectory(prefix=owned_prefix("check"))
+            history_dir = Path(stack.enter_context(temporary))
         run = run_matrix(
             [(factory_spec, factory)],
             [FAULTS.get(name) for name in fault_names],
             backend=backend,
             jobs=jobs,
-            history_dir=Path(tmp),
+            history_dir=history_dir,
             on_result=_progress,
         )
     results = sorted(run.results, key=lambda r: fault_names.index(r.fault))
@@ -289,6 +385,11 @@ def check(
             click.echo(f"{result.fault}: {violation.kind} [{ids}] {violation.detail}")
     _show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
+    expectations = {(factory_spec, fault): HELD_TO_EVERY_INVARIANT for fault in fault_names}
+    report = MatrixReport.build(
+        run.results, expectations, [factory_spec], fault_names, run.seconds, allow_skip=allow_skip
+    )
+    _write_reports(report, reports)
     _finish(
         judge_check(results, allow_skip=allow_skip),
         f"{factory_spec}: every invariant held under every fault",

@@ -20,7 +20,7 @@ from chaos.faults.base import Fault
 from chaos.runner.environment import Backend, CellEnvironment
 from chaos.runner.preflight import unmet_need
 from chaos.runner.timing import CellTiming
-from chaos.strategy import StrategyConfig, StrategyFactory
+from chaos.strategy import StrategyFactory
 from chaos.strategy.loading import build_strategy
 from chaos.workload.bank import create_schema, read_state
 from chaos.workload.driver import WorkloadDriver
@@ -135,12 +135,7 @@ def _exercise(
         create_schema(admin, accounts=accounts, initial_balance=INITIAL_BALANCE)
     finally:
         admin.close()
-    config = StrategyConfig(
-        connection=target.client_settings,
-        recycle_seconds=timing.recycle_seconds,
-        idle_seconds=timing.idle_seconds,
-        extra=dict(timing.client_timeouts),
-    )
+    config = timing.strategy_config(target.client_settings)
     strategy = None
     driver = None
     try:

@@ -28,6 +28,9 @@ class Expectation:
 
 Expectations = dict[tuple[str, str], Expectation]
 
+#: What a user's own strategy is held to (``check``, ``matrix --strategy module:factory``).
+HELD_TO_EVERY_INVARIANT = Expectation((), "a user's strategy is held to every invariant")
+
 
 def load_expectations(path: Path = DEFAULT_FILE) -> Expectations:
     try:

@@ -9,6 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from chaos.settings import ConnectionSettings
+from chaos.strategy import StrategyConfig
+
 
 @dataclass(frozen=True)
 class CellTiming:
@@ -26,3 +29,12 @@ class CellTiming:
     client_timeouts: dict[str, Any] = field(
         default_factory=lambda: {"connect_timeout": 1.0, "read_timeout": 1.0, "write_timeout": 1.0}
     )
+
+    def strategy_config(self, connection: ConnectionSettings) -> StrategyConfig:
+        """What a strategy factory receives in a cell with these timings."""
+        return StrategyConfig(
+            connection=connection,
+            recycle_seconds=self.recycle_seconds,
+            idle_seconds=self.idle_seconds,
+            extra=dict(self.client_timeouts),
+        )
