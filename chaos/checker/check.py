@@ -13,6 +13,8 @@ from chaos.checker.hang import check_hangs
 from chaos.checker.outcomes import check_outcomes
 from chaos.checker.recovery import (
     check_recovery,
+    recovered_after_heal,
+    recovered_after_inject,
     recovery_from_fault_seconds,
     recovery_seconds,
     slowest_recovery_seconds,
@@ -49,6 +51,8 @@ def check(
         ok_ops=results.count(Result.OK),
         slowest_recovery_seconds=slowest_recovery_seconds(history),
         recovery_from_fault_seconds=recovery_from_fault_seconds(history),
+        recovered_after_inject=recovered_after_inject(history),
+        recovered_after_heal=recovered_after_heal(history),
     )
 
 

@@ -5,10 +5,15 @@ says nothing about a thread whose connection is still broken. Every worker with 
 invoked after the heal must have an ``ok`` one completed within the deadline; each worker that
 has not gets its own violation, naming the attempts that prove it.
 
-Times, all to the completion of a first ``ok`` operation invoked after the heal:
+Times to the completion of a first ``ok`` operation invoked after the heal:
 ``recovery_seconds`` from the heal to the first worker's, ``slowest_recovery_seconds`` from the
 heal to the last worker's, ``recovery_from_fault_seconds`` from the fault's start (inject) to
 the first worker's.
+
+The time to recover that reports show is measured to :func:`recovered_at` instead: the moment
+from which everything worked again, whether that came before the heal (a fault that strikes
+once) or after it (an outage). Operations invoked right after the heal often succeed within a
+millisecond, which says little; when the last failure happened says more.
 """
 
 from __future__ import annotations
@@ -78,6 +83,40 @@ def recovery_from_fault_seconds(history: History) -> float | None:
     """Seconds from the fault's start to the first success after the heal."""
     start, first = fault_start(history), _first_success(_after_heal(history))
     return None if start is None or first is None else first - start
+
+
+def recovered_at(history: History) -> float | None:
+    """When the cell had recovered: the completion of the first ``ok`` operation after the
+    last operation that was not ``ok``, counting only operations completed after the inject.
+
+    None when it never recovered: some worker's last operation was not ``ok`` (it ended broken,
+    or hung), or nothing completed after the inject. With no failure at all it is the first
+    success after the inject.
+    """
+    start = fault_start(history)
+    if start is None:
+        return None
+    after = [op for op in history.operations if op.complete >= start]
+    last_by_worker: dict[int, Operation] = {}
+    for op in sorted(after, key=lambda op: op.complete):
+        last_by_worker[op.worker] = op
+    if not last_by_worker or any(op.result is not Result.OK for op in last_by_worker.values()):
+        return None
+    bad = [op.complete for op in after if op.result is not Result.OK]
+    last_bad = max(bad, default=start)
+    return min(op.complete for op in after if op.result is Result.OK and op.complete >= last_bad)
+
+
+def recovered_after_inject(history: History) -> float | None:
+    """Seconds from the fault's start (inject) to :func:`recovered_at`."""
+    start, recovered = fault_start(history), recovered_at(history)
+    return None if start is None or recovered is None else recovered - start
+
+
+def recovered_after_heal(history: History) -> float | None:
+    """Seconds from the heal to :func:`recovered_at`; 0 when it had recovered before the heal."""
+    heal, recovered = history.meta.heal_time, recovered_at(history)
+    return None if heal is None or recovered is None else max(0.0, recovered - heal)
 
 
 def check_recovery(history: History, recovery_deadline: float) -> list[Violation]:

@@ -9,12 +9,39 @@ from dataclasses import dataclass
 
 
 class ViolationKind(enum.StrEnum):
-    PARTIAL = "partial"  # balance not conserved, or an op not all-or-nothing
-    DUPLICATE = "duplicate"  # an op applied more than once
-    LOST_ACK = "lost-ack"  # an ok transfer not applied at all
-    FALSE_FAILURE = "false-failure"  # a fail transfer applied
-    NOT_RECOVERED = "not-recovered"  # a worker had no success within the deadline after heal
-    HANG = "hang"  # an op outlived the hard deadline
+    """An invariant's name (the key of the expectations file and of JSON reports).
+
+    Each kind carries the short word every report and progress line shows for it, and its
+    meaning, so the reports' legends are made from the kinds themselves.
+    """
+
+    PARTIAL = "partial"
+    DUPLICATE = "duplicate"
+    LOST_ACK = "lost-ack"
+    FALSE_FAILURE = "false-failure"
+    NOT_RECOVERED = "not-recovered"
+    HANG = "hang"
+
+    @property
+    def short(self) -> str:
+        return _WORDS[self][0]
+
+    @property
+    def meaning(self) -> str:
+        return _WORDS[self][1]
+
+
+_WORDS: dict[ViolationKind, tuple[str, str]] = {
+    ViolationKind.PARTIAL: ("partial", "a transfer half-applied, or money not conserved"),
+    ViolationKind.DUPLICATE: ("dup", "a transfer applied more than once"),
+    ViolationKind.LOST_ACK: ("lost", "a transfer acknowledged ok but not applied"),
+    ViolationKind.FALSE_FAILURE: ("false", "a transfer reported failed but applied"),
+    ViolationKind.NOT_RECOVERED: (
+        "norec",
+        "a worker had no success within the deadline after heal",
+    ),
+    ViolationKind.HANG: ("hang", "an operation outlived the hard deadline"),
+}
 
 
 @dataclass(frozen=True)
@@ -38,6 +65,10 @@ class CheckResult:
     slowest_recovery_seconds: float | None = None
     #: The fault's start (inject) -> the first success after the heal.
     recovery_from_fault_seconds: float | None = None
+    #: Time to recover, from inject and from heal, to the moment from which everything worked
+    #: again (:func:`chaos.checker.recovery.recovered_at`); None when it never did.
+    recovered_after_inject: float | None = None
+    recovered_after_heal: float | None = None
 
     @property
     def passed(self) -> bool:

@@ -95,3 +95,6 @@ from chaos.cli.up import down, up  # noqa: E402
 
 cli.add_command(up)
 cli.add_command(down)
+from chaos.cli.report import report  # noqa: E402
+
+cli.add_command(report)

@@ -12,16 +12,18 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from chaos.cli.outcome import finish as _finish
+from chaos.cli.outcome import show_mismatches
+from chaos.cli.outcome import show_skips_and_errors as _show_skips_and_errors
+from chaos.cli.outcome import write_reports as _write_reports
 from chaos.cli.paths import check_report_path, prepare_history_dir
-from chaos.errors import UsageError
+from chaos.cli.progress import Progress
 from chaos.faults import FAULTS
 from chaos.runner.environment import Backend
 from chaos.settings import ConnectionSettings
 
 if TYPE_CHECKING:
     from chaos.reports.model import MatrixReport
-    from chaos.runner.cell import CellResult
-    from chaos.runner.gate import GateVerdict
     from chaos.strategy import StrategyFactory
 
 # The strategies, runner and reports import SQLAlchemy, DBUtils and tenacity (~0.3 s): they are
@@ -31,17 +33,6 @@ if TYPE_CHECKING:
 # the cores busy. Measured on 2 cores: the 228-cell matrix in 52-55 s with 12, 66-74 s with 8,
 # verdicts identical over repeated full runs.
 _DEFAULT_JOBS = max(4, 6 * (os.cpu_count() or 1))
-
-
-def _progress(result: CellResult, done: int, total: int) -> None:
-    colour = {"pass": "green", "skipped": "yellow"}.get(result.verdict, "red")
-    click.echo(
-        f"[{done:3}/{total}] {result.strategy} x {result.fault}: "
-        + click.style(result.verdict, fg=colour)
-        + f" ({result.seconds:.1f}s)"
-        + (f" - {result.skipped}" if result.skipped else "")
-        + (f" - {result.error}" if result.error else "")
-    )
 
 
 _DOCKER_IMAGE = "mysql_chaos_docker_image"
@@ -111,26 +102,6 @@ def _server_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _show_skips_and_errors(results: list[CellResult]) -> None:
-    for result in results:
-        if result.skipped:
-            click.secho(
-                f"SKIPPED {result.strategy} x {result.fault}: {result.skipped}", fg="yellow"
-            )
-    for result in results:
-        if result.error:
-            click.secho(f"ERROR {result.strategy} x {result.fault}: {result.error}", fg="red")
-
-
-def _finish(gate: GateVerdict, success: str) -> None:
-    """Print the gate's last line and exit with its code."""
-    if gate.ok:
-        click.secho(success if not gate.skipped else gate.summary(), fg="green")
-    else:
-        click.secho(gate.summary(), fg="red")
-    click.get_current_context().exit(int(gate.exit_code))
-
-
 def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """The reports ``matrix`` and ``check`` both write, and the user strategy settings."""
     for option in reversed(
@@ -190,15 +161,6 @@ def _requested_reports(
     ]
 
 
-def _write_reports(report: MatrixReport, reports: list[tuple[Path, _Render]]) -> None:
-    for path, render in reports:
-        try:
-            path.write_text(render(report))
-        except OSError as e:
-            raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
-        click.echo(f"wrote {path}")
-
-
 def _user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> StrategyFactory:
     """A user's ``module:factory`` (the current directory importable, as for ``python -m``),
     with ``--option`` settings, built once on a throw-away server before any cell runs."""
@@ -232,6 +194,12 @@ def _user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> Stra
 )
 @_report_options
 @click.option(
+    "--shard",
+    metavar="K/N",
+    help="Run only shard K of N (1/2, 2/2, ...): the split the pytest plugin uses; "
+    "merge the shards' --json reports with `mysql-chaos report merge`.",
+)
+@click.option(
     "--record-expected",
     is_flag=True,
     help="Write the measured verdicts into the expectations file (keeps the reasons).",
@@ -247,6 +215,7 @@ def matrix(
     html_file: str | None,
     histories: str | None,
     options: tuple[str, ...],
+    shard: str | None,
     record_expected: bool,
     server_url: str | None,
     allow_global_changes: bool,
@@ -258,7 +227,7 @@ def matrix(
     4 a cell errored, 130 interrupted.
     """
     from chaos.reports.model import MatrixReport
-    from chaos.reports.renderers import text_table
+    from chaos.reports.renderers import text_report
     from chaos.runner.expectations import (
         DEFAULT_FILE,
         HELD_TO_EVERY_INVARIANT,
@@ -266,7 +235,9 @@ def matrix(
         dump_expectations,
         load_expectations,
     )
+    from chaos.runner.gate import fails_expectation
     from chaos.runner.matrix import run_matrix
+    from chaos.runner.shard import parse_shard, select_shard
     from chaos.strategy import strategies as registered
 
     specs = [name for name in strategies if ":" in name]
@@ -274,6 +245,7 @@ def matrix(
         raise click.UsageError("--option applies to module:factory strategies; none was given")
     if record_expected and specs:
         raise click.UsageError("--record-expected records the bundled strategies only")
+    shard_of = parse_shard(shard) if shard else None
     names = [name for name in strategies if ":" not in name]
     strategy_names = registered().select(names) if names or not specs else []
     fault_names = FAULTS.select(list(faults))
@@ -285,23 +257,41 @@ def matrix(
     cells = [(name, registered().get(name)) for name in strategy_names]
     cells += [(spec, _user_factory(spec, options, backend)) for spec in specs]
     strategy_names += specs
-    click.echo(f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs")
-    run = run_matrix(
-        cells,
-        [FAULTS.get(name) for name in fault_names],
-        backend=backend,
-        jobs=jobs,
-        history_dir=history_dir,
-        on_result=_progress,
-    )
     expectations = load_expectations()
     for spec in specs:
         for fault in fault_names:
             expectations.setdefault((spec, fault), HELD_TO_EVERY_INVARIANT)
-    report = MatrixReport.build(
-        run.results, expectations, strategy_names, fault_names, run.seconds, allow_skip=allow_skip
+    total = len(strategy_names) * len(fault_names)
+    if shard_of is not None:
+        total = len(select_shard(range(total), *shard_of))
+    click.echo(
+        f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs"
+        + (f"; shard {shard}: {total} cells" if shard_of else "")
     )
-    click.echo("\n" + text_table(report) + "\n")
+    progress = Progress(total, fails=lambda result: fails_expectation(result, expectations))
+    try:
+        run = run_matrix(
+            cells,
+            [FAULTS.get(name) for name in fault_names],
+            backend=backend,
+            jobs=jobs,
+            history_dir=history_dir,
+            on_result=progress.finished,
+            on_start=progress.started,
+            shard=shard_of,
+        )
+    finally:
+        progress.close()
+    report = MatrixReport.build(
+        run.results,
+        expectations,
+        strategy_names,
+        fault_names,
+        run.seconds,
+        allow_skip=allow_skip,
+        shard=shard_of,
+    )
+    click.echo("\n" + text_report(report) + "\n")
     _write_reports(report, reports)
     click.echo(
         f"wall time {run.seconds:.1f} s; CPU {run.cpu_seconds:.1f} s, "
@@ -319,13 +309,7 @@ def matrix(
         DEFAULT_FILE.write_text(dump_expectations(expectations))
         click.echo(f"recorded {len(report.cells)} verdicts in {DEFAULT_FILE}")
         return
-    for cell in report.mismatches:
-        expected = cell.expected.violations if cell.expected else "(no expectation recorded)"
-        click.secho(
-            f"MISMATCH {cell.result.strategy} x {cell.result.fault}: measured "
-            f"{cell.result.verdict}, expected {expected or 'pass'}",
-            fg="red",
-        )
+    show_mismatches(report)
     _show_skips_and_errors([cell.result for cell in report.cells])
     _finish(report.gate, "every cell meets its expected verdict")
 
@@ -370,19 +354,22 @@ def check(
         if history_dir is None:  # the histories are kept only while the run needs them
             temporary = tempfile.TemporaryDirectory(prefix=owned_prefix("check"))
             history_dir = Path(stack.enter_context(temporary))
+        progress = Progress(len(fault_names), fails=lambda result: bool(result.violations))
+        stack.callback(progress.close)
         run = run_matrix(
             [(factory_spec, factory)],
             [FAULTS.get(name) for name in fault_names],
             backend=backend,
             jobs=jobs,
             history_dir=history_dir,
-            on_result=_progress,
+            on_result=progress.finished,
+            on_start=progress.started,
         )
     results = sorted(run.results, key=lambda r: fault_names.index(r.fault))
     for result in results:
         for violation in result.check.violations if result.check else ():
             ids = ", ".join(violation.op_ids[:10])
-            click.echo(f"{result.fault}: {violation.kind} [{ids}] {violation.detail}")
+            click.echo(f"{result.fault}: {violation.kind.short} [{ids}] {violation.detail}")
     _show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
     expectations = {(factory_spec, fault): HELD_TO_EVERY_INVARIANT for fault in fault_names}

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from chaos.runner.cell import CellResult
 from chaos.runner.expectations import Expectation, Expectations
 from chaos.runner.gate import GateVerdict, judge_matrix
+from chaos.runner.vocabulary import MISMATCH, verdict_words
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,25 @@ class JudgedCell:
         return self.status == "met"
 
     @property
+    def label(self) -> str:
+        """The verdict's words as every report shows them: ``norec``, ``pass!`` (``!``: it
+        differs from the expected verdict; a skip or an error measured nothing)."""
+        return self.result.verdict + (MISMATCH if self.status == "mismatch" else "")
+
+    @property
+    def expected_label(self) -> str:
+        """The expected verdict in the same words, or ``(none recorded)``."""
+        return verdict_words(self.expected.violations) if self.expected else "(none recorded)"
+
+    @property
     def recovery(self) -> str:
+        """Time to recover from inject and from heal, ``0.81/0.01`` (``never``, ``-``)."""
         check = self.result.check
-        if check is None or check.recovery_seconds is None:
+        if check is None:
             return "-"
-        return f"{check.recovery_seconds:.2f}s"
+        if check.recovered_after_inject is None or check.recovered_after_heal is None:
+            return "never"
+        return f"{check.recovered_after_inject:.2f}/{check.recovered_after_heal:.2f}"
 
 
 @dataclass(frozen=True)
@@ -44,6 +59,8 @@ class MatrixReport:
     faults: tuple[str, ...]
     seconds: float
     gate: GateVerdict
+    #: ``(K, N)`` when this report holds shard K of N of a matrix (``--shard K/N``).
+    shard: tuple[int, int] | None = None
 
     @classmethod
     def build(
@@ -55,6 +72,7 @@ class MatrixReport:
         seconds: float,
         *,
         allow_skip: bool = False,
+        shard: tuple[int, int] | None = None,
     ) -> MatrixReport:
         judged = tuple(
             JudgedCell(r, expectations.get((r.strategy, r.fault)))
@@ -63,7 +81,7 @@ class MatrixReport:
             )
         )
         gate = judge_matrix(results, expectations, allow_skip=allow_skip)
-        return cls(judged, tuple(strategies), tuple(faults), seconds, gate)
+        return cls(judged, tuple(strategies), tuple(faults), seconds, gate, shard)
 
     def cell(self, strategy: str, fault: str) -> JudgedCell | None:
         for judged in self.cells:

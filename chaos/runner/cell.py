@@ -20,12 +20,14 @@ from chaos.faults.base import Fault
 from chaos.runner.environment import Backend, CellEnvironment
 from chaos.runner.preflight import unmet_need
 from chaos.runner.timing import CellTiming
+from chaos.runner.vocabulary import ERROR, SKIP, verdict_words
 from chaos.strategy import StrategyFactory
 from chaos.strategy.loading import build_strategy
 from chaos.workload.bank import create_schema, read_state
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.generator import accounts_needed
 from chaos.workload.history import History, Phase, save_jsonl
+from chaos.workload.timeline import Timeline
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,8 @@ class CellResult:
     error: str | None = None
     history_file: str | None = None
     notes: tuple[str, ...] = field(default=())
+    #: What the reports draw of the cell's history (None when the cell did not run).
+    timeline: Timeline | None = None
 
     @property
     def violations(self) -> tuple[str, ...]:
@@ -58,11 +62,12 @@ class CellResult:
 
     @property
     def verdict(self) -> str:
+        """The cell's verdict in the reports' words: ``pass``, ``norec+hang``, ``skip``, ..."""
         if self.skipped is not None:
-            return "skipped"
+            return SKIP
         if self.error is not None:
-            return "error"
-        return "pass" if not self.violations else ",".join(self.violations)
+            return ERROR
+        return verdict_words(self.violations)
 
 
 def run_cell(
@@ -112,7 +117,7 @@ def run_cell(
     except Exception as e:
         log.debug("cell %s x %s failed", strategy_name, fault_class.name, exc_info=True)
         return result(error=describe_error(e))
-    return result(check=verdict, history_file=history_file)
+    return result(check=verdict, history_file=history_file, timeline=Timeline.from_history(history))
 
 
 def describe_error(error: BaseException) -> str:

@@ -75,12 +75,17 @@ def judge_matrix(
     results: Iterable[CellResult], expectations: Expectations, *, allow_skip: bool = False
 ) -> GateVerdict:
     """Matrix: a cell fails when its violations differ from the recorded ones (or none is)."""
+    return judge(
+        results,
+        fails=lambda result: fails_expectation(result, expectations),
+        allow_skip=allow_skip,
+    )
 
-    def fails(result: CellResult) -> bool:
-        expected = expectations.get((result.strategy, result.fault))
-        return expected is None or expected.violations != result.violations
 
-    return judge(results, fails=fails, allow_skip=allow_skip)
+def fails_expectation(result: CellResult, expectations: Expectations) -> bool:
+    """Whether a cell that ran measured other violations than recorded (or none is recorded)."""
+    expected = expectations.get((result.strategy, result.fault))
+    return expected is None or expected.violations != result.violations
 
 
 def judge_check(results: Iterable[CellResult], *, allow_skip: bool = False) -> GateVerdict:

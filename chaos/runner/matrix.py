@@ -10,12 +10,14 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from chaos import lifecycle
 from chaos.faults.base import Fault, Need
 from chaos.runner.cell import CellResult, run_cell
 from chaos.runner.environment import Backend
 from chaos.runner.preflight import require_local_servers
+from chaos.runner.shard import select_shard
 from chaos.runner.timing import CellTiming
 from chaos.strategy import StrategyFactory
 
@@ -61,6 +63,22 @@ def _toxiproxy_if_needed(faults: list[type[Fault]]) -> Iterator[object | None]:
         yield client
 
 
+def _announced(
+    run: Callable[..., CellResult], on_start: Callable[[str, str], None] | None
+) -> Callable[..., CellResult]:
+    """``run`` that first tells ``on_start`` which cell begins (a queued cell has not)."""
+    if on_start is None:
+        return run
+
+    def announced(
+        name: str, factory: StrategyFactory, fault: type[Fault], **kwargs: Any
+    ) -> CellResult:
+        on_start(name, fault.name)
+        return run(name, factory, fault, **kwargs)
+
+    return announced
+
+
 def run_matrix(
     strategies: list[tuple[str, StrategyFactory]],
     faults: list[type[Fault]],
@@ -70,12 +88,21 @@ def run_matrix(
     timing: CellTiming | None = None,
     history_dir: Path | None = None,
     on_result: Callable[[CellResult, int, int], None] | None = None,
+    on_start: Callable[[str, str], None] | None = None,
+    shard: tuple[int, int] | None = None,
 ) -> MatrixRun:
-    """Run every strategy against every fault; ``on_result(result, done, total)`` per cell."""
+    """Run every strategy against every fault; ``on_result(result, done, total)`` per cell,
+    ``on_start(strategy, fault)`` as each cell starts (from the cell's thread).
+
+    ``shard=(K, N)`` runs only shard K of N (:mod:`chaos.runner.shard`), split over the
+    canonical order: faults as listed, strategies as listed within each fault.
+    """
     backend = backend or Backend()
     timing = timing or CellTiming()
     require_local_servers(faults, backend)
     cells = [(s, f) for f in faults for s in strategies]
+    if shard is not None:
+        cells = select_shard(cells, *shard)
     cells.sort(key=lambda cell: 0 if cell[1].name in _SLOW_FIRST else 1)
     started = time.monotonic()
     cpu_started = _cpu_seconds()
@@ -85,7 +112,7 @@ def run_matrix(
         try:
             pending: set[Future[CellResult]] = {
                 executor.submit(
-                    run_cell,
+                    _announced(run_cell, on_start),
                     name,
                     factory,
                     fault,

@@ -34,7 +34,7 @@ def test_check_fails_the_naive_strategy_naming_fault_violation_and_op_ids() -> N
         "mysql_chaos_apps.strategies.naive_global:NaiveGlobalStrategy", "--fault", "kill-connection"
     )
     assert result.returncode == 1
-    assert "kill-connection: not-recovered [w" in result.stdout
+    assert "kill-connection: norec [w" in result.stdout
 
 
 def test_check_with_an_unimportable_factory_is_one_line_and_exit_two() -> None:
@@ -97,7 +97,7 @@ def test_check_imports_from_the_current_directory_and_passes_options(tmp_path: P
         "mchaos_user_db:make_strategy",
         "kill-connection",
     )
-    assert "| mchaos_user_db:make_strategy | ok |" in reports["markdown"].read_text()
+    assert "| mchaos_user_db:make_strategy | pass " in reports["markdown"].read_text()
     assert "kill-connection" in reports["html"].read_text()
 
 
@@ -135,4 +135,4 @@ def test_matrix_runs_a_user_strategy_beside_a_bundled_one(tmp_path: Path) -> Non
     assert result.returncode == 0, result.stdout + result.stderr
     rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines() if line}
     assert rows["naive-global"] == ["norec"]
-    assert rows["mchaos_user_db:make_strategy"] == ["ok"]
+    assert rows["mchaos_user_db:make_strategy"] == ["pass"]

@@ -90,14 +90,16 @@ def test_the_four_reports_render_the_measured_subset(subset_run: MatrixRun) -> N
     )
     data = json.loads(as_json(report))
     assert data["ok"] is True and len(data["cells"]) == 15
-    duplicate = next(c for c in data["cells"] if c["verdict"] == "duplicate")
+    duplicate = next(c for c in data["cells"] if c["verdict"] == "dup")
     assert duplicate["violations"][0]["op_ids"]
+    assert duplicate["violations"][0]["kind"] == "duplicate"
     suite = ElementTree.fromstring(junit(report))
     assert suite.get("tests") == "15" and suite.get("failures") == "0"
     table = markdown(report)
     assert "| tenacity-transaction |" in table and "dup" in table
     page = html_grid(report)
     assert all(name in page for name in SUBSET_STRATEGIES + SUBSET_FAULTS)
+    assert page.count("<svg") == 15  # a timeline per cell, drawn from its history
 
 
 def test_the_run_counts_the_cpu_of_its_servers_too(subset_run: MatrixRun) -> None:
