@@ -6,8 +6,9 @@ listed within each fault. Node ids are ``mysql-chaos-matrix::<strategy>::<fault>
 nothing on disk, so every xdist worker and every CI job collects the same ids.
 
 An item passes iff the measured verdict meets its expectation (the gate's rule); a skipped cell
-is a pytest skip with the reason, an error cell a failure. Each item records ``verdict`` and
-``expected`` as properties (JUnit XML ``<property>``), and its whole result on its report, for
+is a pytest skip with the reason, an error cell a failure. Each item records ``verdict``,
+``expected``, ``status`` and ``recovery`` as properties (JUnit XML ``<property>``, as
+``mysql-chaos matrix --junit`` writes them), and its whole result on its report, for
 the JSON report the controller writes.
 """
 
@@ -21,6 +22,7 @@ import pytest
 from chaos.faults import FAULTS
 from chaos.faults.base import Need
 from chaos.pytest_plugin.resources import ProcessResources
+from chaos.reports.model import JudgedCell
 from chaos.runner.cell import CellResult, run_cell
 from chaos.runner.expectations import Expectation, load_expectations
 from chaos.runner.timing import CellTiming
@@ -35,12 +37,6 @@ class CellMismatch(Exception):
 def matrix_cells(strategies: list[str], faults: list[str]) -> list[tuple[str, str]]:
     """Every (strategy, fault) in the canonical order ``--shard`` splits."""
     return [(strategy, fault) for fault in faults for strategy in strategies]
-
-
-def expected_text(expected: Expectation | None) -> str:
-    if expected is None:
-        return "(none recorded)"
-    return ",".join(expected.violations) or "pass"
 
 
 class MatrixCollector(pytest.Collector):
@@ -89,14 +85,21 @@ class MatrixCellItem(pytest.Item):
             timing=CellTiming(),
         )
         self.result = result
-        self.user_properties.append(("verdict", result.verdict))
-        self.user_properties.append(("expected", expected_text(self.expected)))
+        # The reports' judgement (and the gate's rule), and their words for it.
+        judged = JudgedCell(result, self.expected)
+        for name, value in (
+            ("verdict", result.verdict),
+            ("expected", judged.expected_label),
+            ("status", judged.status),
+            ("recovery", judged.recovery),
+        ):
+            self.user_properties.append((name, value))
         if result.skipped is not None:
             pytest.skip(f"{self.strategy} x {self.fault}: {result.skipped}")
         if result.error is not None:
             raise CellMismatch(f"error: {result.error}")
-        if self.expected is None or self.expected.violations != result.violations:
-            lines = [f"measured {result.verdict}, expected {expected_text(self.expected)}"]
+        if not judged.meets_expectation:
+            lines = [f"measured {result.verdict}, expected {judged.expected_label}"]
             if self.expected is not None and self.expected.why:
                 lines.append(f"why expected: {self.expected.why}")
             for violation in result.check.violations if result.check else ():

@@ -59,7 +59,9 @@ def _prepare_matrix(config: pytest.Config) -> None:
         raise pytest.UsageError(str(e)) from e
     if options.json_file is not None and not hasattr(config, "workerinput"):
         # A plugin of its own, as junitxml's: it sees every report, the workers' included.
-        report = MatrixJsonReport(options.json_file, _strategies(config), _faults(config))
+        report = MatrixJsonReport(
+            options.json_file, _strategies(config), _faults(config), options.shard
+        )
         config.pluginmanager.register(report, "mysql_chaos.json_report")
 
 
@@ -132,7 +134,7 @@ def pytest_runtest_makereport(
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
     if isinstance(item, MatrixCellItem) and call.when == "call" and item.result is not None:
-        setattr(report, REPORT_ATTRIBUTE, cell_to_json(item.result))
+        setattr(report, REPORT_ATTRIBUTE, cell_to_json(item.result, item.expected))
     if report.failed and call.when == "call" and _connect_refused(call):
         fault = _namespace_fault(item)
         if fault is not None:
