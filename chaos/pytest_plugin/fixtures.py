@@ -10,17 +10,18 @@ import itertools
 import os
 from collections.abc import Iterator
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import pytest
 
-from chaos.faults import FAULTS
-from chaos.faults.base import Need
-from chaos.pytest_plugin.fault_under_test import FaultUnavailable, FaultUnderTest
 from chaos.pytest_plugin.resources import resources
-from chaos.runner.environment import Backend
-from chaos.servers.base import MySQLServer
-from chaos.settings import ConnectionSettings
-from chaos.toxiproxy import EmbeddedToxiproxy, ProxyHandle, ToxiproxyClient
+
+if TYPE_CHECKING:
+    from chaos.pytest_plugin.fault_under_test import FaultUnderTest
+    from chaos.runner.environment import Backend
+    from chaos.servers.base import MySQLServer
+    from chaos.settings import ConnectionSettings
+    from chaos.toxiproxy import EmbeddedToxiproxy, ProxyHandle, ToxiproxyClient
 
 _proxy_numbers = itertools.count(1)
 
@@ -110,10 +111,14 @@ def mysql_chaos_fault(request: pytest.FixtureRequest) -> Iterator[FaultUnderTest
     runs where the client reaches the server (inside the namespace of a kernel fault); the fault
     is healed and everything removed at teardown, also when the test failed.
     """
+    from chaos.faults import FAULTS, Need
+    from chaos.pytest_plugin.fault_under_test import FaultUnavailable, FaultUnderTest
+
     name = getattr(request, "param", None)
     if name is None:
-        raise pytest.UsageError(
-            "mysql_chaos_fault is parametrized by the plugin; request it from a test function"
+        pytest.fail(
+            "mysql_chaos_fault is parametrized by the plugin: request it as a test's argument",
+            pytrace=False,
         )
     fault_class = FAULTS.get(name)
     process = resources(request.config)

@@ -6,17 +6,19 @@ Bad input (an unknown fault or strategy, a malformed URL or ``--shard``) is one 
 
 from __future__ import annotations
 
+import functools
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from chaos.errors import ChaosError
-from chaos.faults import FAULTS
-from chaos.runner.environment import Backend
 from chaos.runner.shard import parse_shard
-from chaos.settings import ConnectionSettings
+
+if TYPE_CHECKING:
+    from chaos.runner.environment import Backend
 
 GROUP = "mysql-chaos"
 
@@ -83,13 +85,26 @@ def add_options(parser: pytest.Parser) -> None:
 
 @dataclass(frozen=True)
 class PluginOptions:
-    backend: Backend
+    server_url: str | None = field(repr=False)  # may hold a password
+    docker_image: str | None
+    allow_global_changes: bool
     toxiproxy_url: str | None
     faults: tuple[str, ...]  # empty: every fault
     matrix: bool
     strategies: tuple[str, ...]  # empty: every strategy
     shard: tuple[int, int] | None
     json_file: Path | None
+
+    @functools.cached_property
+    def backend(self) -> Backend:
+        """Where servers come from (imported on first use: most pytest runs never ask)."""
+        from chaos.runner.environment import Backend
+
+        return Backend(
+            external_url=self.server_url,
+            allow_global_changes=self.allow_global_changes,
+            docker_image=self.docker_image,
+        )
 
 
 def read_options(config: pytest.Config) -> PluginOptions:
@@ -105,13 +120,18 @@ def _read(config: pytest.Config) -> PluginOptions:
     url = option("mysql_chaos_server_url")
     docker_image = _docker_image(option("mysql_chaos_server"))
     if url:
+        from chaos.settings import ConnectionSettings
+
         ConnectionSettings.from_url(url)
         if docker_image:
             raise pytest.UsageError(
                 "--mysql-chaos-server docker:IMAGE and --mysql-chaos-server-url exclude each other"
             )
     faults = tuple(option("mysql_chaos_fault"))
-    FAULTS.select(list(faults))
+    if faults:
+        from chaos.faults import FAULTS
+
+        FAULTS.select(list(faults))
     strategies = tuple(option("mysql_chaos_strategy"))
     matrix = bool(option("mysql_chaos_matrix"))
     json_file = option("mysql_chaos_json")
@@ -133,11 +153,9 @@ def _read(config: pytest.Config) -> PluginOptions:
     shard = option("mysql_chaos_shard")
     toxiproxy_url = option("toxiproxy_url") or os.environ.get("TOXIPROXY_URL", "").strip()
     return PluginOptions(
-        backend=Backend(
-            external_url=url or None,
-            allow_global_changes=bool(option("mysql_chaos_allow_global_changes")),
-            docker_image=docker_image,
-        ),
+        server_url=url or None,
+        docker_image=docker_image,
+        allow_global_changes=bool(option("mysql_chaos_allow_global_changes")),
         toxiproxy_url=toxiproxy_url or None,
         faults=faults,
         matrix=matrix,

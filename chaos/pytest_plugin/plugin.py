@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from chaos.faults import FAULTS
 from chaos.pytest_plugin import fixtures
-from chaos.pytest_plugin.matrix_items import ROOT_NAME, MatrixCellItem, make_items
-from chaos.pytest_plugin.matrix_report import REPORT_ATTRIBUTE, MatrixJsonReport, cell_to_json
 from chaos.pytest_plugin.options import add_options, read_options
 from chaos.pytest_plugin.resources import RESOURCES, ProcessResources, resources
 from chaos.runner.shard import select_shard
+
+# Every pytest run on a machine with mysql-chaos installed loads this module: the fault
+# catalogue, servers, proxy, runner and reports are imported only by the runs that use them.
 
 FAULT_FIXTURE = "mysql_chaos_fault"
 MARKER = "mysql_chaos"
@@ -50,6 +50,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def _prepare_matrix(config: pytest.Config) -> None:
     from chaos.errors import ChaosError
+    from chaos.faults import FAULTS
+    from chaos.pytest_plugin.matrix_report import MatrixJsonReport
     from chaos.runner.preflight import require_local_servers
 
     options = resources(config).options
@@ -66,6 +68,8 @@ def _prepare_matrix(config: pytest.Config) -> None:
 
 
 def _faults(config: pytest.Config) -> list[str]:
+    from chaos.faults import FAULTS
+
     return FAULTS.select(list(resources(config).options.faults))
 
 
@@ -84,12 +88,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if FAULT_FIXTURE not in metafunc.fixturenames:
         return
+    from chaos.faults import FAULTS
+
     selected = resources(metafunc.config).options.faults
     marker = metafunc.definition.get_closest_marker(MARKER)
     names = FAULTS.names()
     if marker is not None:
         if marker.args or set(marker.kwargs) - {"faults"}:
-            pytest.fail(f"{metafunc.definition.nodeid}: use @pytest.mark.{MARKER}(faults=[...])")
+            pytest.fail(
+                f"{metafunc.definition.nodeid}: use @pytest.mark.{MARKER}(faults=[...])",
+                pytrace=False,
+            )
         wanted = list(marker.kwargs.get("faults", names))
         unknown = [name for name in wanted if name not in FAULTS]
         if unknown:
@@ -115,6 +124,8 @@ def pytest_collection_modifyitems(
 ) -> None:
     options = resources(config).options
     if options.matrix:
+        from chaos.pytest_plugin.matrix_items import ROOT_NAME, make_items
+
         items[:] = make_items(session, resources(config), _strategies(config), _faults(config))
         # Reported as collected, so the terminal counts them (and -k, --shard, deselect them).
         report = pytest.CollectReport(ROOT_NAME, "passed", None, list(items))
@@ -133,8 +144,11 @@ def pytest_runtest_makereport(
     item: pytest.Item, call: pytest.CallInfo[None]
 ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     report = yield
-    if isinstance(item, MatrixCellItem) and call.when == "call" and item.result is not None:
-        setattr(report, REPORT_ATTRIBUTE, cell_to_json(item.result, item.expected))
+    result = getattr(item, "result", None)
+    if resources(item.config).options.matrix and call.when == "call" and result is not None:
+        from chaos.pytest_plugin.matrix_report import REPORT_ATTRIBUTE, cell_to_json
+
+        setattr(report, REPORT_ATTRIBUTE, cell_to_json(result, item.expected))
     if report.failed and call.when == "call" and _connect_refused(call):
         fault = _namespace_fault(item)
         if fault is not None:

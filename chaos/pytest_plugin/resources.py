@@ -9,12 +9,15 @@ every worker gets its own embedded proxy and none is shared between processes.
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 import pytest
 
 from chaos.errors import ToxiproxyError
 from chaos.pytest_plugin.options import PluginOptions
-from chaos.toxiproxy import EmbeddedToxiproxy, ToxiproxyClient
+
+if TYPE_CHECKING:
+    from chaos.toxiproxy import EmbeddedToxiproxy, ToxiproxyClient
 
 
 class ProcessToxiproxy:
@@ -31,6 +34,8 @@ class ProcessToxiproxy:
             return self._client
 
     def _open(self) -> ToxiproxyClient:
+        from chaos.toxiproxy import EmbeddedToxiproxy, ToxiproxyClient
+
         if self.url:
             client = ToxiproxyClient(self.url)
             try:
