@@ -65,6 +65,10 @@ def test_a_toxiproxy_url_that_does_not_answer_fails_the_test_with_one_line(pytes
     [
         (["--mysql-chaos-server-url", "http://x"], "ERROR: not a MySQL URL*"),
         (["--mysql-chaos-server", "podman"], "ERROR: --mysql-chaos-server 'podman': expected*"),
+        (
+            ["--mysql-chaos-server", "docker:local", "--mysql-chaos-server-url", "mysql://a@b/c"],
+            "ERROR: --mysql-chaos-server docker:IMAGE and --mysql-chaos-server-url exclude*",
+        ),
         (["--shard", "0/2"], "ERROR: --shard '0/2': K must be between 1 and N*"),
         (["--shard", "half"], "ERROR: --shard 'half': expected K/N*"),
         (["--mysql-chaos-json", "x.json"], "ERROR: *go with --mysql-chaos-matrix"),
