@@ -1,7 +1,8 @@
 """The suite's own disposable MariaDB, and the guard that keeps the suite self-contained.
 
-Every test that only needs a database gets it from ``suite_server``: one :class:`LocalServer`
-for the whole session, started on first use and stopped at the end. Each test makes its own
+Every test that only needs a database gets it from ``mysql_chaos_server``, the pytest plugin's
+disposable server (chaos/pytest_plugin): one :class:`LocalServer` for the whole session, started
+on first use and stopped at the end. Each test makes its own
 throw-away database on it (``make_database``), created and granted to the unprivileged client
 account through the admin connection (root over the Unix socket), and dropped afterwards with
 every session still in it killed. Clients always connect as ``server.settings`` (TCP, the
@@ -112,18 +113,11 @@ class DatabaseMaker:
 
 
 @pytest.fixture(scope="session")
-def suite_server() -> Iterator[LocalServer]:
-    """The session's disposable server, for tests that leave it as they found it."""
-    with LocalServer(name="tests-suite") as server:
-        yield server
-
-
-@pytest.fixture(scope="session")
 def make_database(
-    suite_server: LocalServer,
+    mysql_chaos_server: LocalServer,
 ) -> Callable[[str], AbstractContextManager[ConnectionSettings]]:
     """``with make_database("prefix_") as settings:`` a throw-away database on the suite server."""
-    return DatabaseMaker(suite_server, client_account(suite_server))
+    return DatabaseMaker(mysql_chaos_server, client_account(mysql_chaos_server))
 
 
 @pytest.hookimpl(wrapper=True)

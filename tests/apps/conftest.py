@@ -21,9 +21,9 @@ from chaos.strategy import StrategyConfig
 
 
 @pytest.fixture(scope="session")
-def server_settings(suite_server: LocalServer) -> ConnectionSettings:
+def server_settings(mysql_chaos_server: LocalServer) -> ConnectionSettings:
     """The client account's settings on the suite's server (its default database)."""
-    return suite_server.settings
+    return mysql_chaos_server.settings
 
 
 @pytest.fixture
@@ -48,8 +48,8 @@ def settings(server_settings: ConnectionSettings, database: str) -> ConnectionSe
 
 
 @pytest.fixture
-def admin(suite_server: LocalServer, database: str) -> Iterator[AdminSession]:
-    session = AdminSession(suite_server.admin_settings, database)
+def admin(mysql_chaos_server: LocalServer, database: str) -> Iterator[AdminSession]:
+    session = AdminSession(mysql_chaos_server.admin_settings, database)
     try:
         yield session
     finally:

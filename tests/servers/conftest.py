@@ -1,5 +1,8 @@
 """Fixtures for the server backends: real mariadbd processes, stopped also when a test fails.
 
+Tests that leave a server as they found it use the plugin's ``mysql_chaos_server`` (the suite's
+own); ``fresh_server`` is for tests that restart, kill, freeze or stop one.
+
 The ExternalServer tests address a server by URL, as a user would a CI service container. By
 default that server is the suite's own (tests/conftest.py) reached over TCP with an account made
 for the module; ``MYSQL_CHAOS_EXTERNAL_URL`` points them at a server the suite does not own
@@ -24,13 +27,6 @@ from chaos.settings import ConnectionSettings
 
 #: Opt-in: the URL of a server the suite does not own, for the ExternalServer tests.
 EXTERNAL_URL_VARIABLE = "MYSQL_CHAOS_EXTERNAL_URL"
-
-
-@pytest.fixture(scope="module")
-def shared_server() -> Iterator[LocalServer]:
-    """One server per module, for tests that leave it as they found it."""
-    with LocalServer(name="tests-shared") as server:
-        yield server
 
 
 @pytest.fixture
@@ -72,7 +68,7 @@ def external_url(request: pytest.FixtureRequest) -> Iterator[str]:
     if url:
         yield url
         return
-    with operator_account(request.getfixturevalue("suite_server")) as settings:
+    with operator_account(request.getfixturevalue("mysql_chaos_server")) as settings:
         yield settings.url(scheme="mysql")
 
 

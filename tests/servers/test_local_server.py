@@ -28,17 +28,17 @@ LOST = "Lost connection to MySQL server during query"
 
 
 # -- start --------------------------------------------------------------------------------------
-def test_started_server_answers_on_its_own_port(shared_server, open_connection):
-    conn = open_connection(shared_server)
+def test_started_server_answers_on_its_own_port(mysql_chaos_server, open_connection):
+    conn = open_connection(mysql_chaos_server)
     assert scalar(conn, "SELECT 1") == 1
-    assert scalar(conn, "SELECT @@port") == shared_server.port
-    assert shared_server.running
+    assert scalar(conn, "SELECT @@port") == mysql_chaos_server.port
+    assert mysql_chaos_server.running
 
 
 def test_clients_connect_as_the_unprivileged_app_user_to_the_test_database(
-    shared_server, open_connection
+    mysql_chaos_server, open_connection
 ):
-    conn = open_connection(shared_server)
+    conn = open_connection(mysql_chaos_server)
     assert scalar(conn, "SELECT CURRENT_USER()") == "app@%"
     assert scalar(conn, "SELECT DATABASE()") == "test"
     # No SUPER: max_connections and read_only apply to it as to a real application's account.
@@ -47,22 +47,22 @@ def test_clients_connect_as_the_unprivileged_app_user_to_the_test_database(
     assert refused.value.args[0] == 1227
 
 
-def test_admin_queries_run_as_root_over_the_unix_socket(shared_server):
-    assert shared_server.admin_settings.unix_socket == shared_server.socket_path
-    assert shared_server.query("SELECT CURRENT_USER()") == [("root@localhost",)]
+def test_admin_queries_run_as_root_over_the_unix_socket(mysql_chaos_server):
+    assert mysql_chaos_server.admin_settings.unix_socket == mysql_chaos_server.socket_path
+    assert mysql_chaos_server.query("SELECT CURRENT_USER()") == [("root@localhost",)]
 
 
-def test_datadir_is_a_private_copy_of_the_cached_template(shared_server, open_connection):
-    template = template_datadir(shared_server.binary)
-    datadir = shared_server.workdir / "data"
-    assert f"--datadir={datadir}" in process_cmdline(shared_server.pid)
+def test_datadir_is_a_private_copy_of_the_cached_template(mysql_chaos_server, open_connection):
+    template = template_datadir(mysql_chaos_server.binary)
+    datadir = mysql_chaos_server.workdir / "data"
+    assert f"--datadir={datadir}" in process_cmdline(mysql_chaos_server.pid)
     # `.complete` is written only when a template is bootstrapped: here it was copied.
     assert (datadir / ".complete").is_file()
     template_files = {path.relative_to(template) for path in template.rglob("*")}
     copied_files = {path.relative_to(datadir) for path in datadir.rglob("*")}
     assert template_files <= copied_files
     # A copy, not a link: what the server writes does not reach the template.
-    conn = open_connection(shared_server)
+    conn = open_connection(mysql_chaos_server)
     execute(conn, "CREATE TABLE written_to_copy (id INT PRIMARY KEY) ENGINE=InnoDB")
     try:
         assert (datadir / "test" / "written_to_copy.frm").exists()
@@ -235,9 +235,9 @@ def test_frozen_server_times_out_a_query_and_answers_after_thaw(fresh_server, op
     assert scalar(open_connection(fresh_server, read_timeout=1), "SELECT 1") == 1
 
 
-def test_thaw_of_a_running_server_changes_nothing(shared_server):
-    shared_server.thaw()
-    assert shared_server.query("SELECT 1") == [(1,)]
+def test_thaw_of_a_running_server_changes_nothing(mysql_chaos_server):
+    mysql_chaos_server.thaw()
+    assert mysql_chaos_server.query("SELECT 1") == [(1,)]
 
 
 def test_freeze_of_a_stopped_server_raises():

@@ -41,23 +41,23 @@ def _proc_ids(pid: int) -> tuple[int, int]:
     return ids["Uid"], ids["Gid"]
 
 
-def test_only_root_at_localhost_and_the_app_account_can_log_in(shared_server):
-    accounts = set(shared_server.query("SELECT user, host FROM mysql.global_priv"))
+def test_only_root_at_localhost_and_the_app_account_can_log_in(mysql_chaos_server):
+    accounts = set(mysql_chaos_server.query("SELECT user, host FROM mysql.global_priv"))
     # mariadb.sys owns system views; it has no password and no login (a locked account).
     assert accounts == {("root", "localhost"), ("mariadb.sys", "localhost"), ("app", "%")}
-    assert shared_server.query("SELECT user, host FROM mysql.proxies_priv") == [
+    assert mysql_chaos_server.query("SELECT user, host FROM mysql.proxies_priv") == [
         ("root", "localhost")
     ]
 
 
-def test_root_over_tcp_is_refused_because_localhost_means_the_socket_only(shared_server):
+def test_root_over_tcp_is_refused_because_localhost_means_the_socket_only(mysql_chaos_server):
     # --skip-name-resolve: a TCP client from 127.0.0.1 is '127.0.0.1', never 'localhost'.
-    assert shared_server.query("SELECT @@skip_name_resolve") == [(1,)]
+    assert mysql_chaos_server.query("SELECT @@skip_name_resolve") == [(1,)]
     for password in ("", "root"):
         with pytest.raises(pymysql.err.OperationalError) as refused:
             pymysql.connect(
                 host="127.0.0.1",
-                port=shared_server.port,
+                port=mysql_chaos_server.port,
                 user="root",
                 password=password,
                 ssl_disabled=True,
@@ -88,11 +88,11 @@ def test_app_password_survives_a_crash_and_a_restart(fresh_server):
     pymysql.connect(**fresh_server.settings.pymysql_kwargs()).close()
 
 
-def test_file_io_is_confined_to_the_files_directory_even_for_root(shared_server, tmp_path):
-    files = shared_server.files_dir
-    assert shared_server.query("SELECT @@secure_file_priv") == [(files + "/",)]
+def test_file_io_is_confined_to_the_files_directory_even_for_root(mysql_chaos_server, tmp_path):
+    files = mysql_chaos_server.files_dir
+    assert mysql_chaos_server.query("SELECT @@secure_file_priv") == [(files + "/",)]
     outside = tmp_path / "outside.txt"
-    conn = shared_server.admin_connect()
+    conn = mysql_chaos_server.admin_connect()
     try:
         with conn.cursor() as cursor, pytest.raises(pymysql.err.OperationalError) as refused:
             cursor.execute(f"SELECT 'x' INTO OUTFILE '{outside}'")
@@ -106,22 +106,22 @@ def test_file_io_is_confined_to_the_files_directory_even_for_root(shared_server,
     os.unlink(Path(files) / "inside.txt")
 
 
-def test_socket_lives_in_a_private_workdir(shared_server):
-    workdir = shared_server.workdir
-    assert Path(shared_server.socket_path).parent == workdir
+def test_socket_lives_in_a_private_workdir(mysql_chaos_server):
+    workdir = mysql_chaos_server.workdir
+    assert Path(mysql_chaos_server.socket_path).parent == workdir
     assert workdir.stat().st_mode & 0o777 == 0o700
-    assert f"--socket={shared_server.socket_path}" in process_cmdline(shared_server.pid)
+    assert f"--socket={mysql_chaos_server.socket_path}" in process_cmdline(mysql_chaos_server.pid)
 
 
-def test_server_never_runs_as_os_root_and_owns_its_workdir(shared_server):
-    uid, gid = _proc_ids(shared_server.pid)
+def test_server_never_runs_as_os_root_and_owns_its_workdir(mysql_chaos_server):
+    uid, gid = _proc_ids(mysql_chaos_server.pid)
     expected = server_user()
     if expected is None:  # not root: the server runs as the caller
         assert (uid, gid) == (os.getuid(), os.getgid())
     else:
         assert uid != 0 and (uid, gid) == (expected.uid, expected.gid)
-    assert not any(arg.startswith("--user") for arg in process_cmdline(shared_server.pid))
-    for path in (shared_server.workdir, shared_server.workdir / "data" / "ibdata1"):
+    assert not any(arg.startswith("--user") for arg in process_cmdline(mysql_chaos_server.pid))
+    for path in (mysql_chaos_server.workdir, mysql_chaos_server.workdir / "data" / "ibdata1"):
         assert path.stat().st_uid == uid
 
 
@@ -239,16 +239,16 @@ def _as_user(uid: int, script: str, python_path: Path, **run: object) -> dict[st
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="needs root to act as a second local OS user")
 def test_a_second_local_user_cannot_log_in_as_root_write_files_or_read_the_password(
-    shared_server, intruder_python_path
+    mysql_chaos_server, intruder_python_path
 ):
-    server_uid = _proc_ids(shared_server.pid)[0]
+    server_uid = _proc_ids(mysql_chaos_server.pid)[0]
     intruder = 65533 if server_uid == 65534 else 65534  # anyone but the server's own account
     outfile = f"/tmp/privilege-test-{uuid.uuid4().hex}"
     target = {
-        "port": shared_server.port,
-        "socket": shared_server.socket_path,
-        "workdir": str(shared_server.workdir),
-        "password": shared_server.settings.password,
+        "port": mysql_chaos_server.port,
+        "socket": mysql_chaos_server.socket_path,
+        "workdir": str(mysql_chaos_server.workdir),
+        "password": mysql_chaos_server.settings.password,
         "outfile": outfile,
     }
     report = _as_user(intruder, INTRUDER, intruder_python_path, input=json.dumps(target))

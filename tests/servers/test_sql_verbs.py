@@ -13,65 +13,65 @@ from .support import poll_until, scalar
 
 
 def test_set_global_is_read_back_by_get_global_and_seen_by_new_sessions(
-    shared_server, open_connection
+    mysql_chaos_server, open_connection
 ):
-    original = shared_server.get_global("max_connections")
+    original = mysql_chaos_server.get_global("max_connections")
     try:
-        shared_server.set_global("max_connections", 150)
-        assert shared_server.get_global("max_connections") == "150"
-        assert scalar(open_connection(shared_server), "SELECT @@GLOBAL.max_connections") == 150
+        mysql_chaos_server.set_global("max_connections", 150)
+        assert mysql_chaos_server.get_global("max_connections") == "150"
+        assert scalar(open_connection(mysql_chaos_server), "SELECT @@GLOBAL.max_connections") == 150
     finally:
-        shared_server.set_global("max_connections", int(original))
-    assert shared_server.get_global("max_connections") == original
+        mysql_chaos_server.set_global("max_connections", int(original))
+    assert mysql_chaos_server.get_global("max_connections") == original
 
 
-def test_set_global_leaves_running_sessions_their_own_value(shared_server, open_connection):
-    running = open_connection(shared_server)
+def test_set_global_leaves_running_sessions_their_own_value(mysql_chaos_server, open_connection):
+    running = open_connection(mysql_chaos_server)
     before = scalar(running, "SELECT @@SESSION.wait_timeout")
-    original = shared_server.get_global("wait_timeout")
+    original = mysql_chaos_server.get_global("wait_timeout")
     try:
-        shared_server.set_global("wait_timeout", 100)
+        mysql_chaos_server.set_global("wait_timeout", 100)
         assert scalar(running, "SELECT @@SESSION.wait_timeout") == before
-        assert scalar(open_connection(shared_server), "SELECT @@SESSION.wait_timeout") == 100
+        assert scalar(open_connection(mysql_chaos_server), "SELECT @@SESSION.wait_timeout") == 100
     finally:
-        shared_server.set_global("wait_timeout", int(original))
+        mysql_chaos_server.set_global("wait_timeout", int(original))
 
 
 @pytest.mark.parametrize("name", ["wait_timeout = 1; DROP DATABASE test", "1x", "a.b", ""])
-def test_set_and_get_global_refuse_what_is_not_a_variable_name(shared_server, name):
+def test_set_and_get_global_refuse_what_is_not_a_variable_name(mysql_chaos_server, name):
     with pytest.raises(UsageError, match="not a server variable name"):
-        shared_server.set_global(name, 1)
+        mysql_chaos_server.set_global(name, 1)
     with pytest.raises(UsageError, match="not a server variable name"):
-        shared_server.get_global(name)
+        mysql_chaos_server.get_global(name)
 
 
-def test_get_global_of_an_unknown_variable_is_a_server_error(shared_server):
+def test_get_global_of_an_unknown_variable_is_a_server_error(mysql_chaos_server):
     with pytest.raises(pymysql.err.OperationalError) as unknown:
-        shared_server.get_global("no_such_variable")
+        mysql_chaos_server.get_global("no_such_variable")
     assert unknown.value.args[0] == 1193
 
 
-def test_kill_connection_breaks_the_victim_only(shared_server, open_connection):
-    victim = open_connection(shared_server)
-    bystander = open_connection(shared_server)
+def test_kill_connection_breaks_the_victim_only(mysql_chaos_server, open_connection):
+    victim = open_connection(mysql_chaos_server)
+    bystander = open_connection(mysql_chaos_server)
 
-    shared_server.kill_connection(victim.thread_id())
+    mysql_chaos_server.kill_connection(victim.thread_id())
 
     with pytest.raises(pymysql.err.OperationalError) as lost:
         scalar(victim, "SELECT 1")
     assert lost.value.args == (2013, "Lost connection to MySQL server during query")
     assert scalar(bystander, "SELECT 1") == 1
     poll_until(
-        lambda: victim.thread_id() not in shared_server.client_connection_ids(),
+        lambda: victim.thread_id() not in mysql_chaos_server.client_connection_ids(),
         5,
         "the killed session to leave the process list",
     )
-    assert bystander.thread_id() in shared_server.client_connection_ids()
+    assert bystander.thread_id() in mysql_chaos_server.client_connection_ids()
 
 
-def test_kill_connection_of_an_unknown_id_is_a_server_error(shared_server):
+def test_kill_connection_of_an_unknown_id_is_a_server_error(mysql_chaos_server):
     with pytest.raises(pymysql.err.MySQLError) as unknown:
-        shared_server.kill_connection(999_999)
+        mysql_chaos_server.kill_connection(999_999)
     assert unknown.value.args[0] == 1094  # ER_NO_SUCH_THREAD
 
 
@@ -95,8 +95,8 @@ def test_client_connection_ids_filters_by_database(fresh_server, open_connection
     assert fresh_server.client_connection_ids(database="mysql") == []
 
 
-def test_query_returns_rows_as_tuples(shared_server):
-    assert shared_server.query("SELECT %s, %s", (1, "two")) == [(1, "two")]
+def test_query_returns_rows_as_tuples(mysql_chaos_server):
+    assert mysql_chaos_server.query("SELECT %s, %s", (1, "two")) == [(1, "two")]
 
 
 def test_query_on_a_server_that_is_down_is_a_server_error_naming_it(fresh_server):

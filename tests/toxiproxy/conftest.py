@@ -1,7 +1,8 @@
 """Fixtures for the Toxiproxy conformance suite.
 
-Every test runs against whatever ``TOXIPROXY_URL`` points at (the real Toxiproxy) or, when it is
-unset, against the embedded server in process mode (out of this process, as the real one is).
+Every test runs against the plugin's ``mysql_chaos_toxiproxy``: whatever ``--toxiproxy-url`` or
+``TOXIPROXY_URL`` points at (the real Toxiproxy) or, when neither is set, the embedded server in
+process mode (out of this process, as the real one is).
 Tests of behaviour where the embedded server knowingly differs from upstream, or that inspect its
 internals, ask for the ``embedded`` fixture and are skipped against a real Toxiproxy.
 """
@@ -16,7 +17,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -29,37 +29,20 @@ PROXY_PREFIX = "chaos_test_"
 WAIT_SECONDS = 5.0
 
 
-@dataclass
-class ServerUnderTest:
-    client: ToxiproxyClient
-    embedded: EmbeddedToxiproxy | None
-
-
-@pytest.fixture(scope="session")
-def server_under_test() -> Iterator[ServerUnderTest]:
-    url = os.environ.get("TOXIPROXY_URL", "").strip()
-    if url:
-        yield ServerUnderTest(ToxiproxyClient(url), None)
-        return
-    with EmbeddedToxiproxy(mode="process") as embedded:
-        yield ServerUnderTest(embedded.client(), embedded)
-
-
 @pytest.fixture
-def toxiproxy(server_under_test: ServerUnderTest) -> Iterator[ToxiproxyClient]:
-    """The client; every proxy named with PROXY_PREFIX is deleted after the test."""
-    client = server_under_test.client
-    yield client
-    for name in client.proxies():
+def toxiproxy(mysql_chaos_toxiproxy: ToxiproxyClient) -> Iterator[ToxiproxyClient]:
+    """The plugin's Toxiproxy; every proxy named with PROXY_PREFIX is deleted after the test."""
+    yield mysql_chaos_toxiproxy
+    for name in mysql_chaos_toxiproxy.proxies():
         if name.startswith(PROXY_PREFIX):
-            client.delete_proxy(name)
+            mysql_chaos_toxiproxy.delete_proxy(name)
 
 
 @pytest.fixture
-def embedded(server_under_test: ServerUnderTest) -> EmbeddedToxiproxy:
-    if server_under_test.embedded is None:
+def embedded(mysql_chaos_embedded_toxiproxy: EmbeddedToxiproxy | None) -> EmbeddedToxiproxy:
+    if mysql_chaos_embedded_toxiproxy is None:
         pytest.skip("checks the embedded server (TOXIPROXY_URL points at another one)")
-    return server_under_test.embedded
+    return mysql_chaos_embedded_toxiproxy
 
 
 _names = itertools.count(1)

@@ -1,0 +1,160 @@
+"""One fault of the catalogue, set up for one test: what the ``mysql_chaos_fault`` fixture gives.
+
+Each test gets a world of its own, as a matrix cell does (chaos.runner.environment): a
+disposable server (a database of its own on an external one), the embedded Toxiproxy in front
+of it for proxy and wire faults, a network namespace around it for kernel faults. ``prepare()``
+has run, so the test's client connects to a world the fault can strike. The test decides when::
+
+    client = MyClient(**mysql_chaos_fault.pymysql_kwargs())
+    client.query("SELECT 1")          # warm up: a live connection
+    with mysql_chaos_fault:           # inject() here ...
+        ...                           # ... the client meets the fault ...
+    client.query("SELECT 1")          # ... heal() here: the client must recover
+
+A kernel fault's server lives in a namespace only its own sockets can reach, so the fixture runs
+the test inside that namespace (and every thread the test starts): code that connects from a
+thread or process started before the test cannot reach the server (2003), and a failing test
+says so in its report.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from types import TracebackType
+from typing import Any
+
+from chaos.faults.base import Fault, Need
+from chaos.runner.environment import Backend, CellEnvironment
+from chaos.runner.preflight import unmet_need
+from chaos.servers.base import MySQLServer
+from chaos.settings import ConnectionSettings
+
+
+class FaultUnavailable(Exception):
+    """This fault cannot run here; the message is the reason (the fixture skips with it)."""
+
+
+class FaultUnderTest:
+    """Start with :meth:`start` (or ``with``); :meth:`stop` heals and removes everything."""
+
+    def __init__(self, fault_class: type[Fault], backend: Backend, toxiproxy: Any) -> None:
+        self.fault_class = fault_class
+        self.backend = backend
+        self.toxiproxy = toxiproxy
+        self._environment: CellEnvironment | None = None
+        self._fault: Fault | None = None
+
+    @property
+    def name(self) -> str:
+        return self.fault_class.name
+
+    @property
+    def description(self) -> str:
+        """The real-world event this fault models, in one line."""
+        return self.fault_class.description
+
+    @property
+    def produces(self) -> str:
+        """The exception a plain pymysql connection gets from it, as measured (may be empty)."""
+        return self.fault_class.produces
+
+    @property
+    def in_namespace(self) -> bool:
+        return Need.NETNS in self.fault_class.needs
+
+    def start(self) -> FaultUnderTest:
+        """Set up the world and ``prepare()`` the fault; :class:`FaultUnavailable` if it can't."""
+        reason = unmet_need(self.fault_class, self.backend, self.toxiproxy)
+        if reason is not None:
+            # The runner's reasons name the CLI's options; here the plugin's apply.
+            reason = reason.replace("--allow-global", "--mysql-chaos-allow-global")
+            raise FaultUnavailable(f"{self.name}: {reason}")
+        try:
+            self._environment = CellEnvironment(self.fault_class, self.backend, self.toxiproxy)
+            self._environment.start()
+            target = self._environment.target
+            assert target is not None
+            reason = self.fault_class.unmet_need(target)
+            if reason is not None:
+                raise FaultUnavailable(f"{self.name}: {reason}")
+            self._fault = self.fault_class(target)
+            self._fault.prepare()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    @property
+    def fault(self) -> Fault:
+        if self._fault is None:
+            raise RuntimeError(f"{self.name} is not started")
+        return self._fault
+
+    @property
+    def settings(self) -> ConnectionSettings:
+        """Where the client under test connects: through the proxy, or to the server."""
+        return self.fault.target.client_settings
+
+    @property
+    def admin_settings(self) -> ConnectionSettings:
+        """Straight to the server as its administrator, for the test's own checks."""
+        return self.fault.target.admin_settings
+
+    @property
+    def server(self) -> MySQLServer:
+        return self.fault.target.server
+
+    def pymysql_kwargs(self, **overrides: Any) -> dict[str, Any]:
+        """``pymysql.connect(**fault.pymysql_kwargs())``: the client's connection settings."""
+        return self.settings.pymysql_kwargs(**overrides)
+
+    def url(self, scheme: str = "mysql+pymysql") -> str:
+        """The same settings as a URL (SQLAlchemy's form by default)."""
+        return self.settings.url(scheme=scheme)
+
+    @property
+    def injected(self) -> bool:
+        return self._fault is not None and self._fault.injected
+
+    def inject(self) -> None:
+        """The event happens (it may take a while: a server restart, keepalives dying)."""
+        self.fault.inject()
+
+    def heal(self) -> None:
+        """The world is repaired; idempotent, and done at teardown too."""
+        self.fault.heal()
+
+    @contextlib.contextmanager
+    def entered(self) -> Iterator[None]:
+        """Run the block (and the threads it starts) where the client can reach the server."""
+        if self._environment is None:
+            raise RuntimeError(f"{self.name} is not started")
+        with self._environment.entered():
+            yield
+
+    def stop(self) -> None:
+        """Heal, put back what ``prepare()`` changed, stop the server, proxy and namespace."""
+        fault, self._fault = self._fault, None
+        environment, self._environment = self._environment, None
+        try:
+            if fault is not None:
+                fault.close()
+        finally:
+            if environment is not None:
+                environment.stop()
+
+    def __enter__(self) -> FaultUnderTest:
+        self.inject()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.heal()
+
+    def __repr__(self) -> str:
+        return f"FaultUnderTest({self.name!r})"

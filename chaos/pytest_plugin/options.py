@@ -1,0 +1,185 @@
+"""The plugin's options, read and checked once in ``pytest_configure`` and kept in the stash.
+
+Bad input (an unknown fault or strategy, a malformed URL or ``--shard``) is one line through
+:class:`pytest.UsageError`, before any test runs or any xdist worker starts.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from chaos.errors import ChaosError
+from chaos.runner.shard import parse_shard
+
+if TYPE_CHECKING:
+    from chaos.runner.environment import Backend
+
+GROUP = "mysql-chaos"
+
+
+def add_options(parser: pytest.Parser) -> None:
+    group = parser.getgroup(GROUP, "mysql-chaos: fault injection for MySQL clients")
+    group.addoption(
+        "--mysql-chaos-server-url",
+        metavar="URL",
+        help="Use this server (mysql://user:pw@host:port/db) instead of a disposable one; "
+        "faults that need to control its process then skip.",
+    )
+    group.addoption(
+        "--mysql-chaos-server",
+        metavar="local|docker:IMAGE",
+        default="local",
+        help="Disposable servers: local (mariadbd on PATH, default) or containers, "
+        "docker:local (MariaDB built from Debian's packages) or docker:IMAGE.",
+    )
+    group.addoption(
+        "--mysql-chaos-allow-global-changes",
+        action="store_true",
+        help="Let faults change GLOBAL variables of the --mysql-chaos-server-url server "
+        "(restored afterwards); without it those faults skip there.",
+    )
+    group.addoption(
+        "--toxiproxy-url",
+        metavar="URL",
+        help="A real Toxiproxy (default: $TOXIPROXY_URL, else the embedded one, one per "
+        "process); faults that need the protocol toxics skip on a real one.",
+    )
+    group.addoption(
+        "--mysql-chaos-fault",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="Only these faults (repeatable): for the mysql_chaos_fault fixture and the matrix.",
+    )
+    group.addoption(
+        "--mysql-chaos-matrix",
+        action="store_true",
+        help="Run the strategy x fault matrix cells as the test items (instead of test files).",
+    )
+    group.addoption(
+        "--mysql-chaos-strategy",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="Matrix: only these strategies (repeatable; a registered name or module:factory).",
+    )
+    group.addoption(
+        "--shard",
+        "--mysql-chaos-shard",
+        dest="mysql_chaos_shard",
+        metavar="K/N",
+        help="Run only shard K of N of the collected items (the same split in every CI job).",
+    )
+    group.addoption(
+        "--mysql-chaos-json",
+        metavar="FILE",
+        help="Matrix: write this run's (or shard's) report as `mysql-chaos matrix --json` does.",
+    )
+
+
+@dataclass(frozen=True)
+class PluginOptions:
+    server_url: str | None = field(repr=False)  # may hold a password
+    docker_image: str | None
+    allow_global_changes: bool
+    toxiproxy_url: str | None
+    faults: tuple[str, ...]  # empty: every fault
+    matrix: bool
+    strategies: tuple[str, ...]  # empty: every strategy
+    shard: tuple[int, int] | None
+    json_file: Path | None
+
+    @functools.cached_property
+    def backend(self) -> Backend:
+        """Where servers come from (imported on first use: most pytest runs never ask)."""
+        from chaos.runner.environment import Backend
+
+        return Backend(
+            external_url=self.server_url,
+            allow_global_changes=self.allow_global_changes,
+            docker_image=self.docker_image,
+        )
+
+
+def read_options(config: pytest.Config) -> PluginOptions:
+    """The options, checked; a :class:`pytest.UsageError` of one line when one is bad."""
+    try:
+        return _read(config)
+    except ChaosError as e:
+        raise pytest.UsageError(str(e)) from e
+
+
+def _read(config: pytest.Config) -> PluginOptions:
+    option = config.getoption
+    url = option("mysql_chaos_server_url")
+    docker_image = _docker_image(option("mysql_chaos_server"))
+    if url:
+        from chaos.settings import ConnectionSettings
+
+        ConnectionSettings.from_url(url)
+        if docker_image:
+            raise pytest.UsageError(
+                "--mysql-chaos-server docker:IMAGE and --mysql-chaos-server-url exclude each other"
+            )
+    faults = tuple(option("mysql_chaos_fault"))
+    if faults:
+        from chaos.faults import FAULTS
+
+        FAULTS.select(list(faults))
+    strategies = tuple(option("mysql_chaos_strategy"))
+    matrix = bool(option("mysql_chaos_matrix"))
+    json_file = option("mysql_chaos_json")
+    if (strategies or json_file) and not matrix:
+        raise pytest.UsageError(
+            "--mysql-chaos-strategy and --mysql-chaos-json go with --mysql-chaos-matrix"
+        )
+    if matrix:
+        if config.args_source is pytest.Config.ArgsSource.ARGS and config.args:
+            raise pytest.UsageError(
+                "--mysql-chaos-matrix collects the matrix cells, not test files: "
+                f"drop {' '.join(config.args)}"
+            )
+        _check_strategies(strategies)
+    if json_file:
+        from chaos.cli.paths import check_report_path
+
+        json_file = check_report_path("--mysql-chaos-json", json_file)
+    shard = option("mysql_chaos_shard")
+    toxiproxy_url = option("toxiproxy_url") or os.environ.get("TOXIPROXY_URL", "").strip()
+    return PluginOptions(
+        server_url=url or None,
+        docker_image=docker_image,
+        allow_global_changes=bool(option("mysql_chaos_allow_global_changes")),
+        toxiproxy_url=toxiproxy_url or None,
+        faults=faults,
+        matrix=matrix,
+        strategies=strategies,
+        shard=parse_shard(shard) if shard is not None else None,
+        json_file=json_file or None,
+    )
+
+
+def _docker_image(spec: str) -> str | None:
+    if spec == "local":
+        return None
+    kind, _, image = spec.partition(":")
+    if kind != "docker":
+        raise pytest.UsageError(
+            f"--mysql-chaos-server {spec!r}: expected local, docker or docker:IMAGE"
+        )
+    return image or "local"
+
+
+def _check_strategies(names: tuple[str, ...]) -> None:
+    from chaos.strategy import strategies, strategy_factory
+
+    for name in names:
+        strategy_factory(name)  # an unknown name or unimportable factory is one line here
+    if not names:
+        strategies()  # a broken entry point shows now, not in every cell
