@@ -118,10 +118,11 @@ class CellEnvironment:
         assert self.backend.external_url is not None
         base = ExternalServer.from_url(self.backend.external_url).start()
         # A database per cell keeps cells apart on a server they share.
-        self._database = f"mchaos_{self.name.replace('-', '_')}"
-        base.query(f"CREATE DATABASE `{self._database}`")
-        self._external_base = base
-        return ExternalServer(replace(base.settings, database=self._database))
+        database = f"mchaos_{self.name.replace('-', '_')}"
+        base.query(f"CREATE DATABASE `{database}`")
+        # Only a database that was made is dropped again (a refused CREATE leaves nothing).
+        self._external_base, self._database = base, database
+        return ExternalServer(replace(base.settings, database=database))
 
     def stop(self) -> None:
         """Idempotent; each step runs even when an earlier one fails."""
