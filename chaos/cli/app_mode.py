@@ -119,7 +119,7 @@ def check_app(
     _PASSWORD and _DATABASE; see the README for the rest. Exit codes: 0 ok, 1 a violation,
     2 bad input, 3 a fault skipped, 4 a cell errored, 130 interrupted.
     """
-    from chaos.cli.matrix import _DEFAULT_APP_JOBS
+    from chaos.cli.run_options import DEFAULT_APP_JOBS
     from chaos.runner.app_matrix import run_app_matrix
     from chaos.runner.app_under_test import (
         AppUnderTest,
@@ -140,7 +140,7 @@ def check_app(
     )
     click.echo(f"starting {wsgi_spec} once to see that it serves {path}")
     preflight(app, wsgi_server)
-    jobs = jobs or _DEFAULT_APP_JOBS
+    jobs = jobs or DEFAULT_APP_JOBS
     progress = Progress(len(fault_names), fails=lambda result: bool(result.violations))
     try:
         run = run_app_matrix(

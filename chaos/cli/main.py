@@ -78,7 +78,8 @@ from chaos.cli.repro import repro  # noqa: E402
 
 cli.add_command(repro)
 
-from chaos.cli.matrix import check, matrix  # noqa: E402
+from chaos.cli.check import check  # noqa: E402
+from chaos.cli.matrix import matrix  # noqa: E402
 
 cli.add_command(matrix)
 cli.add_command(check)

@@ -1,181 +1,25 @@
-"""``mysql-chaos matrix`` and ``mysql-chaos check``: run cells, judge them, write reports."""
+"""``mysql-chaos matrix``: every strategy against every fault, judged against expectations."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import sys
-import tempfile
-from collections.abc import Callable
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
 import click
 
-from chaos.cli.outcome import finish as _finish
-from chaos.cli.outcome import show_mismatches
-from chaos.cli.outcome import show_skips_and_errors as _show_skips_and_errors
-from chaos.cli.outcome import write_reports as _write_reports
+from chaos.cli.outcome import finish, show_mismatches, show_skips_and_errors, write_reports
 from chaos.cli.paths import check_report_path, prepare_history_dir
 from chaos.cli.progress import Progress
+from chaos.cli.run_options import (
+    DEFAULT_APP_JOBS,
+    DEFAULT_JOBS,
+    backend_for,
+    report_options,
+    requested_reports,
+    server_options,
+    user_factory,
+)
 from chaos.faults import FAULTS
-from chaos.runner.environment import Backend
-from chaos.settings import ConnectionSettings
-
-if TYPE_CHECKING:
-    from chaos.reports.model import MatrixReport
-    from chaos.strategy import StrategyFactory
 
 # The strategies, runner and reports import SQLAlchemy, DBUtils and tenacity (~0.3 s): they are
 # imported inside the commands, so `mysql-chaos repro` and `--help` do not pay for them.
-
-# A cell mostly waits (a read timeout, keepalive probes, an outage's seconds): 6 per core keep
-# the cores busy. Measured on 2 cores: the 228-cell matrix in 52-55 s with 12, 66-74 s with 8,
-# verdicts identical over repeated full runs.
-_DEFAULT_JOBS = max(4, 6 * (os.cpu_count() or 1))
-# An app cell also runs a WSGI server and paced HTTP clients (about 1.3 CPU seconds per cell):
-# 3 per core keep 2 cores busy without starving the load of the cells already running.
-_DEFAULT_APP_JOBS = max(2, 3 * (os.cpu_count() or 1))
-
-
-_DOCKER_IMAGE = "mysql_chaos_docker_image"
-
-
-def _backend(server_url: str | None, allow_global_changes: bool) -> Backend:
-    docker_image = click.get_current_context().meta.get(_DOCKER_IMAGE)
-    if docker_image and server_url:
-        raise click.UsageError("--server docker:IMAGE and --server-url exclude each other")
-    if server_url:
-        ConnectionSettings.from_url(server_url)  # a malformed URL is exit 2 before any cell
-    if docker_image:
-        from chaos.servers.docker import engine_client
-
-        # Fail once, clearly, rather than skip every cell for want of an engine.
-        engine_client().close()
-    return Backend(
-        external_url=server_url,
-        allow_global_changes=allow_global_changes,
-        docker_image=docker_image,
-    )
-
-
-def _server_spec(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
-    """``--server`` kept out of the commands' signatures: _backend reads it from the context."""
-    if value is None or value == "local":
-        return
-    kind, _, image = value.partition(":")
-    if kind != "docker":
-        raise click.BadParameter(f"{value!r}: expected local, docker or docker:IMAGE")
-    ctx.meta[_DOCKER_IMAGE] = image or "local"
-
-
-def _server_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options ``matrix`` and ``check`` share: where to run, and what the gate allows."""
-    for option in reversed(
-        [
-            click.option(
-                "--server-url",
-                metavar="URL",
-                help="Use this external server (mysql://user:pw@host:port/db) instead of a "
-                "disposable one; faults that need process control or a namespace then skip.",
-            ),
-            click.option(
-                "--server",
-                metavar="docker:IMAGE",
-                expose_value=False,
-                callback=_server_spec,
-                help="Disposable servers in containers: docker:local (MariaDB built here from "
-                "Debian's packages) or docker:IMAGE (the server image built on that base). "
-                "Default: local.",
-            ),
-            click.option(
-                "--allow-global-changes",
-                is_flag=True,
-                help="Let faults change GLOBAL variables (wait_timeout) of the --server-url "
-                "server; they are restored afterwards. Without it those faults skip there.",
-            ),
-            click.option(
-                "--allow-skip",
-                is_flag=True,
-                help="Skipped cells do not fail the gate (exit 3); they are still listed.",
-            ),
-        ]
-    ):
-        command = option(command)
-    return command
-
-
-def _report_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The reports ``matrix`` and ``check`` both write, and the user strategy settings."""
-    for option in reversed(
-        [
-            click.option(
-                "--junit", "junit_file", type=click.Path(dir_okay=False), help="Write JUnit XML."
-            ),
-            click.option(
-                "--json", "json_file", type=click.Path(dir_okay=False), help="Write JSON."
-            ),
-            click.option(
-                "--markdown",
-                "markdown_file",
-                type=click.Path(dir_okay=False),
-                help="Write a Markdown table.",
-            ),
-            click.option(
-                "--html", "html_file", type=click.Path(dir_okay=False), help="Write an HTML grid."
-            ),
-            click.option(
-                "--histories",
-                type=click.Path(file_okay=False),
-                help="Keep each cell's history (JSON lines) in this directory.",
-            ),
-            click.option(
-                "--option",
-                "options",
-                multiple=True,
-                metavar="KEY=VALUE",
-                help="Repeatable: put KEY into StrategyConfig.extra of a module:factory "
-                "strategy (the value is read as JSON when it is JSON: 16, true, 0.5).",
-            ),
-        ]
-    ):
-        command = option(command)
-    return command
-
-
-_Render = Callable[["MatrixReport"], str]
-
-
-def _requested_reports(
-    junit_file: str | None, json_file: str | None, markdown_file: str | None, html_file: str | None
-) -> list[tuple[Path, _Render]]:
-    """Each requested report's path, checked writable now, with its renderer."""
-    from chaos.reports.renderers import as_json, html_grid, junit, markdown
-
-    return [
-        (check_report_path(option, path), render)
-        for option, path, render in (
-            ("--junit", junit_file, junit),
-            ("--json", json_file, as_json),
-            ("--markdown", markdown_file, markdown),
-            ("--html", html_file, html_grid),
-        )
-        if path
-    ]
-
-
-def _user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> StrategyFactory:
-    """A user's ``module:factory`` (the current directory importable, as for ``python -m``),
-    with ``--option`` settings, built once on a throw-away server before any cell runs."""
-    from chaos.runner.timing import CellTiming
-    from chaos.runner.user_strategy import parse_option, probe_factory, with_options
-    from chaos.strategy import load_factory
-
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    factory = with_options(load_factory(spec), dict(parse_option(o) for o in options))
-    probe_factory(factory, backend, CellTiming().strategy_config(ConnectionSettings()))
-    return factory
 
 
 @click.command()
@@ -193,9 +37,9 @@ def _user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> Stra
     type=click.IntRange(1, 64),
     default=None,
     help="Cells run in parallel, each with its own server (and proxy, and app server). "
-    f"Default: {_DEFAULT_JOBS}; with --app {_DEFAULT_APP_JOBS}.",
+    f"Default: {DEFAULT_JOBS}; with --app {DEFAULT_APP_JOBS}.",
 )
-@_report_options
+@report_options
 @click.option(
     "--app",
     "app_mode",
@@ -225,7 +69,7 @@ def _user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> Stra
     is_flag=True,
     help="Write the measured verdicts into the expectations file (keeps the reasons).",
 )
-@_server_options
+@server_options
 def matrix(
     strategies: tuple[str, ...],
     faults: tuple[str, ...],
@@ -284,12 +128,12 @@ def matrix(
 
         fault_names = app_fault_names(faults, all_faults)
         expectations_file = EXPECTED_FILE
-        jobs = jobs or _DEFAULT_APP_JOBS
+        jobs = jobs or DEFAULT_APP_JOBS
     else:
         fault_names = FAULTS.select(list(faults))
-        jobs = jobs or _DEFAULT_JOBS
-    backend = _backend(server_url, allow_global_changes)
-    reports = _requested_reports(junit_file, json_file, markdown_file, html_file)
+        jobs = jobs or DEFAULT_JOBS
+    backend = backend_for(server_url, allow_global_changes)
+    reports = requested_reports(junit_file, json_file, markdown_file, html_file)
     if record_expected:
         check_report_path("expectations file", str(expectations_file))
     history_dir = prepare_history_dir("--histories", histories) if histories else None
@@ -298,7 +142,7 @@ def matrix(
         for spec in specs:  # the app server imports it; fail here, in one line, if it cannot
             load_factory(spec)
     else:
-        cells += [(spec, _user_factory(spec, options, backend)) for spec in specs]
+        cells += [(spec, user_factory(spec, options, backend)) for spec in specs]
     strategy_names += specs
     expectations = load_expectations(expectations_file)
     for spec in specs:
@@ -351,7 +195,7 @@ def matrix(
         shard=shard_of,
     )
     click.echo("\n" + text_report(report) + "\n")
-    _write_reports(report, reports)
+    write_reports(report, reports)
     click.echo(
         f"wall time {run.seconds:.1f} s; CPU {run.cpu_seconds:.1f} s, "
         f"{run.cpu_seconds_per_cell:.2f} s per cell (this process and the servers and proxy "
@@ -369,74 +213,5 @@ def matrix(
         click.echo(f"recorded {len(report.cells)} verdicts in {expectations_file}")
         return
     show_mismatches(report)
-    _show_skips_and_errors([cell.result for cell in report.cells])
-    _finish(report.gate, "every cell meets its expected verdict")
-
-
-@click.command()
-@click.argument("factory_spec", metavar="MODULE:FACTORY")
-@click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable; default all.")
-@click.option("--jobs", type=click.IntRange(1, 64), default=_DEFAULT_JOBS, show_default=True)
-@_report_options
-@_server_options
-def check(
-    factory_spec: str,
-    faults: tuple[str, ...],
-    jobs: int,
-    junit_file: str | None,
-    json_file: str | None,
-    markdown_file: str | None,
-    html_file: str | None,
-    histories: str | None,
-    options: tuple[str, ...],
-    server_url: str | None,
-    allow_global_changes: bool,
-    allow_skip: bool,
-) -> None:
-    """CI gate for your own strategy: exit 0 iff every fault ran and no invariant was violated.
-
-    Exit codes: 0 ok, 1 a violation, 2 bad input, 3 a fault skipped (see --allow-skip),
-    4 a cell errored, 130 interrupted.
-    """
-    from chaos.reports.model import MatrixReport
-    from chaos.runner.expectations import HELD_TO_EVERY_INVARIANT
-    from chaos.runner.gate import judge_check
-    from chaos.runner.matrix import run_matrix
-    from chaos.sweep import owned_prefix
-
-    fault_names = FAULTS.select(list(faults))
-    backend = _backend(server_url, allow_global_changes)
-    reports = _requested_reports(junit_file, json_file, markdown_file, html_file)
-    history_dir = prepare_history_dir("--histories", histories) if histories else None
-    factory = _user_factory(factory_spec, options, backend)
-    with contextlib.ExitStack() as stack:
-        if history_dir is None:  # the histories are kept only while the run needs them
-            temporary = tempfile.TemporaryDirectory(prefix=owned_prefix("check"))
-            history_dir = Path(stack.enter_context(temporary))
-        progress = Progress(len(fault_names), fails=lambda result: bool(result.violations))
-        stack.callback(progress.close)
-        run = run_matrix(
-            [(factory_spec, factory)],
-            [FAULTS.get(name) for name in fault_names],
-            backend=backend,
-            jobs=jobs,
-            history_dir=history_dir,
-            on_result=progress.finished,
-            on_start=progress.started,
-        )
-    results = sorted(run.results, key=lambda r: fault_names.index(r.fault))
-    for result in results:
-        for violation in result.check.violations if result.check else ():
-            ids = ", ".join(violation.op_ids[:10])
-            click.echo(f"{result.fault}: {violation.kind.short} [{ids}] {violation.detail}")
-    _show_skips_and_errors(results)
-    click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
-    expectations = {(factory_spec, fault): HELD_TO_EVERY_INVARIANT for fault in fault_names}
-    report = MatrixReport.build(
-        run.results, expectations, [factory_spec], fault_names, run.seconds, allow_skip=allow_skip
-    )
-    _write_reports(report, reports)
-    _finish(
-        judge_check(results, allow_skip=allow_skip),
-        f"{factory_spec}: every invariant held under every fault",
-    )
+    show_skips_and_errors([cell.result for cell in report.cells])
+    finish(report.gate, "every cell meets its expected verdict")

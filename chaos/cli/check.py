@@ -1,0 +1,91 @@
+"""``mysql-chaos check``: the CI gate for a user's own strategy, held to every invariant."""
+
+from __future__ import annotations
+
+import contextlib
+import tempfile
+from pathlib import Path
+
+import click
+
+from chaos.cli.outcome import finish, show_skips_and_errors, write_reports
+from chaos.cli.paths import prepare_history_dir
+from chaos.cli.progress import Progress
+from chaos.cli.run_options import (
+    DEFAULT_JOBS,
+    backend_for,
+    report_options,
+    requested_reports,
+    server_options,
+    user_factory,
+)
+from chaos.faults import FAULTS
+
+
+@click.command()
+@click.argument("factory_spec", metavar="MODULE:FACTORY")
+@click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable; default all.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=DEFAULT_JOBS, show_default=True)
+@report_options
+@server_options
+def check(
+    factory_spec: str,
+    faults: tuple[str, ...],
+    jobs: int,
+    junit_file: str | None,
+    json_file: str | None,
+    markdown_file: str | None,
+    html_file: str | None,
+    histories: str | None,
+    options: tuple[str, ...],
+    server_url: str | None,
+    allow_global_changes: bool,
+    allow_skip: bool,
+) -> None:
+    """CI gate for your own strategy: exit 0 iff every fault ran and no invariant was violated.
+
+    Exit codes: 0 ok, 1 a violation, 2 bad input, 3 a fault skipped (see --allow-skip),
+    4 a cell errored, 130 interrupted.
+    """
+    from chaos.reports.model import MatrixReport
+    from chaos.runner.expectations import HELD_TO_EVERY_INVARIANT
+    from chaos.runner.gate import judge_check
+    from chaos.runner.matrix import run_matrix
+    from chaos.sweep import owned_prefix
+
+    fault_names = FAULTS.select(list(faults))
+    backend = backend_for(server_url, allow_global_changes)
+    reports = requested_reports(junit_file, json_file, markdown_file, html_file)
+    history_dir = prepare_history_dir("--histories", histories) if histories else None
+    factory = user_factory(factory_spec, options, backend)
+    with contextlib.ExitStack() as stack:
+        if history_dir is None:  # the histories are kept only while the run needs them
+            temporary = tempfile.TemporaryDirectory(prefix=owned_prefix("check"))
+            history_dir = Path(stack.enter_context(temporary))
+        progress = Progress(len(fault_names), fails=lambda result: bool(result.violations))
+        stack.callback(progress.close)
+        run = run_matrix(
+            [(factory_spec, factory)],
+            [FAULTS.get(name) for name in fault_names],
+            backend=backend,
+            jobs=jobs,
+            history_dir=history_dir,
+            on_result=progress.finished,
+            on_start=progress.started,
+        )
+    results = sorted(run.results, key=lambda r: fault_names.index(r.fault))
+    for result in results:
+        for violation in result.check.violations if result.check else ():
+            ids = ", ".join(violation.op_ids[:10])
+            click.echo(f"{result.fault}: {violation.kind.short} [{ids}] {violation.detail}")
+    show_skips_and_errors(results)
+    click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
+    expectations = {(factory_spec, fault): HELD_TO_EVERY_INVARIANT for fault in fault_names}
+    report = MatrixReport.build(
+        run.results, expectations, [factory_spec], fault_names, run.seconds, allow_skip=allow_skip
+    )
+    write_reports(report, reports)
+    finish(
+        judge_check(results, allow_skip=allow_skip),
+        f"{factory_spec}: every invariant held under every fault",
+    )

@@ -1,0 +1,168 @@
+"""What ``matrix``, ``check`` and the app commands share: where cells run, which reports they
+write, how a user's strategy is loaded, and how many cells run at once."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from chaos.cli.paths import check_report_path
+from chaos.runner.environment import Backend
+from chaos.settings import ConnectionSettings
+
+if TYPE_CHECKING:
+    from chaos.reports.model import MatrixReport
+    from chaos.strategy import StrategyFactory
+
+# A cell mostly waits (a read timeout, keepalive probes, an outage's seconds): 6 per core keep
+# the cores busy. Measured on 2 cores: the 228-cell matrix in 52-55 s with 12, 66-74 s with 8,
+# verdicts identical over repeated full runs.
+DEFAULT_JOBS = max(4, 6 * (os.cpu_count() or 1))
+# An app cell also runs a WSGI server and paced HTTP clients (about 1.3 CPU seconds per cell):
+# 3 per core keep 2 cores busy without starving the load of the cells already running.
+DEFAULT_APP_JOBS = max(2, 3 * (os.cpu_count() or 1))
+
+
+DOCKER_IMAGE_KEY = "mysql_chaos_docker_image"
+
+
+def backend_for(server_url: str | None, allow_global_changes: bool) -> Backend:
+    docker_image = click.get_current_context().meta.get(DOCKER_IMAGE_KEY)
+    if docker_image and server_url:
+        raise click.UsageError("--server docker:IMAGE and --server-url exclude each other")
+    if server_url:
+        ConnectionSettings.from_url(server_url)  # a malformed URL is exit 2 before any cell
+    if docker_image:
+        from chaos.servers.docker import engine_client
+
+        # Fail once, clearly, rather than skip every cell for want of an engine.
+        engine_client().close()
+    return Backend(
+        external_url=server_url,
+        allow_global_changes=allow_global_changes,
+        docker_image=docker_image,
+    )
+
+
+def server_spec(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    """``--server`` kept out of the commands' signatures: _backend reads it from the context."""
+    if value is None or value == "local":
+        return
+    kind, _, image = value.partition(":")
+    if kind != "docker":
+        raise click.BadParameter(f"{value!r}: expected local, docker or docker:IMAGE")
+    ctx.meta[DOCKER_IMAGE_KEY] = image or "local"
+
+
+def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options ``matrix`` and ``check`` share: where to run, and what the gate allows."""
+    for option in reversed(
+        [
+            click.option(
+                "--server-url",
+                metavar="URL",
+                help="Use this external server (mysql://user:pw@host:port/db) instead of a "
+                "disposable one; faults that need process control or a namespace then skip.",
+            ),
+            click.option(
+                "--server",
+                metavar="docker:IMAGE",
+                expose_value=False,
+                callback=server_spec,
+                help="Disposable servers in containers: docker:local (MariaDB built here from "
+                "Debian's packages) or docker:IMAGE (the server image built on that base). "
+                "Default: local.",
+            ),
+            click.option(
+                "--allow-global-changes",
+                is_flag=True,
+                help="Let faults change GLOBAL variables (wait_timeout) of the --server-url "
+                "server; they are restored afterwards. Without it those faults skip there.",
+            ),
+            click.option(
+                "--allow-skip",
+                is_flag=True,
+                help="Skipped cells do not fail the gate (exit 3); they are still listed.",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The reports ``matrix`` and ``check`` both write, and the user strategy settings."""
+    for option in reversed(
+        [
+            click.option(
+                "--junit", "junit_file", type=click.Path(dir_okay=False), help="Write JUnit XML."
+            ),
+            click.option(
+                "--json", "json_file", type=click.Path(dir_okay=False), help="Write JSON."
+            ),
+            click.option(
+                "--markdown",
+                "markdown_file",
+                type=click.Path(dir_okay=False),
+                help="Write a Markdown table.",
+            ),
+            click.option(
+                "--html", "html_file", type=click.Path(dir_okay=False), help="Write an HTML grid."
+            ),
+            click.option(
+                "--histories",
+                type=click.Path(file_okay=False),
+                help="Keep each cell's history (JSON lines) in this directory.",
+            ),
+            click.option(
+                "--option",
+                "options",
+                multiple=True,
+                metavar="KEY=VALUE",
+                help="Repeatable: put KEY into StrategyConfig.extra of a module:factory "
+                "strategy (the value is read as JSON when it is JSON: 16, true, 0.5).",
+            ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+Render = Callable[["MatrixReport"], str]
+
+
+def requested_reports(
+    junit_file: str | None, json_file: str | None, markdown_file: str | None, html_file: str | None
+) -> list[tuple[Path, Render]]:
+    """Each requested report's path, checked writable now, with its renderer."""
+    from chaos.reports.renderers import as_json, html_grid, junit, markdown
+
+    return [
+        (check_report_path(option, path), render)
+        for option, path, render in (
+            ("--junit", junit_file, junit),
+            ("--json", json_file, as_json),
+            ("--markdown", markdown_file, markdown),
+            ("--html", html_file, html_grid),
+        )
+        if path
+    ]
+
+
+def user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> StrategyFactory:
+    """A user's ``module:factory`` (the current directory importable, as for ``python -m``),
+    with ``--option`` settings, built once on a throw-away server before any cell runs."""
+    from chaos.runner.timing import CellTiming
+    from chaos.runner.user_strategy import parse_option, probe_factory, with_options
+    from chaos.strategy import load_factory
+
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    factory = with_options(load_factory(spec), dict(parse_option(o) for o in options))
+    probe_factory(factory, backend, CellTiming().strategy_config(ConnectionSettings()))
+    return factory
