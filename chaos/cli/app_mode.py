@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from chaos.cli.outcome import finish, show_skips_and_errors
+from chaos.cli.outcome import finish, show_skips_and_errors, show_violations
 from chaos.cli.progress import Progress
 from chaos.errors import UsageError
 from chaos.faults import FAULTS
@@ -154,11 +154,7 @@ def check_app(
         )
     finally:
         progress.close()
-    results = sorted(run.results, key=lambda r: fault_names.index(r.fault))
-    for result in results:
-        for violation in result.check.violations if result.check else ():
-            ids = ", ".join(violation.op_ids[:10])
-            click.echo(f"{result.fault}: {violation.kind.short} [{ids}] {violation.detail}")
+    results = show_violations(run.results, fault_names)
     show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
     finish(

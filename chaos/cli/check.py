@@ -8,14 +8,19 @@ from pathlib import Path
 
 import click
 
-from chaos.cli.outcome import finish, show_skips_and_errors, write_reports
+from chaos.cli.outcome import (
+    finish,
+    requested_reports,
+    show_skips_and_errors,
+    show_violations,
+    write_reports,
+)
 from chaos.cli.paths import prepare_history_dir
 from chaos.cli.progress import Progress
 from chaos.cli.run_options import (
     DEFAULT_JOBS,
     backend_for,
     report_options,
-    requested_reports,
     server_options,
     user_factory,
 )
@@ -73,11 +78,7 @@ def check(
             on_result=progress.finished,
             on_start=progress.started,
         )
-    results = sorted(run.results, key=lambda r: fault_names.index(r.fault))
-    for result in results:
-        for violation in result.check.violations if result.check else ():
-            ids = ", ".join(violation.op_ids[:10])
-            click.echo(f"{result.fault}: {violation.kind.short} [{ids}] {violation.detail}")
+    results = show_violations(run.results, fault_names)
     show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
     expectations = {(factory_spec, fault): HELD_TO_EVERY_INVARIANT for fault in fault_names}

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import click
 
-from chaos.cli.outcome import finish, show_mismatches, show_skips_and_errors, write_reports
+from chaos.cli.outcome import (
+    finish,
+    requested_reports,
+    show_mismatches,
+    show_skips_and_errors,
+    write_reports,
+)
 from chaos.cli.paths import check_report_path, prepare_history_dir
 from chaos.cli.progress import Progress
 from chaos.cli.run_options import (
@@ -12,7 +18,6 @@ from chaos.cli.run_options import (
     DEFAULT_JOBS,
     backend_for,
     report_options,
-    requested_reports,
     server_options,
     user_factory,
 )

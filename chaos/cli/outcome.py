@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from chaos.cli.paths import check_report_path
 from chaos.errors import UsageError
 
 if TYPE_CHECKING:
@@ -19,6 +20,24 @@ if TYPE_CHECKING:
     from chaos.runner.gate import GateVerdict
 
 Renderer = Callable[["MatrixReport"], str]
+
+
+def requested_reports(
+    junit_file: str | None, json_file: str | None, markdown_file: str | None, html_file: str | None
+) -> list[tuple[Path, Renderer]]:
+    """Each requested report's path, checked writable before any cell runs, with its renderer."""
+    from chaos.reports.renderers import as_json, html_grid, junit, markdown
+
+    return [
+        (check_report_path(option, path), render)
+        for option, path, render in (
+            ("--junit", junit_file, junit),
+            ("--json", json_file, as_json),
+            ("--markdown", markdown_file, markdown),
+            ("--html", html_file, html_grid),
+        )
+        if path
+    ]
 
 
 def write_reports(report: MatrixReport, targets: Sequence[tuple[Path, Renderer]]) -> None:
@@ -40,6 +59,16 @@ def show_mismatches(report: MatrixReport) -> None:
             f"{cell.result.verdict}, expected {expected}",
             fg="red",
         )
+
+
+def show_violations(results: Iterable[CellResult], fault_names: Sequence[str]) -> list[CellResult]:
+    """Each fault's violations with the operation ids that prove them; the results by fault."""
+    ordered = sorted(results, key=lambda r: fault_names.index(r.fault))
+    for result in ordered:
+        for violation in result.check.violations if result.check else ():
+            ids = ", ".join(violation.op_ids[:10])
+            click.echo(f"{result.fault}: {violation.kind.short} [{ids}] {violation.detail}")
+    return ordered
 
 
 def show_skips_and_errors(results: Iterable[CellResult]) -> None:

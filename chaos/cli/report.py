@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import click
 
-from chaos.cli.outcome import finish, show_mismatches, show_skips_and_errors, write_reports
-from chaos.cli.paths import check_report_path
+from chaos.cli.outcome import (
+    finish,
+    requested_reports,
+    show_mismatches,
+    show_skips_and_errors,
+    write_reports,
+)
 
 
 @click.group()
@@ -42,18 +47,9 @@ def merge(
     """
     from chaos.reports.json_io import load_report
     from chaos.reports.merge import merge_reports
-    from chaos.reports.renderers import as_json, html_grid, junit, markdown, text_report
+    from chaos.reports.renderers import text_report
 
-    targets = [
-        (check_report_path(option, path), render)
-        for option, path, render in (
-            ("--junit", junit_file, junit),
-            ("--json", json_file, as_json),
-            ("--markdown", markdown_file, markdown),
-            ("--html", html_file, html_grid),
-        )
-        if path
-    ]
+    targets = requested_reports(junit_file, json_file, markdown_file, html_file)
     merged = merge_reports([(name, load_report(name)) for name in files], allow_skip=allow_skip)
     click.echo(f"{len(files)} report(s), {len(merged.cells)} cells\n")
     click.echo(text_report(merged) + "\n")

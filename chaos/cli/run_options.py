@@ -6,17 +6,14 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from chaos.cli.paths import check_report_path
 from chaos.runner.environment import Backend
 from chaos.settings import ConnectionSettings
 
 if TYPE_CHECKING:
-    from chaos.reports.model import MatrixReport
     from chaos.strategy import StrategyFactory
 
 # A cell mostly waits (a read timeout, keepalive probes, an outage's seconds): 6 per core keep
@@ -131,27 +128,6 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ):
         command = option(command)
     return command
-
-
-Render = Callable[["MatrixReport"], str]
-
-
-def requested_reports(
-    junit_file: str | None, json_file: str | None, markdown_file: str | None, html_file: str | None
-) -> list[tuple[Path, Render]]:
-    """Each requested report's path, checked writable now, with its renderer."""
-    from chaos.reports.renderers import as_json, html_grid, junit, markdown
-
-    return [
-        (check_report_path(option, path), render)
-        for option, path, render in (
-            ("--junit", junit_file, junit),
-            ("--json", json_file, as_json),
-            ("--markdown", markdown_file, markdown),
-            ("--html", html_file, html_grid),
-        )
-        if path
-    ]
 
 
 def user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> StrategyFactory:

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 
 import pymysql
 import pytest
+from scratch_accounts import scratch_account
 
 from chaos.servers.base import MySQLServer
 from chaos.servers.external import ExternalServer
@@ -36,29 +37,10 @@ def fresh_server() -> Iterator[LocalServer]:
         yield server
 
 
-@contextlib.contextmanager
-def operator_account(server: LocalServer) -> Iterator[ConnectionSettings]:
+def operator_account(server: MySQLServer) -> AbstractContextManager[ConnectionSettings]:
     """A TCP account like a CI service's operator: its own database, CONNECTION ADMIN (to set
     connection variables and kill sessions) and nothing else; dropped on exit."""
-    name = f"ext_{secrets.token_hex(4)}"
-    password = secrets.token_urlsafe(16)
-    account = f"'{name}'@'{server.settings.host}'"
-    with contextlib.closing(server.admin_connect()) as admin, admin.cursor() as cursor:
-        cursor.execute(f"CREATE DATABASE `{name}`")
-        cursor.execute(f"CREATE USER {account} IDENTIFIED BY %s", (password,))
-        cursor.execute(f"GRANT CONNECTION ADMIN ON *.* TO {account}")
-        cursor.execute(f"GRANT ALL PRIVILEGES ON `{name}`.* TO {account}")
-        try:
-            yield ConnectionSettings(
-                host=server.settings.host,
-                port=server.settings.port,
-                user=name,
-                password=password,
-                database=name,
-            )
-        finally:
-            cursor.execute(f"DROP USER IF EXISTS {account}")
-            cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+    return scratch_account(server, "ext_", "CONNECTION ADMIN ON *.*")
 
 
 @pytest.fixture(scope="module")
