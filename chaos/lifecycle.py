@@ -84,6 +84,20 @@ def _on_sigterm(signum: int, frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def interrupt_on_sigterm() -> None:
+    """From now on SIGTERM is Ctrl-C: for hosts such as pytest, which stop the whole run on
+    ``KeyboardInterrupt`` (running every teardown) but count a ``SystemExit`` raised inside a
+    test as that test's failure and go on to the next one, starting new servers."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None, _on_sigterm):
+        signal.signal(signal.SIGTERM, _interrupt)
+
+
 def _install_handlers() -> None:
     global _installed
     if _installed:
@@ -147,7 +161,12 @@ def spawn(args: list[str], **popen_kwargs: object) -> subprocess.Popen[bytes]:
     ``preexec`` in ``popen_kwargs`` (a callable) runs in the child before exec and *before* the
     parent-death signal is armed, because it may enter a namespace (which needs the privileges it
     may then drop) and change the uid (which clears the signal).
+
+    The child gets a session of its own: a terminal's Ctrl-C, or a SIGTERM sent to the whole
+    process group (as CI runners cancel a job), reaches only this process, which then stops its
+    children in order: a fault heals through its proxy and servers before they go.
     """
+    popen_kwargs.setdefault("start_new_session", True)
     extra = popen_kwargs.pop("preexec", None)
     parent = os.getpid()
 

@@ -170,5 +170,8 @@ def _namespace_fault(item: pytest.Item) -> str | None:
     return fault.name if fault is not None and fault.in_namespace else None
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    # Last: after an interrupt, pytest tears the running test's fixtures down in its own
+    # sessionfinish, and their faults heal through this proxy.
     session.config.stash[RESOURCES].toxiproxy.close()

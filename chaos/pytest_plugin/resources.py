@@ -66,4 +66,9 @@ RESOURCES = pytest.StashKey[ProcessResources]()
 
 
 def resources(config: pytest.Config) -> ProcessResources:
+    """What this process shares; asked for by every fixture and matrix item before it starts
+    anything. From then on SIGTERM stops the run as Ctrl-C does, with every teardown."""
+    from chaos import lifecycle
+
+    lifecycle.interrupt_on_sigterm()
     return config.stash[RESOURCES]

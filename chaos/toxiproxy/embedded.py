@@ -131,6 +131,9 @@ class _ProcessRunner:
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             preexec_fn=die_with_parent,
+            # Its own session: Ctrl-C of the process group leaves it to this process, which
+            # still heals faults through it before stopping it.
+            start_new_session=True,
         )
         self._cleanup_key = register_cleanup(self.stop)
         return self._wait_ready()

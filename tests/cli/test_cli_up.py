@@ -14,6 +14,7 @@ from pathlib import Path
 import pymysql
 import pytest
 import requests
+from interruptible import popen_interruptible
 from leftovers import processes_with
 
 from tests.cli.support import CLI, run_cli
@@ -25,8 +26,8 @@ class Up:
     def __init__(self, env: dict[str, str], marker: str) -> None:
         self.env = env
         self.marker = marker
-        self.process = subprocess.Popen(
-            [CLI, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        self.process = popen_interruptible(
+            [CLI, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         self.settings: dict[str, str] = {}
         assert self.process.stdout is not None

@@ -10,6 +10,7 @@ import time
 import uuid
 from pathlib import Path
 
+from interruptible import popen_interruptible
 from leftovers import namespaces, processes_with
 
 CLI = str(Path(sys.executable).with_name("mysql-chaos"))
@@ -27,7 +28,7 @@ def _wait_for(condition, timeout: float) -> bool:  # type: ignore[no-untyped-def
 def test_sigint_stops_the_matrix_promptly_and_leaves_nothing_behind() -> None:
     marker = f"MYSQL_CHAOS_TEST_RUN={uuid.uuid4().hex}"
     name, value = marker.split("=")
-    process = subprocess.Popen(
+    process = popen_interruptible(
         [
             CLI,
             "matrix",
@@ -45,13 +46,13 @@ def test_sigint_stops_the_matrix_promptly_and_leaves_nothing_behind() -> None:
         env={**os.environ, name: value},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
-        text=True,
+        start_new_session=True,
     )
     try:
         servers_up = _wait_for(lambda: len(processes_with(marker)) > 1, 30)
         assert servers_up, "the matrix never started a server"
         time.sleep(1.0)  # let the cells reach their fault phase
-        process.send_signal(signal.SIGINT)
+        os.killpg(process.pid, signal.SIGINT)  # as a terminal's Ctrl-C: the whole group
         _stdout, stderr = process.communicate(timeout=20)
     finally:
         if process.poll() is None:
