@@ -120,26 +120,3 @@ class AutocommitPersistentDB(BaseStrategy):
             seen, self._seen = self._seen, []
         for conn in seen:
             close_quietly(conn.dbapi_connection)
-
-
-class SharedWithoutLock(BaseStrategy):
-    """One connection shared by every thread without a lock (replaced when it breaks)."""
-
-    def __init__(self, config: StrategyConfig) -> None:
-        super().__init__(config)
-        self._kwargs = self.settings.pymysql_kwargs(**config.extra)
-        self._conn = pymysql.connect(**self._kwargs)
-
-    def run(self, unit: UnitOfWork) -> Any:
-        conn = self._conn
-        try:
-            return run_transaction(conn, unit)
-        except pymysql.err.Error as e:
-            if is_disconnect(e) or isinstance(e, pymysql.err.InterfaceError):
-                close_quietly(conn)
-                if self._conn is conn:
-                    self._conn = pymysql.connect(**self._kwargs)
-            raise
-
-    def close(self) -> None:
-        close_quietly(self._conn)

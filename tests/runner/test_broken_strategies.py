@@ -19,7 +19,6 @@ from .broken_strategies import (
     LostCommitAssumedApplied,
     NeverReplacedPerThread,
     NoRollbackAfterError,
-    SharedWithoutLock,
 )
 
 RUNS = 5
@@ -84,16 +83,4 @@ def test_autocommit_statements_without_a_transaction_are_partial_every_time() ->
     for result in results:
         assert result.check is not None
         # The final state, not a lucky read, proves it: a transfer is not all-or-nothing.
-        assert any("not all-or-nothing" in v.detail for v in result.check.of_kind("partial"))
-
-
-def test_one_connection_shared_by_threads_without_a_lock_is_partial_every_time() -> None:
-    # Caught before the fault: the concurrent warm-up already interleaves the workers'
-    # statements in one session, so one worker's COMMIT or ROLLBACK (or the reconnect after a
-    # desynchronised reply) takes another's half transfer with it. Several transfers end up
-    # half-applied in every run; which ones differs, the verdict does not.
-    results = run_five_times(SharedWithoutLock, "kill-connection")
-    assert [r.violations for r in results] == [("partial",)] * RUNS
-    for result in results:
-        assert result.check is not None
         assert any("not all-or-nothing" in v.detail for v in result.check.of_kind("partial"))
