@@ -56,3 +56,9 @@ class NetworkNamespaceError(FaultError):
     Never a skip: only the pre-flight check (:func:`chaos.netns.require_net_admin`) says the
     machine cannot run kernel faults; a rule that fails once the run is going is an error.
     """
+
+
+def one_line(error: BaseException) -> str:
+    """``Type: message`` on one line (whitespace folded), for messages that quote an error."""
+    text = " ".join(str(error).split())
+    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -21,14 +21,14 @@ import importlib.util
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import urlsplit
 
 from chaos.appmode.timing import AppTiming
 from chaos.bench.app_server import AppServer
-from chaos.errors import ServerError, UsageError
+from chaos.errors import ServerError, UsageError, one_line
 from chaos.servers.local import LocalServer
 from chaos.settings import ConnectionSettings
+from chaos.strategy.loading import import_object
 from chaos.strategy.registry import wsgi_apps
 
 SEED_APP = "seed"
@@ -112,7 +112,7 @@ def check_wsgi_spec(spec: str) -> str:
     try:
         found = importlib.util.find_spec(module_name)
     except (ImportError, ValueError) as e:
-        raise UsageError(f"cannot import {module_name!r} for {spec!r}: {_one_line(e)}") from e
+        raise UsageError(f"cannot import {module_name!r} for {spec!r}: {one_line(e)}") from e
     if found is None:
         raise UsageError(
             f"cannot import {module_name!r} for {spec!r}: no such module here ({os.getcwd()}) "
@@ -123,17 +123,7 @@ def check_wsgi_spec(spec: str) -> str:
 
 def load_db_check(spec: str) -> DatabaseCheck:
     """Import ``module:function`` (the user's database check) and return it if callable."""
-    module_name, sep, attribute = spec.partition(":")
-    if not sep or not module_name or not attribute:
-        raise UsageError(f"--db-check must look like 'module:function', got {spec!r}")
-    try:
-        target: Any = importlib.import_module(module_name)
-    except Exception as e:  # an import runs arbitrary code: any error means "unusable"
-        raise UsageError(f"--db-check {spec}: cannot import {module_name!r}: {_one_line(e)}") from e
-    for part in attribute.split("."):
-        if not hasattr(target, part):
-            raise UsageError(f"--db-check {spec}: {module_name!r} has no {attribute!r}")
-        target = getattr(target, part)
+    target = import_object(spec, what="--db-check", shape="module:function")
     if not callable(target):
         raise UsageError(f"--db-check {spec}: a {type(target).__name__}, not a function")
     return target  # type: ignore[no-any-return]
@@ -153,8 +143,3 @@ def preflight(app: AppUnderTest, wsgi_server: str) -> None:
             ).start().stop()
         except ServerError as e:
             raise UsageError(f"{app.module} does not serve {app.path}: {e}") from e
-
-
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__

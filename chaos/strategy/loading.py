@@ -5,29 +5,27 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from chaos.errors import UsageError
+from chaos.errors import UsageError, one_line
 from chaos.strategy.contract import Strategy, StrategyConfig, StrategyFactory
 
 
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
-
-
-def import_object(spec: str) -> Any:
-    """Import ``module:attribute`` (the attribute may be dotted) and return the attribute."""
+def import_object(spec: str, what: str = "strategy factory", shape: str = "module:factory") -> Any:
+    """Import ``module:attribute`` (the attribute may be dotted) and return the attribute; a
+    malformed spec, a failing import or a missing attribute is one line naming ``what``."""
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
-        raise UsageError(f"strategy factory must look like 'module:factory', got {spec!r}")
+        raise UsageError(f"{what} must look like {shape!r}, got {spec!r}")
     try:
         target: Any = importlib.import_module(module_name)
     except Exception as e:  # an import runs arbitrary code: any error means "unusable"
-        raise UsageError(f"cannot import {module_name!r} for {spec!r}: {_one_line(e)}") from e
+        raise UsageError(f"cannot import {module_name!r} for {spec!r}: {one_line(e)}") from e
     for part in attribute.split("."):
         try:
             target = getattr(target, part)
         except AttributeError as e:
-            raise UsageError(f"{spec!r}: {module_name!r} has no attribute {attribute!r}") from e
+            raise UsageError(
+                f"{what} {spec!r}: {module_name!r} has no attribute {attribute!r}"
+            ) from e
     return target
 
 
@@ -51,7 +49,7 @@ def build_strategy(factory: StrategyFactory, config: StrategyConfig) -> Strategy
     try:
         strategy = factory(config)
     except Exception as e:
-        raise UsageError(f"strategy factory {name} failed: {_one_line(e)}") from e
+        raise UsageError(f"strategy factory {name} failed: {one_line(e)}") from e
     missing = [m for m in ("run", "close") if not callable(getattr(strategy, m, None))]
     if missing:
         raise UsageError(

@@ -69,7 +69,7 @@ def test_an_app_with_one_connection_forever_fails_naming_the_fault_and_the_db_ch
         (["user_wsgi_app:fresh_app", "--url", "http://elsewhere/"], "--url must be a path"),
         (
             ["user_wsgi_app:fresh_app", "--url", "/", "--db-check", "user_wsgi_app:nothing"],
-            "has no 'nothing'",
+            "--db-check 'user_wsgi_app:nothing': 'user_wsgi_app' has no attribute 'nothing'",
         ),
     ],
     ids=["unimportable-module", "missing-app", "bad-url", "missing-db-check"],
