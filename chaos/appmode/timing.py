@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from chaos.runner.timing import CellTiming
+
 
 @dataclass(frozen=True)
 class AppTiming:
@@ -36,12 +38,12 @@ class AppTiming:
     settle_seconds: float = 1.0
     #: A request still unanswered after this many seconds is a hang (the HTTP client gives up).
     hard_deadline: float = 6.0
-    #: The seed's wait_timeout (8 h) and recycle interval (1 h), scaled as in-process.
-    idle_seconds: float = 1.0
-    recycle_seconds: float = 0.125
-    #: Timeouts for strategies that take them, as in-process cells give them.
+    #: The seed's wait_timeout (8 h) and recycle interval (1 h), scaled: the in-process values.
+    idle_seconds: float = CellTiming.idle_seconds
+    recycle_seconds: float = CellTiming.recycle_seconds
+    #: Timeouts for strategies that take them: the in-process cells' own.
     client_timeouts: dict[str, Any] = field(
-        default_factory=lambda: {"connect_timeout": 1.0, "read_timeout": 1.0, "write_timeout": 1.0}
+        default_factory=lambda: dict(CellTiming().client_timeouts)
     )
 
     @property
