@@ -43,6 +43,12 @@ class ViolationKind(enum.StrEnum):
     )
     #: app mode (check-app): the user's own database check failed after the heal
     DB_CHECK = "db-check", "dbcheck", "the database check given to check-app failed after heal"
+    #: a checker raised (Jepsen's ``:valid? :unknown``): its invariant was not judged
+    UNKNOWN = (
+        "unknown",
+        "unknown",
+        "a checker raised, so its invariant was not judged (the detail names it)",
+    )
 
 
 @dataclass(frozen=True)
