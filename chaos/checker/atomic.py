@@ -13,8 +13,11 @@ Four views of the same invariant, each catching what the others might miss:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
 
-from chaos.checker.evidence import OperationEvidence
+from chaos.checker.evidence import OperationEvidence, gather
+from chaos.checker.protocol import CheckContext, bank_state, opening_total
 from chaos.checker.result import Violation, ViolationKind, sorted_ids
 from chaos.workload.history import History, Kind, Result
 from chaos.workload.state import BankState
@@ -85,15 +88,19 @@ def check_reads(history: History, initial_total: int) -> list[Violation]:
     ]
 
 
-def check_atomic(
-    history: History,
-    state: BankState,
-    evidence: Mapping[str, OperationEvidence],
-    initial_total: int,
-) -> list[Violation]:
-    return [
-        *check_total(state, evidence, initial_total),
-        *check_accounts(state),
-        *check_operations(evidence),
-        *check_reads(history, initial_total),
-    ]
+@dataclass(frozen=True)
+class AtomicChecker:
+    name: ClassVar[str] = "atomic"
+
+    def check(
+        self, history: History, state: BankState | None, context: CheckContext
+    ) -> list[Violation]:
+        state = bank_state(state, self.name)
+        initial_total = opening_total(context, self.name)
+        evidence = gather(state)
+        return [
+            *check_total(state, evidence, initial_total),
+            *check_accounts(state),
+            *check_operations(evidence),
+            *check_reads(history, initial_total),
+        ]

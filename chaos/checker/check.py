@@ -1,4 +1,4 @@
-"""The checker: one history and one final state in, every invariant's verdict out.
+"""The checker of an in-process cell, ``check`` and ``matrix``: every invariant of the bank.
 
 It reads nothing else (no database): the same call judges a live run and a history re-loaded
 from JSON lines.
@@ -6,24 +6,26 @@ from JSON lines.
 
 from __future__ import annotations
 
-from chaos.checker.atomic import check_atomic
-from chaos.checker.duplicate import check_duplicates
-from chaos.checker.evidence import gather
-from chaos.checker.hang import check_hangs
-from chaos.checker.outcomes import check_outcomes
-from chaos.checker.recovery import (
-    check_recovery,
-    recovered_after_heal,
-    recovered_after_inject,
-    recovery_from_fault_seconds,
-    recovery_seconds,
-    slowest_recovery_seconds,
-)
-from chaos.checker.result import CheckResult, Violation, ViolationKind, natural_key
-from chaos.workload.history import History, Result, RunRecord
+from chaos.checker.atomic import AtomicChecker
+from chaos.checker.compose import compose
+from chaos.checker.duplicate import DuplicateChecker
+from chaos.checker.hang import HangChecker
+from chaos.checker.outcomes import OutcomesChecker
+from chaos.checker.protocol import CheckContext
+from chaos.checker.recovery import RecoveryChecker
+from chaos.checker.result import CheckResult
+from chaos.workload.history import History, RunRecord
 from chaos.workload.state import BankState
 
-_ORDER = {kind: index for index, kind in enumerate(ViolationKind)}
+#: The bank's invariants: what a history and the bank's final state prove.
+BANK_CHECKS = compose(
+    "check",
+    AtomicChecker(),
+    DuplicateChecker(),
+    OutcomesChecker(),
+    RecoveryChecker(),
+    HangChecker(),
+)
 
 
 def check(
@@ -33,34 +35,9 @@ def check(
     initial_total: int,
     recovery_deadline: float,
 ) -> CheckResult:
-    evidence = gather(state)
-    violations: list[Violation] = [
-        *check_atomic(history, state, evidence, initial_total),
-        *check_duplicates(evidence),
-        *check_outcomes(history, evidence),
-        *check_recovery(history, recovery_deadline),
-        *check_hangs(history),
-    ]
-    return summarize(history, violations)
-
-
-def summarize(history: History, violations: list[Violation]) -> CheckResult:
-    """The result for ``history`` with ``violations``, sorted by kind, then op ids."""
-    violations = sorted(
-        violations, key=lambda v: (_ORDER[v.kind], [natural_key(i) for i in v.op_ids], v.detail)
-    )
-    results = [op.result for op in history.operations]
-    return CheckResult(
-        violations=tuple(violations),
-        recovery_seconds=recovery_seconds(history),
-        failed_ops=results.count(Result.FAIL),
-        unknown_ops=results.count(Result.UNKNOWN),
-        ok_ops=results.count(Result.OK),
-        slowest_recovery_seconds=slowest_recovery_seconds(history),
-        recovery_from_fault_seconds=recovery_from_fault_seconds(history),
-        recovered_after_inject=recovered_after_inject(history),
-        recovered_after_heal=recovered_after_heal(history),
-    )
+    """:data:`BANK_CHECKS` judging one run."""
+    context = CheckContext(recovery_deadline, initial_total=initial_total)
+    return BANK_CHECKS.judge(history, state, context)
 
 
 def check_record(record: RunRecord) -> CheckResult:

@@ -1,7 +1,8 @@
 """What the final state proves about each operation: its debits, credits and ledger rows.
 
-Gathered once from the state and shared by the checkers that ask "was it applied, how often,
-and completely?".
+Gathered from the state by each checker that asks "was it applied, how often, and
+completely?" (atomic, duplicate, outcomes): each stays one checker of the one signature, and
+gathering is cheap (well under a millisecond for a cell's state).
 """
 
 from __future__ import annotations

@@ -8,13 +8,29 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
 
-from chaos.checker.evidence import OperationEvidence
+from chaos.checker.evidence import OperationEvidence, gather
+from chaos.checker.protocol import CheckContext, bank_state
 from chaos.checker.result import Violation, ViolationKind
 from chaos.workload.history import History, Result
+from chaos.workload.state import BankState
 
 
-def check_outcomes(history: History, evidence: Mapping[str, OperationEvidence]) -> list[Violation]:
+@dataclass(frozen=True)
+class OutcomesChecker:
+    name: ClassVar[str] = "outcomes"
+
+    def check(
+        self, history: History, state: BankState | None, context: CheckContext
+    ) -> list[Violation]:
+        return _dishonest_outcomes(history, gather(bank_state(state, self.name)))
+
+
+def _dishonest_outcomes(
+    history: History, evidence: Mapping[str, OperationEvidence]
+) -> list[Violation]:
     violations = []
     for op in history.transfers():
         found = evidence.get(op.op_id)

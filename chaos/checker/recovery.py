@@ -19,9 +19,13 @@ millisecond, which says little; when the last failure happened says more.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar
 
+from chaos.checker.protocol import CheckContext
 from chaos.checker.result import Violation, ViolationKind, sorted_ids
 from chaos.workload.history import History, Operation, Phase, Result
+from chaos.workload.state import BankState
 
 
 def _after_heal(history: History) -> list[Operation]:
@@ -119,7 +123,17 @@ def recovered_after_heal(history: History) -> float | None:
     return None if heal is None or recovered is None else max(0.0, recovered - heal)
 
 
-def check_recovery(history: History, recovery_deadline: float) -> list[Violation]:
+@dataclass(frozen=True)
+class RecoveryChecker:
+    name: ClassVar[str] = "recovery"
+
+    def check(
+        self, history: History, state: BankState | None, context: CheckContext
+    ) -> list[Violation]:
+        return _unrecovered_workers(history, context.recovery_deadline)
+
+
+def _unrecovered_workers(history: History, recovery_deadline: float) -> list[Violation]:
     heal = history.meta.heal_time
     if heal is None:
         return []

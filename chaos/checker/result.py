@@ -11,46 +11,44 @@ from dataclasses import dataclass
 class ViolationKind(enum.StrEnum):
     """An invariant's name (the key of the expectations file and of JSON reports).
 
-    Each kind carries the short word every report and progress line shows for it, and its
-    meaning, so the reports' legends are made from the kinds themselves.
+    Each kind is written with the short word every report and progress line shows for it and
+    its meaning, so the reports' legends are made from the kinds themselves.
     """
 
-    PARTIAL = "partial"
-    DUPLICATE = "duplicate"
-    LOST_ACK = "lost-ack"
-    FALSE_FAILURE = "false-failure"
-    NOT_RECOVERED = "not-recovered"
-    HANG = "hang"
-    #: app mode: requests still failing once the recovery deadline after heal has passed
-    STILL_FAILING = "still-failing"
-    #: app mode (check-app): the user's own database check failed after the heal
-    DB_CHECK = "db-check"
+    short: str
+    meaning: str
 
-    @property
-    def short(self) -> str:
-        return _WORDS[self][0]
+    def __new__(cls, name: str, short: str, meaning: str) -> ViolationKind:
+        kind = str.__new__(cls, name)
+        kind._value_ = name
+        kind.short = short
+        kind.meaning = meaning
+        return kind
 
-    @property
-    def meaning(self) -> str:
-        return _WORDS[self][1]
-
-
-_WORDS: dict[ViolationKind, tuple[str, str]] = {
-    ViolationKind.PARTIAL: ("partial", "a transfer half-applied, or money not conserved"),
-    ViolationKind.DUPLICATE: ("dup", "a transfer applied more than once"),
-    ViolationKind.LOST_ACK: ("lost", "a transfer acknowledged ok but not applied"),
-    ViolationKind.FALSE_FAILURE: ("false", "a transfer reported failed but applied"),
-    ViolationKind.NOT_RECOVERED: (
+    PARTIAL = "partial", "partial", "a transfer half-applied, or money not conserved"
+    DUPLICATE = "duplicate", "dup", "a transfer applied more than once"
+    LOST_ACK = "lost-ack", "lost", "a transfer acknowledged ok but not applied"
+    FALSE_FAILURE = "false-failure", "false", "a transfer reported failed but applied"
+    NOT_RECOVERED = (
+        "not-recovered",
         "norec",
         "a worker had no success within the deadline after heal",
-    ),
-    ViolationKind.HANG: ("hang", "an operation outlived the hard deadline"),
-    ViolationKind.STILL_FAILING: (
+    )
+    HANG = "hang", "hang", "an operation outlived the hard deadline"
+    #: app mode: requests still failing once the recovery deadline after heal has passed
+    STILL_FAILING = (
+        "still-failing",
         "stillf",
         "requests still failing after the recovery deadline (an app thread never recovered)",
-    ),
-    ViolationKind.DB_CHECK: ("dbcheck", "the database check given to check-app failed after heal"),
-}
+    )
+    #: app mode (check-app): the user's own database check failed after the heal
+    DB_CHECK = "db-check", "dbcheck", "the database check given to check-app failed after heal"
+    #: a checker raised (Jepsen's ``:valid? :unknown``): its invariant was not judged
+    UNKNOWN = (
+        "unknown",
+        "unknown",
+        "a checker raised, so its invariant was not judged (the detail names it)",
+    )
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,26 @@ the ones that were not and their share.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
+from typing import ClassVar
 
+from chaos.checker.protocol import CheckContext
 from chaos.checker.result import Violation, ViolationKind, sorted_ids
 from chaos.workload.history import History, Result
+from chaos.workload.state import BankState
 
 
-def check_settled(history: History, recovery_deadline: float) -> list[Violation]:
+@dataclass(frozen=True)
+class SettledChecker:
+    name: ClassVar[str] = "settled"
+
+    def check(
+        self, history: History, state: BankState | None, context: CheckContext
+    ) -> list[Violation]:
+        return _still_failing(history, context.recovery_deadline)
+
+
+def _still_failing(history: History, recovery_deadline: float) -> list[Violation]:
     heal = history.meta.heal_time
     if heal is None:
         return []

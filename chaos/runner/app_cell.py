@@ -23,8 +23,7 @@ from chaos.appmode.load import BankRequests, GetRequests, HttpLoad
 from chaos.appmode.outcome import answers_by_phase
 from chaos.appmode.timing import AppTiming
 from chaos.bench.app_server import AppServer
-from chaos.checker import CheckResult
-from chaos.checker.app import check_app, check_http
+from chaos.checker import APP_CHECKS, CHECK_APP_CHECKS, CheckContext, CheckResult
 from chaos.faults.base import Fault, FaultTarget
 from chaos.runner.app_under_test import (
     AppUnderTest,
@@ -95,17 +94,13 @@ def _judge(
     got (the proxy, or the server), healed."""
     if app.bank:
         state = read_state(target.admin_settings)
-        verdict = check_app(
-            history,
-            state,
-            initial_total=history.meta.initial_total or 0,
-            recovery_deadline=timing.recovery_deadline,
+        context = CheckContext(
+            timing.recovery_deadline, initial_total=history.meta.initial_total or 0
         )
-        return verdict, state
+        return APP_CHECKS.judge(history, state, context), state
     failure = _run_db_check(app, target.client_settings) if app.db_check else None
-    return check_http(
-        history, recovery_deadline=timing.recovery_deadline, db_check_failure=failure
-    ), None
+    context = CheckContext(timing.recovery_deadline, db_check_failure=failure)
+    return CHECK_APP_CHECKS.judge(history, None, context), None
 
 
 def _run_db_check(app: AppUnderTest, settings: ConnectionSettings) -> str | None:

@@ -13,8 +13,8 @@ from pathlib import Path
 import pymysql
 import pytest
 
-from chaos.checker import check, check_record
-from chaos.checker.recovery import check_recovery, worker_recovery_seconds
+from chaos.checker import CheckContext, Violation, check, check_record
+from chaos.checker.recovery import RecoveryChecker, worker_recovery_seconds
 from chaos.servers.local import LocalServer
 from chaos.settings import ConnectionSettings
 from chaos.workload.bank import create_schema, read_state, transfer_unit
@@ -33,6 +33,10 @@ from chaos.workload.history import (
 
 ACCOUNTS, BALANCE = 8, 1000
 FAULT, HEAL, DEADLINE = 4.0, 10.0, 3.0
+
+
+def check_recovery(history: History) -> list[Violation]:
+    return RecoveryChecker().check(history, None, CheckContext(DEADLINE))
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +107,7 @@ def one_worker_stays_broken() -> History:
 
 
 def test_a_worker_that_never_succeeds_after_the_heal_is_named_with_its_attempts() -> None:
-    violations = check_recovery(one_worker_stays_broken(), DEADLINE)
+    violations = check_recovery(one_worker_stays_broken())
     assert [(v.kind, v.op_ids) for v in violations] == [
         ("not-recovered", ("w2-1", "w2-2", "w2-3", "w2-4", "w2-5"))
     ]
@@ -117,7 +121,7 @@ def test_each_broken_worker_gets_its_own_violation() -> None:
         op(2, 1, "unknown", HEAL + 0.1, HEAL + 0.2),
         op(2, 2, "ok", HEAL + DEADLINE + 0.5, HEAL + DEADLINE + 0.6),
     )
-    details = [v.detail for v in check_recovery(history, DEADLINE)]
+    details = [v.detail for v in check_recovery(history)]
     assert details == [
         "worker 1: 1 attempt(s) after heal (1 fail, 0 unknown), none ok within 3s",
         "worker 2: 1 attempt(s) after heal (0 fail, 1 unknown), none ok within 3s; "
