@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
 
+from chaos.errors import UsageError
 from chaos.toxiproxy.server import serve
+
+
+def _read_secret() -> str:
+    """The first line of stdin: a pipe from the owner, never a command line (which every local
+    user can read in /proc)."""
+    secret = sys.stdin.readline().strip()
+    if not secret:
+        raise UsageError("--api-secret-stdin: no secret on the first line of standard input")
+    return secret
 
 
 @click.command("toxiproxy-server")
@@ -34,12 +45,31 @@ from chaos.toxiproxy.server import serve
     is_flag=True,
     help="Serve process metrics on /metrics, like Toxiproxy's -runtime-metrics.",
 )
+@click.option(
+    "--allow-any-listen",
+    is_flag=True,
+    help="Let proxies listen outside loopback and on privileged ports (below 1024); "
+    "without it such a proxy is refused with 403.",
+)
+@click.option(
+    "--api-secret-stdin",
+    is_flag=True,
+    help="Read a secret from the first line of standard input; every API request must then "
+    "carry it as the password of HTTP Basic auth (http://USER:SECRET@HOST:PORT).",
+)
 def toxiproxy_server(
-    host: str, port: int, config: Path | None, proxy_metrics: bool, runtime_metrics: bool
+    host: str,
+    port: int,
+    config: Path | None,
+    proxy_metrics: bool,
+    runtime_metrics: bool,
+    allow_any_listen: bool,
+    api_secret_stdin: bool,
 ) -> None:
     """Serve Toxiproxy 2.x's HTTP API and toxics until Ctrl-C or SIGTERM.
 
-    The API has no authentication: keep it on loopback.
+    Like Toxiproxy's, the API has no authentication unless --api-secret-stdin is given: keep it
+    on loopback. Proxies listen only on loopback, above port 1023, unless --allow-any-listen.
     """
     serve(
         host,
@@ -48,4 +78,6 @@ def toxiproxy_server(
         on_ready=lambda url: click.echo(f"toxiproxy-server listening on {url}"),
         proxy_metrics=proxy_metrics,
         runtime_metrics=runtime_metrics,
+        secret=_read_secret() if api_secret_stdin else None,
+        allow_any_listen=allow_any_listen,
     )

@@ -130,6 +130,7 @@ def up(api_port: int, binary: str | None) -> None:
             )
             click.echo(f"server (direct):     {direct.url('mysql')}")
             click.echo(f"server (via proxy):  {proxied}")
+            # With its secret: the API refuses requests without it, and this user is its owner.
             click.echo(f"toxiproxy API:       {toxiproxy.url}  (proxy name: mysql)")
             click.echo(f"running as pid {os.getpid()}; stop with Ctrl-C or `mysql-chaos down`")
             while True:

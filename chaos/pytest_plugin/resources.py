@@ -41,7 +41,8 @@ class ProcessToxiproxy:
             try:
                 client.version()
             except ToxiproxyError as e:
-                raise ToxiproxyError(f"--toxiproxy-url {self.url} does not answer: {e}") from e
+                shown = client.display_url
+                raise ToxiproxyError(f"--toxiproxy-url {shown} does not answer: {e}") from e
             return client
         self.embedded = EmbeddedToxiproxy(mode="process").start()
         return self.embedded.client()

@@ -6,6 +6,11 @@ as the cause. Its ``APIConsumer`` keeps host and port class-global, sets no requ
 has no toxic update and no real ``/populate``; so the requests themselves go through ``requests``
 with this client's own URL and timeout, one connection per request (a kept-alive socket that the
 server closed while idle would fail the next POST).
+
+A URL may carry credentials (``http://mysql-chaos:SECRET@127.0.0.1:PORT``, as a run's embedded
+server wants); requests sends them as HTTP Basic auth. ``url`` keeps them, so treat it as a
+secret; ``display_url`` and everything this module prints or raises leave them out. A real
+Toxiproxy has no authentication and takes a URL without them.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit, urlunsplit
 
 import requests
 from toxiproxy.api import validate_response
@@ -38,6 +43,22 @@ def _path(*segments: str) -> str:
     return "/" + "/".join(quote(segment, safe="") for segment in segments)
 
 
+def redact_url(url: str) -> str:
+    """``url`` without its user name and password, to print or log (also when malformed)."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    authority, slash, path = rest.partition("/")
+    return f"{scheme}{sep}{authority.rpartition('@')[2]}{slash}{path}"
+
+
+def url_with_secret(url: str, secret: str, user: str = "mysql-chaos") -> str:
+    """``url`` (``http://host:port``) carrying ``secret`` as the password of HTTP Basic auth."""
+    parts = urlsplit(url)
+    netloc = f"{quote(user, safe='')}:{quote(secret, safe='')}@{parts.netloc}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
 def split_listen(listen: str) -> tuple[str, int]:
     """Host to connect to and port of a proxy's ``listen`` (a wildcard host means loopback)."""
     host, _, port = listen.rpartition(":")
@@ -50,12 +71,14 @@ class ToxiproxyClient:
 
     def __init__(self, url: str = "http://127.0.0.1:8474", timeout: float = 5.0) -> None:
         if not url.startswith(("http://", "https://")):
-            raise ToxiproxyError(f"Toxiproxy URL must start with http:// or https://: {url!r}")
-        self.url = url.rstrip("/")
+            shown = redact_url(url)
+            raise ToxiproxyError(f"Toxiproxy URL must start with http:// or https://: {shown!r}")
+        self.url = url.rstrip("/")  # with the credentials, if any: a secret
+        self.display_url = redact_url(self.url)
         self.timeout = timeout
 
     def __repr__(self) -> str:
-        return f"ToxiproxyClient({self.url!r})"
+        return f"ToxiproxyClient({self.display_url!r})"
 
     def request(self, method: str, path: str, body: Any = None) -> requests.Response:
         """One API call; an unreachable server or an HTTP error is a :class:`ToxiproxyError`."""
@@ -66,7 +89,8 @@ class ToxiproxyClient:
             )
         except requests.RequestException as e:
             raise ToxiproxyError(
-                f"Toxiproxy at {self.url} did not answer {method} {path}: {type(e).__name__}"
+                f"Toxiproxy at {self.display_url} did not answer {method} {path}: "
+                f"{type(e).__name__}"
             ) from e
         if response.status_code >= 400:
             raise self._error(method, path, response)

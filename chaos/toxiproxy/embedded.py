@@ -3,6 +3,12 @@
 Two modes: ``thread`` runs the server's event loop in a daemon thread of this process (cheap, and
 its internals can be inspected); ``process`` runs ``python -m chaos.toxiproxy`` as a child with its
 own GIL (what benchmarks and GIL-heavy clients want), killed with its owner.
+
+Its API listens on loopback TCP, which every local user can reach; so each start makes a new
+random secret that the server demands of every request (401 without it) and :attr:`url`
+carries as HTTP Basic credentials. The child of process mode reads it from a pipe on its stdin,
+never from its command line (world-readable in /proc). Proxies listen on loopback only, above
+the privileged ports.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import contextlib
 import logging
 import os
 import re
+import secrets
 import selectors
 import subprocess
 import sys
@@ -26,7 +33,7 @@ from typing import IO, Any, TypeVar
 from chaos.errors import ToxiproxyError, UsageError
 from chaos.lifecycle import die_with_parent, register_cleanup, unregister_cleanup
 from chaos.ports import ensure_port_free
-from chaos.toxiproxy.client import ToxiproxyClient
+from chaos.toxiproxy.client import ToxiproxyClient, redact_url, url_with_secret
 from chaos.toxiproxy.server import ToxiproxyServer, new_event_loop
 
 log = logging.getLogger(__name__)
@@ -46,21 +53,26 @@ class _ThreadRunner:
         self._thread: threading.Thread | None = None
         self._server: ToxiproxyServer | None = None
 
-    def start(self, host: str, port: int) -> str:
+    def start(self, host: str, port: int, secret: str | None) -> str:
         ready: concurrent.futures.Future[str] = concurrent.futures.Future()
         self._loop = new_event_loop()
         self._thread = threading.Thread(
-            target=self._run, args=(host, port, ready), name="embedded-toxiproxy", daemon=True
+            target=self._run,
+            args=(host, port, secret, ready),
+            name="embedded-toxiproxy",
+            daemon=True,
         )
         self._thread.start()
         return ready.result(timeout=START_TIMEOUT)
 
-    def _run(self, host: str, port: int, ready: concurrent.futures.Future[str]) -> None:
+    def _run(
+        self, host: str, port: int, secret: str | None, ready: concurrent.futures.Future[str]
+    ) -> None:
         loop = self._loop
         assert loop is not None
         asyncio.set_event_loop(loop)
         try:
-            server = ToxiproxyServer(host, port, *self._metrics)
+            server = ToxiproxyServer(host, port, *self._metrics, secret=secret)
             try:
                 loop.run_until_complete(server.start())
             except BaseException as e:
@@ -119,15 +131,17 @@ class _ProcessRunner:
         self._stderr: IO[bytes] | None = None
         self._cleanup_key: int | None = None
 
-    def start(self, host: str, port: int) -> str:
+    def start(self, host: str, port: int, secret: str | None) -> str:
         if port:
             ensure_port_free(host, port)
         self._stderr = tempfile.TemporaryFile()
         command = [sys.executable, "-m", "chaos.toxiproxy", "--host", host, "--port", str(port)]
         command += self._flags
+        if secret is not None:
+            command.append("--api-secret-stdin")
         self.process = subprocess.Popen(
             command,
-            stdin=subprocess.DEVNULL,
+            stdin=subprocess.PIPE if secret is not None else subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=self._stderr,
             preexec_fn=die_with_parent,
@@ -136,6 +150,13 @@ class _ProcessRunner:
             start_new_session=True,
         )
         self._cleanup_key = register_cleanup(self.stop)
+        if self.process.stdin is not None:
+            # A few bytes into an empty pipe: never blocks. A child that died first is
+            # reported by _wait_ready with its own words.
+            with contextlib.suppress(BrokenPipeError):
+                self.process.stdin.write(f"{secret}\n".encode())
+            with contextlib.suppress(BrokenPipeError):
+                self.process.stdin.close()
         return self._wait_ready()
 
     def _wait_ready(self) -> str:
@@ -188,6 +209,9 @@ class EmbeddedToxiproxy:
     """An embedded Toxiproxy-compatible server with ``start()``/``stop()`` and ``with``.
 
     ``proxy_metrics``/``runtime_metrics`` serve ``/metrics`` as Toxiproxy's flags of those names.
+    ``url`` carries the API's secret (pass it only to the run's own clients); ``display_url``
+    is the same without it, to print. ``auth=False`` serves the API without a secret, open to
+    every local user as a real Toxiproxy's is.
     """
 
     def __init__(
@@ -197,6 +221,7 @@ class EmbeddedToxiproxy:
         mode: str = "thread",
         proxy_metrics: bool = False,
         runtime_metrics: bool = False,
+        auth: bool = True,
     ) -> None:
         if mode not in MODES:
             raise UsageError(
@@ -206,28 +231,32 @@ class EmbeddedToxiproxy:
         self.port = port
         self.mode = mode
         self.metrics = (proxy_metrics, runtime_metrics)
+        self.auth = auth
         self.url = ""
+        self.display_url = ""
         self._runner: _ThreadRunner | _ProcessRunner | None = None
 
     def __repr__(self) -> str:
-        return f"EmbeddedToxiproxy({self.url or 'stopped'}, mode={self.mode!r})"
+        return f"EmbeddedToxiproxy({self.display_url or 'stopped'}, mode={self.mode!r})"
 
     def start(self) -> EmbeddedToxiproxy:
         if self._runner is not None:
             return self
         runner = _ThreadRunner if self.mode == "thread" else _ProcessRunner
         self._runner = runner(*self.metrics)
+        secret = secrets.token_urlsafe(32) if self.auth else None
         try:
-            self.url = self._runner.start(self.host, self.port)
+            self.display_url = self._runner.start(self.host, self.port, secret)
         except BaseException:
             self.stop()
             raise
-        log.info("embedded toxiproxy (%s) at %s", self.mode, self.url)
+        self.url = url_with_secret(self.display_url, secret) if secret else self.display_url
+        log.info("embedded toxiproxy (%s) at %s", self.mode, self.display_url)
         return self
 
     def stop(self) -> None:
         runner, self._runner = self._runner, None
-        self.url = ""
+        self.url = self.display_url = ""
         if runner is not None:
             runner.stop()
 
@@ -276,7 +305,8 @@ def toxiproxy_from_environment(mode: str = "process") -> Iterator[ToxiproxyClien
             client = ToxiproxyClient(url)
             client.version()
         except ToxiproxyError as e:
-            raise ToxiproxyError(f"TOXIPROXY_URL={url} does not answer as Toxiproxy: {e}") from e
+            shown = redact_url(url)
+            raise ToxiproxyError(f"TOXIPROXY_URL={shown} does not answer as Toxiproxy: {e}") from e
         yield client
         return
     with EmbeddedToxiproxy(mode=mode) as embedded:

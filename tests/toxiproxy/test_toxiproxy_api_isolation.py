@@ -9,6 +9,7 @@ round trips go through a proxied echo link; the worst round trip must stay far f
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -43,8 +44,9 @@ def worst_round_trip(sock: socket.socket, seconds: float) -> tuple[float, int]:
 # The hammer runs in a process of its own, so its threads do not compete for this process's GIL
 # with the round trips (and the echo server) being measured.
 HAMMER = """
-import json, sys, threading, requests
-url, path, seconds, threads = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4])
+import json, os, sys, threading, requests
+url = os.environ["HAMMER_URL"]  # it holds the API's secret: not on a command line
+path, seconds, threads = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 body = open(path, "rb").read()
 answered, stop = [], threading.Event()
 def hammer():
@@ -79,8 +81,9 @@ def test_round_trips_keep_flowing_while_the_api_takes_the_largest_bodies(echo_up
             sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             sock.settimeout(30)
             quiet_worst, _ = worst_round_trip(sock, 1.0)
-            command = [sys.executable, "-c", HAMMER, server.url, str(body_file), str(SECONDS)]
-            hammer = subprocess.Popen([*command, str(HAMMERS)], stdout=subprocess.PIPE, text=True)
+            command = [sys.executable, "-c", HAMMER, str(body_file), str(SECONDS), str(HAMMERS)]
+            environment = {**os.environ, "HAMMER_URL": server.url}
+            hammer = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, env=environment)
             try:
                 assert hammer.stdout is not None
                 assert hammer.stdout.readline().strip() == "started"

@@ -3,8 +3,9 @@ ports, paths and toxicity answer as the real Toxiproxy 2.12.0 does (measured on 
 
 from __future__ import annotations
 
+import base64
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import pytest
 
@@ -13,12 +14,17 @@ from chaos.toxiproxy.server.decode import MAX_NAME_BYTES
 
 
 def raw_exchange(url: str, data: bytes, half_close: bool = False) -> bytes:
-    """Send ``data`` and read everything the server answers until it closes.
+    """Send ``data`` (with the URL's credentials, if any) and read everything the server answers
+    until it closes.
 
     Half-closing is only for a body that must end early: the real server takes a client's FIN
     as the end of the request, and its timeout middleware may then answer 503 instead.
     """
     parts = urlsplit(url)
+    if parts.password is not None and b"\n" in data:  # the run's secret, as a client sends it
+        credentials = f"{unquote(parts.username or '')}:{unquote(parts.password)}".encode()
+        line, _, rest = data.partition(b"\n")
+        data = line + b"\nAuthorization: Basic " + base64.b64encode(credentials) + b"\r\n" + rest
     with socket.create_connection((parts.hostname, parts.port), 5) as sock:
         sock.sendall(data)
         if half_close:

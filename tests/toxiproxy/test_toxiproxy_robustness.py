@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -164,8 +165,8 @@ def test_values_that_crash_upstream_are_harmless_here(
 
 
 def test_a_garbage_request_line_is_400_and_the_server_keeps_serving(api, toxiproxy):
-    host, port = toxiproxy.url.removeprefix("http://").rsplit(":", 1)
-    with socket.create_connection((host, int(port)), 5) as sock:
+    parts = urlsplit(toxiproxy.url)
+    with socket.create_connection((parts.hostname, parts.port), 5) as sock:
         sock.sendall(b"THIS IS NOT HTTP\r\n\r\n")
         assert sock.recv(100).startswith(b"HTTP/1.1 400")
     assert still_serving(api)

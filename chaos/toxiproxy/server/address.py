@@ -11,13 +11,20 @@ connection is then closed, as upstream does.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import socket
 
 LISTEN_BACKLOG = 4096
+#: Ports below this one are privileged: binding them as root takes a port no user could.
+FIRST_UNPRIVILEGED_PORT = 1024
 
 
 class AddressError(Exception):
     pass
+
+
+class ListenNotAllowed(AddressError):
+    """A listen address the server's policy refuses (outside loopback, or a privileged port)."""
 
 
 def split_host_port(address: str) -> tuple[str, str]:
@@ -76,18 +83,53 @@ async def resolve(address: str, *, passive: bool) -> tuple[int, tuple[str, int]]
     return family, (str(sockaddr[0]), int(sockaddr[1]))
 
 
+def check_listen(sockaddr: tuple[str, int], allow_any: bool) -> None:
+    """Refuse to listen outside loopback or on a privileged port unless ``allow_any``.
+
+    The API that creates proxies is reachable by every local user (the standalone server's), or
+    by anyone who has the run's secret; either way a proxy must not open a port to the network
+    nor take a port only root could bind.
+    """
+    if allow_any:
+        return
+    host, port = sockaddr
+    ip = ipaddress.ip_address(host.partition("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    where = join_host_port(host, port)
+    if not ip.is_loopback:
+        raise ListenNotAllowed(f"{where} is not a loopback address")
+    if 0 < port < FIRST_UNPRIVILEGED_PORT:
+        raise ListenNotAllowed(f"{where} is a privileged port (below {FIRST_UNPRIVILEGED_PORT})")
+
+
+async def precheck_listen(address: str, allow_any: bool) -> None:
+    """:func:`check_listen` on what ``address`` resolves to now, before anything is created;
+    an address that does not resolve is left to the bind (Toxiproxy's 500, as upstream)."""
+    if allow_any:
+        return
+    try:
+        _, sockaddr = await resolve(address, passive=True)
+    except AddressError:
+        return
+    check_listen(sockaddr, allow_any)
+
+
 async def canonical(address: str) -> str:
     """``address`` resolved and written back (``localhost:80`` -> ``127.0.0.1:80``)."""
     _, (host, port) = await resolve(address, passive=True)
     return join_host_port(host, port)
 
 
-async def bind_listener(address: str) -> socket.socket:
-    """A listening socket for ``address`` (SO_REUSEADDR, as Go's listeners)."""
+async def bind_listener(address: str, allow_any: bool = False) -> socket.socket:
+    """A listening socket for ``address`` (SO_REUSEADDR, as Go's listeners); the address bound
+    is the one checked (:func:`check_listen`), so a name that resolves differently later
+    cannot slip past the check."""
     try:
         family, sockaddr = await resolve(address, passive=True)
     except AddressError as e:
         raise AddressError(f"listen tcp: {e}") from e  # Go's net.Listen wording
+    check_listen(sockaddr, allow_any)
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

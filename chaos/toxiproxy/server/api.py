@@ -5,10 +5,19 @@ Status codes, JSON shapes and quirks follow upstream's ``api.go`` (gorilla/mux):
 browsers, errors as ``{"error": ..., "status": N}``. Paths are cleaned as gorilla/mux cleans them:
 ``//proxies`` or ``/proxies/./x`` answer 301 to the clean path, a bad escape (``%zz``) 400.
 ``/metrics`` exists only when the server was started with metrics on, as upstream.
+
+Started with a secret (as every run's embedded server is), the API answers every request that
+does not carry it, as the password of HTTP Basic auth, with 401 and nothing else: the server
+listens on loopback TCP, where every local user can connect. Clients put the secret in the URL
+(``http://mysql-chaos:SECRET@127.0.0.1:PORT``), which Python's requests and Go's net/http (so
+toxiproxy-cli) turn into that header. Without a secret the API is open, as upstream's.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hmac
 import json
 import logging
 import posixpath
@@ -70,10 +79,12 @@ class Api:
         collection: ProxyCollection,
         version: str,
         metrics: Callable[[], str] | None = None,
+        secret: str | None = None,
     ) -> None:
         self.collection = collection
         self.version = version
         self._metrics = metrics
+        self._secret = secret.encode() if secret is not None else None
         # (path pattern, {method: handler}); "*" matches one path segment.
         self._routes: list[tuple[tuple[str, ...], dict[str, Route]]] = [
             (("reset",), {"POST": self.reset}),
@@ -101,7 +112,26 @@ class Api:
             (("version",), {"GET": self.show_version}),
         ]
 
+    def authorized(self, request: Request) -> bool:
+        """Whether the request carries the secret (any user name); compared in constant time."""
+        if self._secret is None:
+            return True
+        scheme, _, credentials = request.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "basic":
+            return False
+        try:
+            decoded = base64.b64decode(credentials.strip(), validate=True)
+        except (binascii.Error, ValueError):
+            return False
+        _, _, password = decoded.partition(b":")
+        return hmac.compare_digest(password, self._secret)
+
     async def handle(self, request: Request) -> Response:
+        if not self.authorized(request):
+            # Before routing: without the secret, not even which paths exist is answered.
+            response = error_response(errors.UNAUTHORIZED())
+            response.headers["WWW-Authenticate"] = 'Basic realm="mysql-chaos toxiproxy"'
+            return response
         if request.path == "*":
             return Response(200)  # OPTIONS *, as Go's server answers it
         # Raw bytes back, then escapes (http.py refused bad ones), then UTF-8 (Go keeps invalid

@@ -1,14 +1,15 @@
 """The server's proxies by name (upstream's proxy_collection.go): creation, lookup, removal, and
-``/populate``'s create-or-replace."""
+``/populate``'s create-or-replace, within the server's bounds (``limits``) and listen policy
+(``address.check_listen``)."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
-from chaos.toxiproxy.server import errors
+from chaos.toxiproxy.server import address, errors, limits
 from chaos.toxiproxy.server.decode import DecodeError, GoType, decode_struct, json_kind
-from chaos.toxiproxy.server.proxy import Proxy
+from chaos.toxiproxy.server.proxy import Proxy, listen_not_allowed
 
 _YIELD_EVERY = 2000
 
@@ -27,18 +28,42 @@ def _decode_proxy(value: Any) -> dict[str, Any]:
         raise errors.BAD_REQUEST_BODY(str(e)) from None
 
 
-def _new_proxy(name: str, listen: str, upstream: str) -> Proxy:
-    proxy = Proxy(name, listen, upstream)
-    # Bytes read per direction (upstream, downstream), one cell each that every connection of
-    # the proxy adds to: the counters /metrics shows, kept across connections and restarts.
-    proxy.received_bytes = ([0], [0])  # type: ignore[attr-defined]
-    return proxy
+def _too_many_proxies() -> errors.ApiError:
+    return errors.LIMIT_REACHED(f"at most {limits.MAX_PROXIES} proxies")
 
 
 class ProxyCollection:
-    def __init__(self) -> None:
+    """``allow_any_listen``: proxies may listen on any address and port (the standalone
+    server's ``--allow-any-listen``); otherwise only on loopback, above the privileged ports."""
+
+    def __init__(self, allow_any_listen: bool = False) -> None:
         self._proxies: dict[str, Proxy] = {}
         self._lock = asyncio.Lock()
+        self.allow_any_listen = allow_any_listen
+
+    def _new_proxy(self, name: str, listen: str, upstream: str) -> Proxy:
+        proxy = Proxy(
+            name,
+            listen,
+            upstream,
+            allow_any_listen=self.allow_any_listen,
+            server_toxics=self.toxic_count,
+        )
+        # Bytes read per direction (upstream, downstream), one cell each that every connection
+        # of the proxy adds to: the counters /metrics shows, kept across connections and restarts.
+        proxy.received_bytes = ([0], [0])  # type: ignore[attr-defined]
+        return proxy
+
+    async def _precheck_listen(self, listen: str) -> None:
+        """Refuse a listen address before anything is created or stopped (a disabled proxy
+        is refused too: it would bind when enabled)."""
+        try:
+            await address.precheck_listen(listen, self.allow_any_listen)
+        except address.ListenNotAllowed as e:
+            raise listen_not_allowed(e) from None
+
+    def toxic_count(self) -> int:
+        return sum(proxy.toxics.count() for proxy in self._proxies.values())
 
     def proxies(self) -> dict[str, Proxy]:
         return dict(self._proxies)
@@ -55,10 +80,13 @@ class ProxyCollection:
         for required in ("name", "upstream"):
             if not fields.get(required):
                 raise errors.MISSING_FIELD(required)
-        proxy = _new_proxy(fields["name"], fields.get("listen", ""), fields["upstream"])
+        proxy = self._new_proxy(fields["name"], fields.get("listen", ""), fields["upstream"])
+        await self._precheck_listen(proxy.listen)
         async with self._lock:
             if proxy.name in self._proxies:
                 raise errors.PROXY_ALREADY_EXISTS()
+            if len(self._proxies) >= limits.MAX_PROXIES:
+                raise _too_many_proxies()
             if fields.get("enabled", True):
                 await proxy.start()
             self._proxies[proxy.name] = proxy
@@ -84,9 +112,14 @@ class ProxyCollection:
             for required in ("name", "upstream"):
                 if not entry.get(required):
                     raise errors.MISSING_FIELD(f"{required} at proxy {number}")
+        # All or nothing past the bound: a body that would pass it creates none of its proxies.
+        if len(self._proxies.keys() | {entry["name"] for entry in entries}) > limits.MAX_PROXIES:
+            raise _too_many_proxies()
+        for entry in entries:
+            await self._precheck_listen(entry.get("listen", ""))
         result: list[Proxy] = []
         for entry in entries:
-            proxy = _new_proxy(entry["name"], entry.get("listen", ""), entry["upstream"])
+            proxy = self._new_proxy(entry["name"], entry.get("listen", ""), entry["upstream"])
             try:
                 result.append(await self._add_or_replace(proxy, entry.get("enabled", True)))
             except errors.ApiError as e:
@@ -100,6 +133,8 @@ class ProxyCollection:
                 if not await existing.differs(proxy.listen, proxy.upstream):
                     return existing
                 await existing.stop()
+            elif len(self._proxies) >= limits.MAX_PROXIES:  # others were created meanwhile
+                raise _too_many_proxies()
             if start:
                 await proxy.start()
             self._proxies[proxy.name] = proxy
@@ -110,6 +145,8 @@ class ProxyCollection:
         values; the name cannot change."""
         proxy = self.get(name)
         fields = _decode_proxy(body)
+        if "listen" in fields:
+            await self._precheck_listen(fields["listen"])
         await proxy.update(
             fields.get("listen", proxy.listen),
             fields.get("upstream", proxy.upstream),

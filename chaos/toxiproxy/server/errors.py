@@ -41,6 +41,12 @@ INVALID_STREAM = ApiErrorKind("stream was invalid, can be either upstream or dow
 INVALID_TOXIC_TYPE = ApiErrorKind("invalid toxic type", 400)
 TOXIC_ALREADY_EXISTS = ApiErrorKind("toxic already exists", 409)
 TOXIC_NOT_FOUND = ApiErrorKind("toxic not found", 404)
+# Extensions of this server (a real Toxiproxy has no authentication and no limits).
+UNAUTHORIZED = ApiErrorKind(
+    "unauthorized: this API needs the secret of the run that started it", 401
+)
+LISTEN_NOT_ALLOWED = ApiErrorKind("listen address not allowed", 403)
+LIMIT_REACHED = ApiErrorKind("limit reached", 403)
 
 
 def internal_error(message: str) -> ApiError:

@@ -11,12 +11,21 @@ Limits, deliberate differences from the real server (which buffers whatever it i
 
 - request head (request line and headers) at most :data:`MAX_HEADER_BYTES`: 431 (Go: 1 MiB);
 - body at most :data:`MAX_BODY_BYTES`: 413 (Go: no limit);
-- at most :data:`MAX_CONNECTIONS` API connections: the next one gets 503 and is closed;
+- at most :data:`MAX_CONNECTIONS` API connections. When they are all open, a new one closes
+  the connection that has waited longest for its next request or is slowest sending it (any
+  connection whose request is not being handled right now), so idle or slow clients, however
+  many, cannot keep a real one out; only when every connection is being handled does the new
+  one get 503;
 - at most :data:`LARGE_BODY_SLOTS` requests with a body over :data:`SMALL_BODY_BYTES` are read
   and handled at a time, the others wait their turn: parsing a large JSON body costs many times
   its size in memory, and this keeps the sum bounded and the event loop (which also moves every
   proxied byte) free most of the time;
-- a request that stalls half-way for :data:`READ_TIMEOUT` seconds gets 408 (Go: closes).
+- a new connection must send its first request line within :data:`READ_TIMEOUT` seconds (else
+  it is closed), and a request that stalls half-way for that long gets 408 (Go: closes);
+- an answer the client does not take within :data:`WRITE_TIMEOUT` seconds closes the connection
+  (Go's WriteTimeout), and answers over :data:`SMALL_BODY_BYTES` that clients have not taken
+  yet hold at most :data:`MAX_UNSENT_BYTES` together; past that a large answer is a 503 (clients
+  that ask for ``GET /proxies`` and never read could otherwise pile up copies of it).
 
 Why not serve the API on a thread of its own: decoding JSON holds the GIL for the whole call,
 so a second thread would stall the proxy loop just the same; bounding the work per request and
@@ -42,8 +51,10 @@ MAX_BODY_BYTES = 1024 * 1024
 SMALL_BODY_BYTES = 64 * 1024
 LARGE_BODY_SLOTS = 2
 MAX_CONNECTIONS = 256
+MAX_UNSENT_BYTES = 32 * 1024 * 1024  # large answers written and not yet taken by their clients
 IDLE_TIMEOUT = 60.0  # Go's IdleTimeout in toxiproxy's api.go
-READ_TIMEOUT = 15.0  # Go's ReadTimeout
+READ_TIMEOUT = 5.0  # Go's ReadTimeout is 15 s; a loopback client sends a request in milliseconds
+WRITE_TIMEOUT = 10.0
 STOP_GRACE_SECONDS = 10.0
 DISCARD_SECONDS = 1.0  # after an error reply, how long the rest of a request is read and dropped
 DISCARD_BYTES = 4 * 1024 * 1024
@@ -108,7 +119,11 @@ async def _refuse(
     close: closing with unread bytes makes the kernel send RST, which can destroy the reply
     before the client reads it (Go's server lingers the same way)."""
     writer.write(_error_reply(status, message))
-    await writer.drain()
+    try:
+        async with asyncio.timeout(WRITE_TIMEOUT):
+            await writer.drain()
+    except TimeoutError:
+        return  # it does not read: nothing to linger for
     if writer.can_write_eof():
         writer.write_eof()
     with contextlib.suppress(TimeoutError, ConnectionError):
@@ -124,7 +139,10 @@ class HttpServer:
         self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self._busy: set[asyncio.Task[None]] = set()  # handling a request right now
+        # The others, least recently active first: whom a new connection evicts when full.
+        self._evictable: dict[asyncio.Task[None], None] = {}
         self._large_bodies = asyncio.Semaphore(LARGE_BODY_SLOTS)
+        self._unsent = 0  # bytes of large answers being written
 
     async def start(self, sock: socket.socket) -> None:
         """Serve on an already bound, listening socket (the caller reports bind errors)."""
@@ -151,29 +169,51 @@ class HttpServer:
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        if len(self._tasks) >= MAX_CONNECTIONS:
+        if len(self._tasks) >= MAX_CONNECTIONS and not self._evict_one():
             with contextlib.suppress(ConnectionError):
                 await _refuse(reader, writer, 503, "too many API connections")
             writer.close()
             return
         self._tasks.add(task)
+        self._evictable[task] = None
         try:
-            while await self._serve_one(reader, writer, task):
-                pass
+            first = True
+            while await self._serve_one(reader, writer, task, first):
+                first = False
         except (ConnectionError, asyncio.IncompleteReadError):
             pass  # the client went away: nothing to answer
+        except TimeoutError:
+            pass  # it does not take its answer (WRITE_TIMEOUT): drop it
         except asyncio.CancelledError:
-            pass  # stop() closes idle connections; end quietly (asyncio logs a cancelled one)
+            pass  # stop() or an eviction closes it; end quietly (asyncio logs a cancelled one)
         finally:
             self._tasks.discard(task)
-            writer.close()
+            self._evictable.pop(task, None)
+            if writer.transport.get_write_buffer_size():
+                writer.transport.abort()  # close() would keep what it never reads, for good
+            else:
+                writer.close()
+
+    def _evict_one(self) -> bool:
+        """Close the least recently active connection not being handled; False if none is."""
+        victim = next(iter(self._evictable), None)
+        if victim is None:
+            return False
+        del self._evictable[victim]
+        self._tasks.discard(victim)  # its place is free now; the task closes its socket soon
+        victim.cancel()
+        return True
 
     async def _serve_one(
-        self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter, task: asyncio.Task[None]
+        self,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        task: asyncio.Task[None],
+        first: bool,
     ) -> bool:
         """Read, handle and answer one request; False when the connection is done."""
         try:
-            head = await self._read_head(reader)
+            head = await self._read_head(reader, READ_TIMEOUT if first else IDLE_TIMEOUT)
             if head is None:
                 return False
             method, target, headers = head
@@ -184,11 +224,14 @@ class HttpServer:
                 async with asyncio.timeout(READ_TIMEOUT):
                     body = await self._read_body(reader, writer, headers, length)
                 self._busy.add(task)
+                self._evictable.pop(task, None)
                 try:
                     path, _, query = target.partition("?")
                     response = await self._handler(Request(method, path, headers, body, query))
                 finally:
                     self._busy.discard(task)
+                    if task in self._tasks:
+                        self._evictable[task] = None  # the most recently active now
         except _BadRequest as e:
             await _refuse(reader, writer, e.status, str(e))
             return False
@@ -202,8 +245,20 @@ class HttpServer:
             await _refuse(reader, writer, 400, f"malformed request ({type(e).__name__})")
             return False
         keep_alive = headers.get("connection", "").lower() != "close"
-        writer.write(encode_response(response, keep_alive))
-        await writer.drain()
+        answer = encode_response(response, keep_alive)
+        large = len(answer) > SMALL_BODY_BYTES
+        if large and self._unsent + len(answer) > MAX_UNSENT_BYTES:
+            answer, keep_alive = _error_reply(503, "too many large answers being sent"), False
+            large = False
+        counted = len(answer) if large else 0
+        self._unsent += counted
+        try:
+            writer.write(answer)
+            del answer
+            async with asyncio.timeout(WRITE_TIMEOUT):
+                await writer.drain()
+        finally:
+            self._unsent -= counted
         return keep_alive
 
     async def _read_line(self, reader: asyncio.StreamReader, budget: int) -> bytes:
@@ -216,11 +271,12 @@ class HttpServer:
         return line
 
     async def _read_head(
-        self, reader: asyncio.StreamReader
+        self, reader: asyncio.StreamReader, idle_timeout: float
     ) -> tuple[str, str, dict[str, str]] | None:
-        """Method, target and headers; None when the client closed or idled between requests."""
+        """Method, target and headers; None when the client closed, or sent nothing for
+        ``idle_timeout`` seconds."""
         try:
-            async with asyncio.timeout(IDLE_TIMEOUT):
+            async with asyncio.timeout(idle_timeout):
                 first = await self._read_line(reader, MAX_HEADER_BYTES)
         except asyncio.IncompleteReadError as e:
             if e.partial.strip():

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from chaos.toxiproxy.server import address, errors
@@ -17,14 +18,32 @@ from chaos.toxiproxy.server.toxic_collection import ToxicCollection
 log = logging.getLogger(__name__)
 
 
+def listen_not_allowed(error: address.ListenNotAllowed) -> errors.ApiError:
+    return errors.LISTEN_NOT_ALLOWED(
+        f"{error} (only toxiproxy-server --allow-any-listen takes such an address)"
+    )
+
+
 class Proxy:
-    def __init__(self, name: str, listen: str, upstream: str) -> None:
+    """``allow_any_listen`` lifts the loopback-only, unprivileged-port rule (``address``);
+    ``server_toxics`` counts the toxics of the whole server, for its bound (``limits``)."""
+
+    def __init__(
+        self,
+        name: str,
+        listen: str,
+        upstream: str,
+        *,
+        allow_any_listen: bool = False,
+        server_toxics: Callable[[], int] | None = None,
+    ) -> None:
         self.name = name
         self.listen = listen
         self.upstream = upstream
         self.upstream_address = address.dial_address(upstream)
         self.enabled = False
-        self.toxics = ToxicCollection()
+        self.allow_any_listen = allow_any_listen
+        self.toxics = ToxicCollection(server_toxics)
         self.connections: set[Connection] = set()
         self._server: asyncio.AbstractServer | None = None
         self._lock = asyncio.Lock()
@@ -76,7 +95,9 @@ class Proxy:
 
     async def _start(self) -> None:
         try:
-            sock = await address.bind_listener(self.listen)
+            sock = await address.bind_listener(self.listen, self.allow_any_listen)
+        except address.ListenNotAllowed as e:
+            raise listen_not_allowed(e) from None
         except address.AddressError as e:
             raise errors.internal_error(str(e)) from None
         self.listen = address.socket_address(sock)

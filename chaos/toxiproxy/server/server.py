@@ -55,13 +55,18 @@ class ToxiproxyServer:
         port: int = 8474,
         proxy_metrics: bool = False,
         runtime_metrics: bool = False,
+        *,
+        secret: str | None = None,
+        allow_any_listen: bool = False,
     ) -> None:
+        """``secret``: every API request must carry it (``api``); ``allow_any_listen``: proxies
+        may listen outside loopback and on privileged ports (``address.check_listen``)."""
         self.host = host
         self.port = port
-        self.collection = ProxyCollection()
+        self.collection = ProxyCollection(allow_any_listen)
         metrics = Metrics(self.collection, proxy_metrics, runtime_metrics)
         render = metrics.render if metrics.enabled else None
-        self._http = HttpServer(Api(self.collection, VERSION, render).handle)
+        self._http = HttpServer(Api(self.collection, VERSION, render, secret).handle)
 
     @property
     def url(self) -> str:
@@ -100,8 +105,17 @@ async def _serve(
     on_ready: Callable[[str], None],
     proxy_metrics: bool,
     runtime_metrics: bool,
+    secret: str | None,
+    allow_any_listen: bool,
 ) -> None:
-    server = ToxiproxyServer(host, port, proxy_metrics, runtime_metrics)
+    server = ToxiproxyServer(
+        host,
+        port,
+        proxy_metrics,
+        runtime_metrics,
+        secret=secret,
+        allow_any_listen=allow_any_listen,
+    )
     await server.start()
     try:
         if config is not None:
@@ -126,9 +140,22 @@ def serve(
     on_ready: Callable[[str], None] = lambda url: None,
     proxy_metrics: bool = False,
     runtime_metrics: bool = False,
+    secret: str | None = None,
+    allow_any_listen: bool = False,
 ) -> None:
-    """Run a server in this thread until SIGINT or SIGTERM; ``on_ready`` gets its URL.
-    ``/metrics`` answers when either kind of metrics is on (Toxiproxy's ``-proxy-metrics`` and
-    ``-runtime-metrics``)."""
+    """Run a server in this thread until SIGINT or SIGTERM; ``on_ready`` gets its URL (without
+    the secret). ``/metrics`` answers when either kind of metrics is on (Toxiproxy's
+    ``-proxy-metrics`` and ``-runtime-metrics``); see :class:`ToxiproxyServer` for the rest."""
     with asyncio.Runner(loop_factory=new_event_loop) as runner:
-        runner.run(_serve(host, port, config, on_ready, proxy_metrics, runtime_metrics))
+        runner.run(
+            _serve(
+                host,
+                port,
+                config,
+                on_ready,
+                proxy_metrics,
+                runtime_metrics,
+                secret,
+                allow_any_listen,
+            )
+        )

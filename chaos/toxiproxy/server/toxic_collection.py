@@ -7,10 +7,11 @@ the links already open (a toxic added to a proxy applies to live connections at 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from chaos.toxiproxy.server import errors
+from chaos.toxiproxy.server import errors, limits
 from chaos.toxiproxy.server.decode import DecodeError, GoType, decode_struct, go_number
 from chaos.toxiproxy.server.stream import Direction
 from chaos.toxiproxy.server.toxics import TOXICS, Toxic
@@ -70,10 +71,24 @@ def _decode_attributes(toxic_class: type[Toxic], raw: Any) -> dict[str, Any]:
 
 
 class ToxicCollection:
-    def __init__(self) -> None:
+    """``server_toxics`` counts the toxics of every proxy of the server (default: these)."""
+
+    def __init__(self, server_toxics: Callable[[], int] | None = None) -> None:
         self._chains: tuple[list[ToxicSpec], list[ToxicSpec]] = ([], [])
         self._links: set[Link] = set()
         self._lock = asyncio.Lock()
+        self._server_toxics = server_toxics or self.count
+
+    def count(self) -> int:
+        return len(self._chains[0]) + len(self._chains[1])
+
+    def _check_room(self) -> None:
+        """The bounds of ``limits``; checked with no await before the toxic is stored, so
+        concurrent requests cannot both take the last place."""
+        if self.count() >= limits.MAX_TOXICS_PER_PROXY:
+            raise errors.LIMIT_REACHED(f"at most {limits.MAX_TOXICS_PER_PROXY} toxics per proxy")
+        if self._server_toxics() >= limits.MAX_TOXICS:
+            raise errors.LIMIT_REACHED(f"at most {limits.MAX_TOXICS} toxics on the server")
 
     def toxics(self) -> list[ToxicSpec]:
         """Upstream toxics first, then downstream, each in the order added."""
@@ -121,6 +136,7 @@ class ToxicCollection:
         async with self._lock:
             if self.find(name) is not None:
                 raise errors.TOXIC_ALREADY_EXISTS()
+            self._check_room()
             try:
                 attributes = toxic_class().attributes()
                 attributes.update(_decode_attributes(toxic_class, fields.get("attributes")))
