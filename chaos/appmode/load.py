@@ -76,7 +76,8 @@ class GetRequests:
 
 
 class HttpLoad:
-    """``clients`` HTTP client processes against 127.0.0.1:``port``; :meth:`close` ends them.
+    """``clients`` HTTP client processes against the app server listening on ``socket_path``
+    (a Unix socket: see :mod:`chaos.appmode.unix_http`); :meth:`close` ends them.
 
     ``preexec`` runs in each client before exec (entering the cell's network namespace).
     Times in the operations are seconds since ``origin`` (a ``time.monotonic()`` value).
@@ -84,7 +85,7 @@ class HttpLoad:
 
     def __init__(
         self,
-        port: int,
+        socket_path: str,
         plan: RequestPlan,
         *,
         clients: int,
@@ -93,7 +94,7 @@ class HttpLoad:
         origin: float,
         preexec: Callable[[], None] | None = None,
     ) -> None:
-        self.port = port
+        self.socket_path = socket_path
         self.plan = plan
         self.clients = clients
         self.pace = pace
@@ -108,7 +109,7 @@ class HttpLoad:
         self._workdir = tempfile.mkdtemp(prefix=owned_prefix("load"))
         self._cleanup_key = lifecycle.register_cleanup(self.close)
         command = [sys.executable, "-m", "chaos.appmode.load_client", self._workdir + "/"]
-        setup = {"port": self.port, "timeout": self.timeout, "pace": self.pace}
+        setup = {"socket": self.socket_path, "timeout": self.timeout, "pace": self.pace}
         try:
             for _ in range(self.clients):
                 process = lifecycle.spawn(

@@ -3,7 +3,7 @@
 Standard library only, so it starts in milliseconds. It reads orders from stdin, one JSON object
 a line, and answers each phase with one JSON line on stdout:
 
-- ``{"port": P, "timeout": S, "pace": S}`` first: where the app listens, how long a request may
+- ``{"socket": PATH, "timeout": S, "pace": S}`` first: the app's Unix socket, how long a request may
   take before it counts as hung, and the pause between two requests' starts;
 - then per phase ``{"start_at": T, "stop_at": T, "min_requests": N, "last_start": T,
   "ops": [...]}``: from ``start_at`` (monotonic seconds, shared by every process on the
@@ -26,6 +26,8 @@ import sys
 import time
 from typing import Any
 from urllib.parse import urlencode
+
+from chaos.appmode.unix_http import UnixHTTPConnection
 
 #: ``error`` of a request that was not answered within the timeout (chaos.workload.history.HANG).
 HANG = "hang"
@@ -83,7 +85,7 @@ def main() -> None:
     setup = json.loads(sys.stdin.readline() or "null")
     if setup is None:
         return
-    conn = http.client.HTTPConnection("127.0.0.1", setup["port"], timeout=setup["timeout"])
+    conn = UnixHTTPConnection(setup["socket"], timeout=setup["timeout"])
     try:
         for line in sys.stdin:
             done = _run_phase(conn, json.loads(line), setup["pace"])

@@ -4,6 +4,14 @@ The app is named by its ``module:attribute`` spec and configured through the env
 ``chaos`` never imports the app. The server runs in its own process group; :meth:`stop`
 ends the group (master, worker, HTTP router) and waits until no member is left.
 
+Only the owner reaches it: it listens on ``http.sock`` in its 0700 work directory (uWSGI's HTTP
+router, and the router's link to its worker, on ``uwsgi.sock`` beside it: left to itself uWSGI
+puts that link on a loopback TCP port), never on a TCP port any local user could connect to;
+clients speak HTTP over that socket (:class:`chaos.appmode.unix_http.UnixHTTPConnection`). The
+database password is in no process's environment: ``secrets`` go to a 0600 file there that
+:mod:`chaos.bench.wsgi_entry` reads into the app's ``os.environ`` before importing the app, and
+that is removed once the app answers.
+
 Its log and pid file live in a work directory named after the owner (``owned_prefix("app")``),
 and the pid file's path is on the server's command line: a server left behind by an owner
 killed with SIGKILL is found and removed by the sweep (chaos/sweep.py) like a datadir's server.
@@ -12,7 +20,7 @@ killed with SIGKILL is found and removed by the sweep (chaos/sweep.py) like a da
 from __future__ import annotations
 
 import contextlib
-import http.client
+import json
 import os
 import shutil
 import signal
@@ -24,11 +32,14 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from chaos import lifecycle
+from chaos.appmode.unix_http import UnixHTTPConnection
 from chaos.errors import ServerError, UsageError
-from chaos.ports import free_port
 from chaos.sweep import owned_prefix
 
 SERVERS = ("uwsgi", "gunicorn")
+#: What the server's environment names for :mod:`chaos.bench.wsgi_entry`.
+SECRETS_FILE_VARIABLE = "MYSQL_CHAOS_SECRETS_FILE"
+APP_VARIABLE = "MYSQL_CHAOS_WSGI_APP"
 THREADS = 16
 _READY_TIMEOUT = 30.0
 
@@ -69,11 +80,14 @@ def _group_members(pgid: int) -> list[int]:
 
 
 class AppServer:
-    """``module`` served on 127.0.0.1 by ``server`` with 1 process and :data:`THREADS` threads.
+    """``module`` served on :attr:`socket_path` by ``server`` with 1 process and :data:`THREADS`
+    threads.
 
-    ``ready_path`` is requested until it answers 200 before :meth:`start` returns. ``preexec``
-    runs in the server's process before exec (entering a cell's network namespace: the port is
-    then chosen in, and the server reached from, the calling thread's namespace).
+    ``env`` is added to the server's environment, ``secrets`` reach the app's ``os.environ``
+    through a file (see the module docstring). ``ready_path`` is requested until it answers 200
+    before :meth:`start` returns. ``preexec`` runs in the server's process before exec (entering
+    a cell's network namespace: the app's database traffic goes there; its socket file is
+    reached from any namespace).
     """
 
     def __init__(
@@ -87,16 +101,19 @@ class AppServer:
         ready_path: str = "/?city=London",
         preexec: Callable[[], None] | None = None,
         stop_timeout: float = 10.0,
+        secrets: Mapping[str, str] | None = None,
     ) -> None:
         self.module = module
         self.server = choose_server(server)
         self.threads = threads
-        self.env = {**os.environ, **env}
+        self.env = {**os.environ, **env, APP_VARIABLE: module}
+        self.secrets = dict(secrets or {})
+        for name in self.secrets:
+            self.env.pop(name, None)  # an inherited value must not stand beside the secret one
         self.cwd = cwd
         self.ready_path = ready_path
         self.preexec = preexec
         self.stop_timeout = stop_timeout
-        self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
         self._workdir = ""
         self._cleanup_key: int | None = None
@@ -109,8 +126,21 @@ class AppServer:
     def _pid_path(self) -> str:
         return os.path.join(self._workdir, "server.pid")
 
+    @property
+    def socket_path(self) -> str:
+        """Where the server takes HTTP requests (a socket file only its owner can reach)."""
+        return os.path.join(self._workdir, "http.sock")
+
+    @property
+    def _secrets_path(self) -> str:
+        return os.path.join(self._workdir, "secrets.json")
+
+    def connection(self, timeout: float = 5.0) -> UnixHTTPConnection:
+        """An HTTP connection to the app."""
+        return UnixHTTPConnection(self.socket_path, timeout=timeout)
+
     def command(self) -> list[str]:
-        address = f"127.0.0.1:{self.port}"
+        entry = "chaos.bench.wsgi_entry:app"  # the secrets first, then self.module
         if self.server == "uwsgi":
             uwsgi = find_uwsgi()
             assert uwsgi is not None
@@ -118,7 +148,8 @@ class AppServer:
             # keeps connections open), no per-request log line, and exit when the app fails to
             # load (the app loads in the master, so a failure is not respawned forever).
             return [
-                *(uwsgi, "--http", address, "--http-keepalive", "--module", self.module),
+                *(uwsgi, "--http", self.socket_path, "--http-keepalive", "--module", entry),
+                *("--socket", os.path.join(self._workdir, "uwsgi.sock")),
                 *("--master", "--processes", "1", "--threads", str(self.threads)),
                 *("--need-app", "--die-on-term", "--disable-logging"),
                 *("--pidfile", self._pid_path),
@@ -127,21 +158,28 @@ class AppServer:
             *(sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", str(self.threads)),
             # --preload: the app loads in the arbiter, so a failure ends gunicorn instead of
             # looping through worker respawns.
-            *("--bind", address, "--keep-alive", "5", "--preload"),
-            *("--pid", self._pid_path, self.module),
+            *("--bind", f"unix:{self.socket_path}", "--keep-alive", "5", "--preload"),
+            *("--pid", self._pid_path, entry),
         ]
 
     def start(self) -> AppServer:
-        self.port = free_port()
-        self._workdir = tempfile.mkdtemp(prefix=owned_prefix("app"))
+        self._workdir = tempfile.mkdtemp(prefix=owned_prefix("app"))  # mode 0700
         self._cleanup_key = lifecycle.register_cleanup(self.stop)
+        env = dict(self.env)
         try:
+            if self.secrets:
+                descriptor = os.open(
+                    self._secrets_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
+                )
+                with open(descriptor, "w", encoding="utf-8") as secrets_file:
+                    json.dump(self.secrets, secrets_file)
+                env[SECRETS_FILE_VARIABLE] = self._secrets_path
             with open(self._log_path, "wb") as log_file:
                 # lifecycle.spawn: the master dies with this process even on SIGKILL (its
                 # workers notice their master is gone and exit).
                 self.process = lifecycle.spawn(
                     self.command(),
-                    env=self.env,
+                    env=env,
                     cwd=self.cwd,
                     stdin=subprocess.DEVNULL,
                     stdout=log_file,
@@ -153,6 +191,8 @@ class AppServer:
         except BaseException:
             self.stop()
             raise
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._secrets_path)  # read by the app at import: needed no more
         return self
 
     def log_tail(self, lines: int = 3) -> str:
@@ -175,7 +215,7 @@ class AppServer:
             if self.process.poll() is not None:
                 raise ServerError(f"{self.server} exited before serving: {self.log_tail()}")
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                conn = self.connection()
                 try:
                     conn.request("GET", self.ready_path)
                     response = conn.getresponse()

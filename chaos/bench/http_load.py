@@ -2,8 +2,8 @@
 
 Each client is its own process (so the load generator's GIL never caps a concurrency of 16),
 keeps one HTTP/1.1 connection open (reopened if the server closes it), and sends ``GET`` requests
-back to back on loopback until its time or its request budget runs out. All clients of a run
-start at the same moment, after they have been handed their order.
+back to back over the app server's Unix socket until its time or its request budget runs out.
+All clients of a run start at the same moment, after they have been handed their order.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
 
+from chaos.appmode.unix_http import UnixHTTPConnection
 from chaos.bench.processes import client_orders, stop_client_processes
 
 START_MARGIN_SECONDS = 0.2
@@ -37,14 +38,16 @@ class LoadResult:
 
 
 def _client(pipe: Pipe) -> None:
-    for port, path, start_at, duration, budget in client_orders(pipe):
-        pipe.send(_drive(port, path, start_at, duration, budget))
+    for socket_path, path, start_at, duration, budget in client_orders(pipe):
+        pipe.send(_drive(socket_path, path, start_at, duration, budget))
 
 
-def _drive(port: int, path: str, start_at: float, duration: float, budget: int) -> tuple[Any, ...]:
+def _drive(
+    socket_path: str, path: str, start_at: float, duration: float, budget: int
+) -> tuple[Any, ...]:
     ok = failed = 0
     first_failure = ""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
+    conn = UnixHTTPConnection(socket_path, timeout=REQUEST_TIMEOUT)
     try:
         while time.monotonic() < start_at:
             time.sleep(min(0.01, max(0.0, start_at - time.monotonic())))
@@ -85,7 +88,7 @@ class LoadGenerator:
             self._processes.append(process)
 
     def run(
-        self, port: int, path: str, concurrency: int, duration: float, budget: int = 10**9
+        self, socket_path: str, path: str, concurrency: int, duration: float, budget: int = 10**9
     ) -> LoadResult:
         """``concurrency`` clients for ``duration`` s, each at most ``budget`` requests."""
         if not 1 <= concurrency <= len(self._pipes):
@@ -93,7 +96,7 @@ class LoadGenerator:
         start_at = time.monotonic() + START_MARGIN_SECONDS
         pipes = self._pipes[:concurrency]
         for pipe in pipes:
-            pipe.send((port, path, start_at, duration, budget))
+            pipe.send((socket_path, path, start_at, duration, budget))
         ok = failed = 0
         first_failure = ""
         for pipe in pipes:

@@ -104,22 +104,22 @@ def run_seed_benchmark(
             env = {
                 **SEED_ENV,
                 "MYSQL_CHAOS_STRATEGY": app,
-                "MYSQL_CHAOS_DSN": dsn,
                 "MYSQL_CHAOS_TLS": tls,
             }
+            secrets = {"MYSQL_CHAOS_DSN": dsn}
             servers[(app, tls)] = stack.enter_context(
-                AppServer(wsgi_apps().get("seed"), env, server=server)
+                AppServer(wsgi_apps().get("seed"), env, server=server, secrets=secrets)
             )
         chosen = next(iter(servers.values())).server
         for app_server in servers.values():
-            load.run(app_server.port, PATH, max(concurrencies), WARM_UP_SECONDS)
+            load.run(app_server.socket_path, PATH, max(concurrencies), WARM_UP_SECONDS)
         for round_number in range(rounds):
             shift = round_number % len(variants)
             order = variants[shift:] + variants[:shift]
             for concurrency in concurrencies:
                 for app, tls in order:
                     progress(f"round {round_number + 1}/{rounds}: {app} TLS {tls} c={concurrency}")
-                    result = load.run(servers[(app, tls)].port, PATH, concurrency, duration)
+                    result = load.run(servers[(app, tls)].socket_path, PATH, concurrency, duration)
                     cells.setdefault((app, tls, concurrency), SeedCell()).results.append(result)
     return SeedBenchReport(
         server=chosen,

@@ -29,6 +29,7 @@ from chaos.runner.app_under_test import (
     AppUnderTest,
     app_environment,
     app_process_environment,
+    app_secrets,
 )
 from chaos.runner.cell import CellResult, describe_error
 from chaos.runner.environment import Backend, CellEnvironment
@@ -144,6 +145,7 @@ def _exercise(
     server = AppServer(
         app.module,
         {**app_environment(target.client_settings, timing), **app_process_environment(app)},
+        secrets=app_secrets(target.client_settings),
         server=wsgi_server,
         threads=timing.threads,
         cwd=app.cwd,
@@ -155,7 +157,7 @@ def _exercise(
         fault.prepare()  # before the app connects (wait_timeout, max_connections)
         with server:
             load = HttpLoad(
-                server.port,
+                server.socket_path,
                 plan,
                 clients=timing.clients,
                 pace=timing.pace_seconds,

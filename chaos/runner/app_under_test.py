@@ -4,10 +4,13 @@ The app is only ever named (``module:app``) and configured through environment v
 ``chaos`` never imports it. The seed's app is found through the entry point group
 ``mysql_chaos.apps`` (name ``seed``, :func:`chaos.strategy.registry.wsgi_apps`).
 
-Environment variables every app gets (``MYSQL_CHAOS_*``):
+Environment variables every app gets (``MYSQL_CHAOS_*``) in its ``os.environ``:
 
 - ``DSN``: ``mysql://user:password@host:port/database`` (the proxy, or the server itself);
 - ``HOST``, ``PORT``, ``USER``, ``PASSWORD``, ``DATABASE``: the same, one by one;
+
+``DSN`` and ``PASSWORD`` are :func:`app_secrets`: the server process is not started with them in
+its environment, the app gets them from a file at import (``chaos.bench.wsgi_entry``);
 - ``CONNECT_TIMEOUT``, ``READ_TIMEOUT``, ``WRITE_TIMEOUT``: the seconds the suite's own
   strategies get (the seed's ignore them; a user's app may use them or not);
 - ``RECYCLE_SECONDS``, ``IDLE_SECONDS``: the seed's one-hour recycle and eight-hour
@@ -79,14 +82,20 @@ def app_process_environment(app: AppUnderTest) -> dict[str, str]:
     return env
 
 
-def app_environment(settings: ConnectionSettings, timing: AppTiming) -> dict[str, str]:
-    """The ``MYSQL_CHAOS_*`` variables of the module docstring."""
-    env = {
+def app_secrets(settings: ConnectionSettings) -> dict[str, str]:
+    """The ``MYSQL_CHAOS_*`` variables that hold the password."""
+    return {
         "MYSQL_CHAOS_DSN": settings.url(scheme="mysql"),
+        "MYSQL_CHAOS_PASSWORD": settings.password,
+    }
+
+
+def app_environment(settings: ConnectionSettings, timing: AppTiming) -> dict[str, str]:
+    """The other ``MYSQL_CHAOS_*`` variables of the module docstring."""
+    env = {
         "MYSQL_CHAOS_HOST": settings.host,
         "MYSQL_CHAOS_PORT": str(settings.port),
         "MYSQL_CHAOS_USER": settings.user,
-        "MYSQL_CHAOS_PASSWORD": settings.password,
         "MYSQL_CHAOS_DATABASE": settings.database,
         "MYSQL_CHAOS_RECYCLE_SECONDS": str(timing.recycle_seconds),
         "MYSQL_CHAOS_IDLE_SECONDS": str(timing.idle_seconds),
@@ -139,7 +148,12 @@ def preflight(app: AppUnderTest, wsgi_server: str) -> None:
         env = {**app_environment(server.settings, AppTiming()), **app_process_environment(app)}
         try:
             AppServer(
-                app.module, env, server=wsgi_server, cwd=app.cwd, ready_path=app.path
+                app.module,
+                env,
+                server=wsgi_server,
+                cwd=app.cwd,
+                ready_path=app.path,
+                secrets=app_secrets(server.settings),
             ).start().stop()
         except ServerError as e:
             raise UsageError(f"{app.module} does not serve {app.path}: {e}") from e

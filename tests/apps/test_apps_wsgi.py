@@ -4,9 +4,7 @@ gunicorn): the seed's exact answer, the schema it creates, honest errors, nothin
 from __future__ import annotations
 
 import json
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterator
 
 import pytest
@@ -20,13 +18,19 @@ SERVERS = ["uwsgi", "gunicorn"]
 
 
 def request(server: AppServer, path: str, form: dict[str, str] | None = None) -> tuple[int, str]:
-    data = urllib.parse.urlencode(form).encode() if form is not None else None
-    url = f"http://127.0.0.1:{server.port}{path}"
+    """``GET path``, or ``POST`` the form, over the server's Unix socket."""
+    conn = server.connection(timeout=10)
     try:
-        with urllib.request.urlopen(url, data=data, timeout=10) as reply:
-            return reply.status, reply.read().decode()
-    except urllib.error.HTTPError as e:
-        return e.code, e.read().decode()
+        if form is None:
+            conn.request("GET", path)
+        else:
+            body = urllib.parse.urlencode(form)
+            headers = {"Content-Type": "application/x-www-form-urlencoded"}
+            conn.request("POST", path, body=body, headers=headers)
+        reply = conn.getresponse()
+        return reply.status, reply.read().decode()
+    finally:
+        conn.close()
 
 
 def env_for(settings: ConnectionSettings, strategy: str = "safe", **extra: str) -> dict[str, str]:

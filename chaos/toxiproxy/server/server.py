@@ -6,7 +6,6 @@ import asyncio
 import errno
 import json
 import logging
-import signal
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from chaos.toxiproxy.server.collection import ProxyCollection
 from chaos.toxiproxy.server.errors import ApiError
 from chaos.toxiproxy.server.http import HttpServer, listening_socket
 from chaos.toxiproxy.server.metrics import Metrics
+from chaos.toxiproxy.server.shutdown import stop_on_signals
 
 log = logging.getLogger(__name__)
 
@@ -124,9 +124,7 @@ async def _serve(
             except ApiError as e:  # pragma: no cover - populate reports through UsageError
                 raise UsageError(f"{config}: {e.message}") from e
         stop = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(signum, stop.set)
+        stop_on_signals(asyncio.get_running_loop(), stop.set)
         on_ready(server.url)
         await stop.wait()
     finally:

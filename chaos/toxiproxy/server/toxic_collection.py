@@ -70,6 +70,14 @@ def _decode_attributes(toxic_class: type[Toxic], raw: Any) -> dict[str, Any]:
     return decode_struct(raw, fields, f"toxics.{toxic_class.__name__}")
 
 
+def _check_attributes(toxic_class: type[Toxic], attributes: dict[str, Any]) -> None:
+    """The toxic's own checks (a ``match`` RE2 cannot compile): a 400 with the reason."""
+    try:
+        toxic_class.check_attributes(attributes)
+    except ValueError as e:
+        raise errors.BAD_REQUEST_BODY(str(e)) from None
+
+
 class ToxicCollection:
     """``server_toxics`` counts the toxics of every proxy of the server (default: these)."""
 
@@ -142,6 +150,7 @@ class ToxicCollection:
                 attributes.update(_decode_attributes(toxic_class, fields.get("attributes")))
             except DecodeError as e:
                 raise errors.BAD_REQUEST_BODY(str(e)) from None
+            _check_attributes(toxic_class, attributes)
             spec = ToxicSpec(
                 name=name,
                 type=toxic_type,
@@ -165,6 +174,7 @@ class ToxicCollection:
                 attributes = _decode_attributes(spec.toxic_class, fields.get("attributes"))
             except DecodeError as e:
                 raise errors.BAD_REQUEST_BODY(str(e)) from None
+            _check_attributes(spec.toxic_class, {**spec.attributes, **attributes})
             spec.attributes.update(attributes)
             spec.toxicity = fields.get("toxicity", spec.toxicity)
             links = self._links_of(spec.direction)

@@ -4,7 +4,8 @@ A protocol toxic does its work in the connection's :class:`WireSession`, which s
 directions as packets; its stage in the link only passes bytes on. Toxicity is honoured as for
 any toxic: a link whose roll says no runs a noop and this rule is never registered there.
 
-Matching (shared by every protocol toxic): ``match`` is a regular expression searched in the
+Matching (shared by every protocol toxic): ``match`` is a regular expression (RE2 syntax, see
+``mysql.pattern``: linear time, refused at creation when RE2 cannot compile it) searched in the
 statement text, case-insensitive (empty: any statement); ``transaction`` is ``in``, ``out`` or
 ``any`` (the server's SERVER_STATUS_IN_TRANS before the statement); ``count`` is how many times
 the toxic strikes over all links of its proxy (0: every time), so a fault strikes once;
@@ -19,11 +20,15 @@ first: the fault keeps its verdict when clients run concurrently.
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from chaos.toxiproxy.server.mysql.model import ErrorStrike, Statement, Strike
+from chaos.toxiproxy.server.mysql.pattern import (
+    PatternError,
+    compile_pattern,
+    pattern_matches,
+)
 from chaos.toxiproxy.server.mysql.session import WireSession
 from chaos.toxiproxy.server.toxics.base import Toxic, ToxicStub
 
@@ -42,7 +47,14 @@ class ProtocolToxic(Toxic):
     attribute_kinds: ClassVar[dict[str, str]] = {"match": "string", "transaction": "string"}
     #: Strikes so far, shared by the instances of one toxic on every link (set by its spec).
     shared: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
-    _pattern: re.Pattern[str] | None = field(default=None, init=False, repr=False)
+
+    @classmethod
+    def check_attributes(cls, attributes: dict[str, Any]) -> None:
+        if attributes.get("match"):
+            try:
+                compile_pattern(attributes["match"])
+            except PatternError as e:
+                raise ValueError(f"attribute match: {e}") from None
 
     async def pipe(self, stub: ToxicStub) -> None:
         session: WireSession = stub.wire_session()
@@ -71,14 +83,8 @@ class ProtocolToxic(Toxic):
             return False
         if self.writes and not st.wrote:
             return False
-        if self.match:
-            if self._pattern is None or self._pattern.pattern != self.match:
-                try:
-                    self._pattern = re.compile(self.match, re.IGNORECASE)
-                except re.error:
-                    return False  # an invalid pattern matches nothing
-            if not self._pattern.search(st.text):
-                return False
+        if self.match and not pattern_matches(self.match, st.text):
+            return False
         return self.count <= 0 or self.shared.get("strikes", 0) < self.count
 
     def strike(self) -> None:

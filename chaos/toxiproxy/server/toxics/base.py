@@ -136,6 +136,11 @@ class Toxic(ABC):
     def cleanup(self, stub: ToxicStub) -> None:  # noqa: B027 - optional hook
         """Called on each link just before the toxic is removed (upstream's ``CleanupToxic``)."""
 
+    @classmethod  # noqa: B027 - optional hook
+    def check_attributes(cls, attributes: dict[str, Any]) -> None:
+        """Refuse values the toxic cannot run with (a ``ValueError`` saying why): the API
+        answers 400 when the toxic is created or updated, instead of a toxic that misbehaves."""
+
     @classmethod
     def refuses_link(cls, attributes: dict[str, Any], shared: dict[str, Any]) -> bool:
         """Whether a link opening now is closed at once (decided before any byte flows)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from chaos.toxiproxy.server.stream import Chunk
@@ -17,15 +18,18 @@ class SlicerToxic(Toxic):
     size_variation: int = 0  # bytes, +/- (should be below average_size)
     delay: int = 0  # µs after each slice
 
-    def slices(self, size: int) -> list[tuple[int, int]]:
-        """Offsets of the slices of ``size`` bytes: halve until a piece is within
-        ``average_size + size_variation``, moving each cut by +/- ``size_variation``."""
-        result: list[tuple[int, int]] = []
+    def slices(self, size: int) -> Iterator[tuple[int, int]]:
+        """Offsets of the slices of ``size`` bytes, in order: halve until a piece is within
+        ``average_size + size_variation``, moving each cut by +/- ``size_variation``.
+
+        Made one at a time, between the sends: a 256 KiB chunk cut into single bytes is 262,144
+        slices, and listing them first held the event loop (every other link) for 0.15-0.2 s.
+        """
         pending = [(0, size)]
         while pending:
             start, end = pending.pop()
             if end - start - self.average_size <= self.size_variation or end - start <= 1:
-                result.append((start, end))
+                yield start, end
                 continue
             middle = start + (end - start) // 2
             if self.size_variation > 0:
@@ -35,7 +39,6 @@ class SlicerToxic(Toxic):
             middle = min(max(middle, start + 1), end - 1)
             pending.append((middle, end))
             pending.append((start, middle))
-        return result
 
     async def pipe(self, stub: ToxicStub) -> None:
         while (chunk := await stub.receive()) is not None:
