@@ -49,6 +49,10 @@ class CapabilityMissingError(ChaosError):
     """
 
 
+class UntrustedPathError(ChaosError):
+    """A directory or file another user made or could write (or a symlink): refused, not used."""
+
+
 class ToxiproxyError(ChaosError):
     """A Toxiproxy server (embedded or real) answered an error or could not be reached."""
 
