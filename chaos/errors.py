@@ -53,6 +53,10 @@ class UntrustedPathError(ChaosError):
     """A directory or file another user made or could write (or a symlink): refused, not used."""
 
 
+class StrategyExitError(ChaosError):
+    """A user's strategy raised ``SystemExit`` (``sys.exit()``) in a cell: that cell's error."""
+
+
 class ToxiproxyError(ChaosError):
     """A Toxiproxy server (embedded or real) answered an error or could not be reached."""
 
