@@ -217,7 +217,8 @@ def _runs_as_us(pid: int) -> bool:
 
 def stop_up(record: UpRecord, timeout: float) -> bool:
     """SIGTERM the recorded ``up`` once it proves itself, and wait up to ``timeout`` for it to
-    exit. False when it had already gone; a signal that cannot be sent is one ChaosError."""
+    exit. False when it has gone (or stopped holding its record: it is stopping) by the time
+    its pidfd is open; a signal that cannot be sent is one line (ChaosError, exit 4)."""
     try:
         pidfd = os.pidfd_open(record.pid)
     except ProcessLookupError:
