@@ -1,22 +1,29 @@
 """One error hierarchy for the whole suite.
 
 The CLI turns every ``ChaosError`` into one line on stderr and its ``exit_code``; anything else is a
-bug and keeps its traceback.
+bug and keeps its traceback. The codes are the gates' (README, "Exit codes"): 2 for bad input,
+4 for every other error. 1 is never an error's: a gate gives it only when a verdict differs.
 """
 
 from __future__ import annotations
 
 
 class ChaosError(Exception):
-    """Base of every error mysql-chaos raises on purpose."""
+    """Base of every error mysql-chaos raises on purpose: the machine, a server, a proxy or a
+    fault failed (a port taken, no server binary, an extra not installed, ...)."""
 
-    exit_code: int = 1
+    exit_code: int = 4
 
 
 class UsageError(ChaosError):
     """Bad input from the user: an unknown name, an unimportable factory, a malformed option."""
 
     exit_code = 2
+
+
+class BadSettingError(UsageError):
+    """An option or environment variable names something unusable (``--binary``,
+    ``MYSQL_CHAOS_SERVER_BINARY``, ``XDG_CACHE_HOME``): the user named it wrongly."""
 
 
 class UnknownNameError(UsageError):
@@ -40,6 +47,14 @@ class CapabilityMissingError(ChaosError):
 
     Callers skip with the reason.
     """
+
+
+class UntrustedPathError(ChaosError):
+    """A directory or file another user made or could write (or a symlink): refused, not used."""
+
+
+class StrategyExitError(ChaosError):
+    """A user's strategy raised ``SystemExit`` (``sys.exit()``) in a cell: that cell's error."""
 
 
 class ToxiproxyError(ChaosError):

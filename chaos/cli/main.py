@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 
 import click
 
@@ -52,7 +53,7 @@ def cli(ctx: click.Context, verbose: int) -> None:
 
 
 def main() -> None:
-    """Run the CLI; a ChaosError becomes one line on stderr and its exit code."""
+    """Run the CLI; a ChaosError becomes one line on stderr and its exit code, a bug exit 4."""
     try:
         # Without standalone mode click returns ctx.exit()'s code instead of exiting with it.
         code = cli.main(standalone_mode=False)
@@ -72,6 +73,11 @@ def main() -> None:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(130)
+    except Exception:
+        # A bug keeps its traceback, but exits as an error: Python's own 1 is a gate's
+        # "verdict differs".
+        traceback.print_exc()
+        sys.exit(4)
 
 
 from chaos.cli.repro import repro  # noqa: E402

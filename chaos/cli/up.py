@@ -1,83 +1,24 @@
 """``mysql-chaos up`` / ``down``: a disposable server with the embedded Toxiproxy in front of it.
 
 ``up`` runs in the foreground until Ctrl-C or SIGTERM and then stops everything it started. It
-records itself in a pid file in the user's runtime directory, so ``down`` (from another
-terminal, a script, CI) can stop it by sending that SIGTERM. The pid file also holds the
-process's start time: a pid reused by an unrelated process after a crash is never signalled.
+records itself in a private runtime directory, so ``down`` (from another terminal, a script, CI)
+can stop it by sending that SIGTERM; ``down`` signals only a process that proves it is that
+``up`` (:mod:`chaos.cli.up_state` says how), never one another user named in a planted file.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import signal
-import time
-from pathlib import Path
 from types import FrameType
 
 import click
 
-from chaos.errors import ChaosError, UsageError
+from chaos.cli.up_state import remove_record, running_up, stop_up, write_record
+from chaos.cli.up_state import start_time as _start_time
+from chaos.errors import UsageError
 
 _STOP_WAIT = 30.0
-
-
-def runtime_dir() -> Path:
-    """Where ``up`` records itself: ``$XDG_RUNTIME_DIR/mysql-chaos`` or a private /tmp dir."""
-    base = os.environ.get("XDG_RUNTIME_DIR")
-    if base and os.path.isdir(base):
-        return Path(base) / "mysql-chaos"
-    return Path(f"/tmp/mysql-chaos-{os.getuid()}")
-
-
-def pid_file() -> Path:
-    return runtime_dir() / "up.json"
-
-
-def _start_time(pid: int) -> str | None:
-    """The process's start time in clock ticks (field 22 of /proc/PID/stat), None if gone.
-
-    A zombie counts as gone: it has exited, only its parent has not reaped it yet.
-    """
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            fields = stat.read().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    if len(fields) < 20 or fields[0] == "Z":
-        return None
-    return fields[19]
-
-
-def _recorded_up() -> dict[str, object] | None:
-    """The running ``up`` recorded in the pid file; a stale record is removed."""
-    path = pid_file()
-    try:
-        record = json.loads(path.read_text())
-        pid = int(record["pid"])
-        started = str(record["start_time"])
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError):
-        path.unlink(missing_ok=True)
-        return None
-    if _start_time(pid) != started:
-        path.unlink(missing_ok=True)
-        return None
-    return record
-
-
-def _write_record(record: dict[str, object]) -> Path:
-    directory = runtime_dir()
-    try:
-        directory.mkdir(mode=0o700, exist_ok=True)
-        if directory.stat().st_uid != os.getuid():
-            raise UsageError(f"{directory} belongs to another user")
-        path = pid_file()
-        path.write_text(json.dumps(record))
-    except OSError as e:
-        raise UsageError(f"cannot record mysql-chaos up in {directory}: {e.strerror or e}") from e
-    return path
 
 
 class _Stop(Exception):
@@ -109,11 +50,11 @@ def up(api_port: int, binary: str | None) -> None:
     from chaos.servers.local import LocalServer
     from chaos.toxiproxy.embedded import EmbeddedToxiproxy
 
-    running = _recorded_up()
+    running = running_up()
     if running is not None:
-        raise UsageError(f"mysql-chaos up is already running (pid {running['pid']})")
+        raise UsageError(f"mysql-chaos up is already running (pid {running.pid})")
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    record_path: Path | None = None
+    record_fd: int | None = None
     try:
         with (
             LocalServer(binary=binary, name="mysql-chaos-up") as server,
@@ -125,7 +66,7 @@ def up(api_port: int, binary: str | None) -> None:
             )
             # These are the disposable server's own credentials: printing them is the point.
             proxied = f"mysql://{direct.user}:{direct.password}@{proxy.listen}/{direct.database}"
-            record_path = _write_record(
+            record_fd = write_record(
                 {"pid": os.getpid(), "start_time": _start_time(os.getpid()), "api": toxiproxy.url}
             )
             click.echo(f"server (direct):     {direct.url('mysql')}")
@@ -139,23 +80,16 @@ def up(api_port: int, binary: str | None) -> None:
         pass
     finally:
         signal.signal(signal.SIGTERM, previous)
-        if record_path is not None:
-            record_path.unlink(missing_ok=True)
+        if record_fd is not None:
+            remove_record(record_fd)
     click.echo("stopped")
 
 
 @click.command()
 def down() -> None:
     """Stop the server and proxy of a running `mysql-chaos up` (by its recorded pid)."""
-    record = _recorded_up()
-    if record is None:
+    record = running_up()
+    if record is None or not stop_up(record, _STOP_WAIT):
         click.echo("no mysql-chaos up is running")
         return
-    pid = int(record["pid"])  # type: ignore[call-overload]
-    os.kill(pid, signal.SIGTERM)
-    deadline = time.monotonic() + _STOP_WAIT
-    while _start_time(pid) == record["start_time"]:
-        if time.monotonic() > deadline:
-            raise ChaosError(f"mysql-chaos up (pid {pid}) did not stop in {_STOP_WAIT:.0f} s")
-        time.sleep(0.1)
-    click.echo(f"stopped mysql-chaos up (pid {pid})")
+    click.echo(f"stopped mysql-chaos up (pid {record.pid})")

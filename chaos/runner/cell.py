@@ -15,7 +15,7 @@ from typing import Any
 import pymysql
 
 from chaos.checker import CheckResult, check
-from chaos.errors import ChaosError
+from chaos.errors import ChaosError, StrategyExitError, one_line
 from chaos.faults.base import Fault
 from chaos.runner.environment import Backend, CellEnvironment
 from chaos.runner.preflight import unmet_need
@@ -183,3 +183,5 @@ def _close_quietly(strategy: object) -> None:
         strategy.close()  # type: ignore[attr-defined]
     except Exception as e:  # a strategy's broken close must not hide the cell's verdict
         log.warning("strategy close failed: %s", describe_error(e))
+    except SystemExit as e:  # but an exit would end the whole run: it is this cell's error
+        raise StrategyExitError(f"strategy close() exited ({one_line(e)})") from e

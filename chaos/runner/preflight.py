@@ -18,19 +18,25 @@ from chaos.servers.template import template_datadir
 
 NO_TOXIPROXY = "needs a Toxiproxy server, and none is available"
 NOT_OWNED = "needs a server whose process the suite owns (not an external server)"
+NOT_IN_NAMESPACE = (
+    "needs a server inside a network namespace the suite makes (not an external server)"
+)
 
 
 def unmet_need(fault: type[Fault], backend: Backend, toxiproxy: Any) -> str | None:
     """Why ``fault`` cannot run with ``backend`` and ``toxiproxy``, or ``None`` when it can."""
     needs = fault.needs
+    # A namespace fault acts on the server started inside it: on --server-url it would strike a
+    # disposable server instead of the named one, and report on a server nobody asked about.
+    if backend.external_url and Need.NETNS in needs:
+        return NOT_IN_NAMESPACE
     if Need.NETNS in needs:
         reason = net_admin_missing_reason()
         if reason is not None:
             return reason
     if Need.PROXY in needs and toxiproxy is None:
         return NO_TOXIPROXY
-    # A fault that needs a namespace gets a disposable server inside it even with --server-url.
-    if backend.external_url and Need.NETNS not in needs:
+    if backend.external_url:
         if Need.PROCESS in needs:
             return NOT_OWNED
         if Need.GLOBALS in needs and not backend.allow_global_changes:
@@ -44,8 +50,6 @@ def require_local_servers(faults: list[type[Fault]], backend: Backend) -> None:
     A missing binary or an unusable cache directory is the run's problem, not a cell's: it
     raises once, as one line, before any cell starts, instead of failing every cell alike.
     """
-    if backend.docker_image:
-        return  # containers bring their own server
-    if backend.external_url and not any(Need.NETNS in fault.needs for fault in faults):
-        return
+    if backend.docker_image or backend.external_url:
+        return  # containers bring their own server; every cell runs on the external one
     template_datadir(find_server_binary(backend.server_binary))

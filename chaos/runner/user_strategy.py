@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from chaos.errors import UsageError
+from chaos.errors import UsageError, one_line
 from chaos.runner.environment import Backend
 from chaos.strategy import Strategy, StrategyConfig, StrategyFactory, build_strategy
 from chaos.strategy.loading import factory_name
@@ -70,5 +70,6 @@ def _build_and_close(factory: StrategyFactory, config: StrategyConfig) -> None:
     strategy = build_strategy(factory, config)
     try:
         strategy.close()
-    except Exception as e:
-        raise UsageError(f"strategy {factory_name(factory)}: close() failed: {e}") from e
+    except (Exception, SystemExit) as e:
+        what = f"exited ({one_line(e)})" if isinstance(e, SystemExit) else f"failed: {e}"
+        raise UsageError(f"strategy {factory_name(factory)}: close() {what}") from e

@@ -9,7 +9,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 
-from chaos.errors import ServerBinaryMissingError
+from chaos.errors import BadSettingError, ServerBinaryMissingError
 
 #: Environment variable naming the server binary explicitly.
 BINARY_ENV = "MYSQL_CHAOS_SERVER_BINARY"
@@ -24,15 +24,20 @@ class ServerBinary:
 
 
 def find_server_binary(explicit: str | None = None) -> ServerBinary:
-    """The first of: ``explicit``, ``$MYSQL_CHAOS_SERVER_BINARY``, mariadbd/mysqld on PATH."""
+    """The first of: ``explicit``, ``$MYSQL_CHAOS_SERVER_BINARY``, mariadbd/mysqld on PATH.
+
+    A binary the user named that is missing or no server is bad input (:class:`BadSettingError`,
+    exit 2); none found where the search looks is the machine's (exit 4).
+    """
     candidate = explicit or os.environ.get(BINARY_ENV)
     if candidate:
         path = shutil.which(candidate) or (candidate if os.access(candidate, os.X_OK) else None)
         if path is None:
-            raise ServerBinaryMissingError(
-                f"server binary {candidate!r} not found or not executable"
-            )
-        return _describe(os.path.realpath(path))
+            raise BadSettingError(f"server binary {candidate!r} not found or not executable")
+        try:
+            return _describe(os.path.realpath(path))
+        except ServerBinaryMissingError as e:
+            raise BadSettingError(str(e)) from e
     search_path = os.pathsep.join([os.environ.get("PATH", ""), *_SEARCH_DIRS])
     for name in ("mariadbd", "mysqld"):
         path = shutil.which(name, path=search_path)

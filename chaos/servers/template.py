@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from chaos.errors import ServerError
+from chaos.errors import BadSettingError, ServerError
 from chaos.servers.binary import ServerBinary
 from chaos.sweep import owner_alive, owner_tag
 
@@ -85,7 +85,9 @@ def template_datadir(binary: ServerBinary) -> Path:
                 _bootstrap(binary, target)
     except OSError as e:
         where = e.filename or root
-        raise ServerError(
+        # A cache the user chose is bad input (exit 2); the default one failing is the machine's.
+        error = BadSettingError if os.environ.get("XDG_CACHE_HOME") else ServerError
+        raise error(
             f"template cache {root} is not usable ({where}: {e.strerror}); {_HOW_TO_CHOOSE}"
         ) from e
     return target

@@ -17,8 +17,10 @@ def import_object(spec: str, what: str = "strategy factory", shape: str = "modul
         raise UsageError(f"{what} must look like {shape!r}, got {spec!r}")
     try:
         target: Any = importlib.import_module(module_name)
-    except Exception as e:  # an import runs arbitrary code: any error means "unusable"
-        raise UsageError(f"cannot import {module_name!r} for {spec!r}: {one_line(e)}") from e
+    # An import runs arbitrary code: any error means "unusable", and so does an exit, which
+    # would otherwise end the whole run with its code (0: a gate green with no cell run).
+    except (Exception, SystemExit) as e:
+        raise UsageError(f"cannot import {module_name!r} for {spec!r}: {_failed(e)}") from e
     for part in attribute.split("."):
         try:
             target = getattr(target, part)
@@ -27,6 +29,11 @@ def import_object(spec: str, what: str = "strategy factory", shape: str = "modul
                 f"{what} {spec!r}: {module_name!r} has no attribute {attribute!r}"
             ) from e
     return target
+
+
+def _failed(error: BaseException) -> str:
+    """What user code did, in one line: its error, or that it exited."""
+    return f"it exited ({one_line(error)})" if isinstance(error, SystemExit) else one_line(error)
 
 
 def load_factory(spec: str) -> StrategyFactory:
@@ -48,8 +55,8 @@ def build_strategy(factory: StrategyFactory, config: StrategyConfig) -> Strategy
     name = factory_name(factory)
     try:
         strategy = factory(config)
-    except Exception as e:
-        raise UsageError(f"strategy factory {name} failed: {one_line(e)}") from e
+    except (Exception, SystemExit) as e:
+        raise UsageError(f"strategy factory {name} failed: {_failed(e)}") from e
     missing = [m for m in ("run", "close") if not callable(getattr(strategy, m, None))]
     if missing:
         raise UsageError(

@@ -4,7 +4,8 @@ Workers are threads that live for the whole cell, like uWSGI's ``--threads``: a 
 keeps one connection per thread keeps it across phases, so a connection broken during the fault
 is met again afterwards. Each operation's outcome is recorded Jepsen-style: the strategy
 returned (``ok``), raised :class:`DefiniteFailure` (``fail``), raised anything else
-(``unknown``).
+(``unknown``). A ``run()`` that exits (``SystemExit``) ends the cell instead, as an error: the
+process was told to stop, which is no outcome of a transaction.
 
 Every wait is bounded. An operation that has not completed within ``hard_deadline`` (a strategy
 with no read timeout talking to a frozen server) is recorded as ``unknown`` with error ``hang``
@@ -26,6 +27,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from chaos.errors import StrategyExitError, one_line
 from chaos.strategy import DefiniteFailure, Strategy
 from chaos.taxonomy import classify
 from chaos.workload.bank import read_unit, transfer_unit
@@ -241,7 +243,7 @@ class WorkloadDriver:
                 wake = min(wake, job.invoke + self.hard_deadline)
             if wake == math.inf:
                 break
-            completion = self._pool.receive(wake - now)
+            completion = self._receive(wake - now)
             if completion is not None:
                 w = completion.job.worker
                 if in_flight.get(w) is completion.job:
@@ -281,7 +283,7 @@ class WorkloadDriver:
         """Wait for one job, up to the hard deadline."""
         deadline = job.invoke + self.hard_deadline
         while (remaining := deadline - self.now()) > 0:
-            completion = self._pool.receive(remaining)
+            completion = self._receive(remaining)
             if completion is None:
                 continue
             if completion.job is job:
@@ -289,11 +291,20 @@ class WorkloadDriver:
             self._pool.settle_late(completion)
         return self._abandon(job)
 
+    def _receive(self, timeout: float) -> Completion | None:
+        """The next completion; a strategy's ``SystemExit`` is raised here, in the cell's thread."""
+        completion = self._pool.receive(timeout)
+        if completion is not None and isinstance(completion.error, SystemExit):
+            exited = one_line(completion.error)
+            op_id = completion.job.planned.op_id
+            raise StrategyExitError(f"strategy run() exited ({exited}) in {op_id}")
+        return completion
+
     def _reclaim(self, until: float) -> None:
         """Wait (bounded) for the abandoned workers; lose those still stuck at ``until``."""
         pending = self._pool.pending()
         while pending and (remaining := until - self.now()) > 0:
-            completion = self._pool.receive(remaining)
+            completion = self._receive(remaining)
             if completion is not None and self._pool.settle_late(completion):
                 pending.discard(completion.job.worker)
         self._pool.lose(pending)

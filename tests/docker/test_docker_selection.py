@@ -48,14 +48,14 @@ def test_an_unknown_server_kind_is_one_line_and_exit_2():
     assert "expected local, docker or docker:IMAGE" in result.output
 
 
-def test_server_docker_without_an_engine_is_one_line_and_exit_1():
+def test_server_docker_without_an_engine_is_one_line_and_exit_4():
     env = {**os.environ, "DOCKER_HOST": "unix:///nonexistent/mysql-chaos.sock"}
     command = Path(sys.executable).parent / "mysql-chaos"
     args = ["matrix", "--server", "docker:local", "--strategy", "safe", "--fault", "outage"]
     result = subprocess.run(
         [str(command), *args], env=env, capture_output=True, text=True, check=False
     )
-    assert result.returncode == 1
+    assert result.returncode == 4
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     try:

@@ -123,11 +123,11 @@ def test_unknown_variant_exits_2_with_one_line_listing_the_valid_names():
     )
 
 
-def test_missing_server_binary_exits_1_with_one_line_and_no_traceback():
+def test_missing_named_server_binary_exits_2_with_one_line_and_no_traceback():
     result = _run_cli(
         "repro", "--variant", "kill-connection", env={"MYSQL_CHAOS_SERVER_BINARY": "/nonexistent"}
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert result.stdout == ""
     assert result.stderr == (
         "mysql-chaos: server binary '/nonexistent' not found or not executable\n"

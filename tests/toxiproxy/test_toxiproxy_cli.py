@@ -46,13 +46,13 @@ def test_every_command_has_help(command, args):
     assert "Usage:" in result.output
 
 
-def test_toxiproxy_server_on_a_taken_port_is_one_line_and_exit_1():
+def test_toxiproxy_server_on_a_taken_port_is_one_line_and_exit_4():
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         result = run_cli("toxiproxy-server", "--port", str(taken.getsockname()[1]))
     assert_one_clear_line(result, r"^mysql-chaos: .*already in use")
-    assert result.returncode == 1
+    assert result.returncode == 4
 
 
 def test_toxiproxy_server_with_a_missing_config_is_one_line_and_exit_2(tmp_path):
