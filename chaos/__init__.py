@@ -53,7 +53,7 @@ _PUBLIC = {
     "Violation": "chaos.checker",
     "ViolationKind": "chaos.checker",
     "run_cell": "chaos.runner.cell",
-    "CellResult": "chaos.runner.cell",
+    "CellResult": "chaos.verdicts",
     "run_matrix": "chaos.runner.matrix",
     # Errors.
     "ChaosError": "chaos.errors",

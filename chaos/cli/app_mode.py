@@ -128,7 +128,7 @@ def check_app(
         load_db_check,
         preflight,
     )
-    from chaos.runner.gate import judge_check
+    from chaos.verdicts.gate import judge_check
 
     check_path(path)
     _importable_here()

@@ -53,10 +53,10 @@ def check(
     4 a cell errored, 130 interrupted.
     """
     from chaos.reports.model import MatrixReport
-    from chaos.runner.expectations import HELD_TO_EVERY_INVARIANT
-    from chaos.runner.gate import judge_check
     from chaos.runner.matrix import run_matrix
     from chaos.sweep import owned_prefix
+    from chaos.verdicts.expectations import HELD_TO_EVERY_INVARIANT
+    from chaos.verdicts.gate import judge_check
 
     fault_names = FAULTS.select(list(faults))
     backend = backend_for(server_url, allow_global_changes)

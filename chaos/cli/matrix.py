@@ -101,18 +101,18 @@ def matrix(
     """
     from chaos.reports.model import MatrixReport
     from chaos.reports.renderers import text_report
-    from chaos.runner.expectations import (
+    from chaos.runner.matrix import run_matrix
+    from chaos.runner.shard import parse_shard, select_shard
+    from chaos.strategy import load_factory
+    from chaos.strategy import strategies as registered
+    from chaos.verdicts.expectations import (
         DEFAULT_FILE,
         HELD_TO_EVERY_INVARIANT,
         Expectation,
         dump_expectations,
         load_expectations,
     )
-    from chaos.runner.gate import fails_expectation
-    from chaos.runner.matrix import run_matrix
-    from chaos.runner.shard import parse_shard, select_shard
-    from chaos.strategy import load_factory
-    from chaos.strategy import strategies as registered
+    from chaos.verdicts.gate import fails_expectation
 
     specs = [name for name in strategies if ":" in name]
     if all_faults and not app_mode:

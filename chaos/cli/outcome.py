@@ -1,6 +1,6 @@
 """How a run's end is printed, the same for ``matrix``, ``check`` and ``report merge``.
 
-The gate decides (:mod:`chaos.runner.gate`); these only print its decision and exit with it.
+The gate decides (:mod:`chaos.verdicts.gate`); these only print its decision and exit with it.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from chaos.errors import UsageError
 
 if TYPE_CHECKING:
     from chaos.reports.model import MatrixReport
-    from chaos.runner.cell import CellResult
-    from chaos.runner.gate import GateVerdict
+    from chaos.verdicts.cell_result import CellResult
+    from chaos.verdicts.gate import GateVerdict
 
 Renderer = Callable[["MatrixReport"], str]
 
@@ -50,7 +50,7 @@ def write_reports(report: MatrixReport, targets: Sequence[tuple[Path, Renderer]]
 
 
 def show_mismatches(report: MatrixReport) -> None:
-    from chaos.runner.vocabulary import verdict_words
+    from chaos.verdicts.vocabulary import verdict_words
 
     for cell in report.mismatches:
         expected = verdict_words(cell.expected.violations) if cell.expected else "(none recorded)"

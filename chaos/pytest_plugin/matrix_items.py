@@ -23,9 +23,10 @@ from chaos.faults import FAULTS
 from chaos.faults.base import Need
 from chaos.pytest_plugin.resources import ProcessResources
 from chaos.reports.model import JudgedCell
-from chaos.runner.cell import CellResult, run_cell
-from chaos.runner.expectations import Expectation, load_expectations
+from chaos.runner.cell import run_cell
 from chaos.runner.timing import CellTiming
+from chaos.verdicts.cell_result import CellResult
+from chaos.verdicts.expectations import Expectation, load_expectations
 
 ROOT_NAME = "mysql-chaos-matrix"
 

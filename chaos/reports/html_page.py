@@ -20,7 +20,7 @@ from chaos.reports.svg_timeline import (
 from chaos.reports.svg_timeline import (
     STYLE as TIMELINE_STYLE,
 )
-from chaos.runner.vocabulary import ERROR, MISMATCH, PASS, SKIP
+from chaos.verdicts.vocabulary import ERROR, MISMATCH, PASS, SKIP
 
 _COLOURS = {PASS: "#2e7d32", SKIP: "#9e9e9e", ERROR: "#212121"}
 _VIOLATION = "#c62828"

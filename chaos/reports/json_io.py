@@ -20,9 +20,9 @@ from typing import Any
 from chaos.checker import CheckResult, Violation
 from chaos.errors import UsageError
 from chaos.reports.model import MatrixReport
-from chaos.runner.cell import CellResult
-from chaos.runner.expectations import Expectation, Expectations
-from chaos.runner.vocabulary import verdict_legend
+from chaos.verdicts.cell_result import CellResult
+from chaos.verdicts.expectations import Expectation, Expectations
+from chaos.verdicts.vocabulary import verdict_legend
 from chaos.workload.timeline import Timeline
 
 #: Version of the layout below; a reader refuses any other.

@@ -1,6 +1,6 @@
 """Render a :class:`MatrixReport` as text, Markdown, JSON, JUnit XML or an HTML page.
 
-Every format speaks one vocabulary (:mod:`chaos.runner.vocabulary`) and carries its legend.
+Every format speaks one vocabulary (:mod:`chaos.verdicts.vocabulary`) and carries its legend.
 """
 
 from __future__ import annotations

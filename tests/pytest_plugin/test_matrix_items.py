@@ -8,10 +8,10 @@ from xml.etree import ElementTree
 import pytest
 
 from chaos.faults import FAULTS
-from chaos.runner.expectations import load_expectations
 from chaos.runner.shard import select_shard
-from chaos.runner.vocabulary import verdict_words
 from chaos.strategy import strategies
+from chaos.verdicts.expectations import load_expectations
+from chaos.verdicts.vocabulary import verdict_words
 
 SUBSET = ["--mysql-chaos-strategy", "naive-global", "--mysql-chaos-strategy", "safe"]
 SUBSET += ["--mysql-chaos-strategy", "ping-reconnect"]

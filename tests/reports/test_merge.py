@@ -6,8 +6,8 @@ import pytest
 
 from chaos.reports.merge import MergeError, merge_reports
 from chaos.reports.renderers import as_json
-from chaos.runner.gate import ExitCode
 from chaos.runner.shard import select_shard
+from chaos.verdicts.gate import ExitCode
 
 from .cells import passed, report, results, skipped
 

@@ -14,8 +14,8 @@ import pytest
 from chaos.faults import FAULTS
 from chaos.runner.app_matrix import EXPECTED_FILE, run_app_matrix
 from chaos.runner.app_under_test import seed_app
-from chaos.runner.expectations import load_expectations
 from chaos.runner.matrix import MatrixRun
+from chaos.verdicts.expectations import load_expectations
 
 STRATEGIES = ["naive-global", "tenacity-statement", "safe"]
 FAULT_NAMES = ["middlebox-drop", "kill-connection", "ambiguous-commit"]

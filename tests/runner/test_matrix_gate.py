@@ -15,9 +15,9 @@ import pytest
 from chaos.faults import FAULTS
 from chaos.reports.model import MatrixReport
 from chaos.reports.renderers import as_json, html_grid, junit, markdown
-from chaos.runner.expectations import load_expectations
 from chaos.runner.matrix import MatrixRun, run_matrix
 from chaos.strategy import strategies
+from chaos.verdicts.expectations import load_expectations
 
 SUBSET_STRATEGIES = [
     "naive-global",

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from chaos.errors import UsageError
 
-DEFAULT_FILE = Path(__file__).with_name("expected_verdicts.toml")
+DEFAULT_FILE = Path(__file__).parents[1] / "runner" / "expected_verdicts.toml"
 
 
 @dataclass(frozen=True)
