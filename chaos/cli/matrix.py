@@ -105,13 +105,9 @@ def matrix(
     from chaos.runner.shard import parse_shard, select_shard
     from chaos.strategy import load_factory
     from chaos.strategy import strategies as registered
-    from chaos.verdicts.expectations import (
-        DEFAULT_FILE,
-        HELD_TO_EVERY_INVARIANT,
-        Expectation,
-        dump_expectations,
-        load_expectations,
-    )
+    from chaos.strategy.expectations import APP, IN_PROCESS, expected_verdicts, recording_file
+    from chaos.strategy.expectations import record_verdicts as record
+    from chaos.verdicts.expectations import HELD_TO_EVERY_INVARIANT
     from chaos.verdicts.gate import fails_expectation
 
     specs = [name for name in strategies if ":" in name]
@@ -126,13 +122,11 @@ def matrix(
     shard_of = parse_shard(shard) if shard else None
     names = [name for name in strategies if ":" not in name]
     strategy_names = registered().select(names) if names or not specs else []
-    expectations_file = DEFAULT_FILE
+    mode = APP if app_mode else IN_PROCESS
     if app_mode:
         from chaos.cli.app_mode import app_fault_names
-        from chaos.runner.app_matrix import EXPECTED_FILE
 
         fault_names = app_fault_names(faults, all_faults)
-        expectations_file = EXPECTED_FILE
         jobs = jobs or DEFAULT_APP_JOBS
     else:
         fault_names = FAULTS.select(list(faults))
@@ -140,7 +134,7 @@ def matrix(
     backend = backend_for(server_url, allow_global_changes)
     reports = requested_reports(junit_file, json_file, markdown_file, html_file)
     if record_expected:
-        check_report_path("expectations file", str(expectations_file))
+        check_report_path("expectations file", str(recording_file(mode)))
     history_dir = prepare_history_dir("--histories", histories) if histories else None
     cells = [(name, registered().get(name)) for name in strategy_names]
     if app_mode:
@@ -149,7 +143,7 @@ def matrix(
     else:
         cells += [(spec, user_factory(spec, options, backend)) for spec in specs]
     strategy_names += specs
-    expectations = load_expectations(expectations_file)
+    expectations = expected_verdicts(mode)
     for spec in specs:
         for fault in fault_names:
             expectations.setdefault((spec, fault), HELD_TO_EVERY_INVARIANT)
@@ -209,12 +203,12 @@ def matrix(
     for cell in report.slowest():
         click.echo(f"  {cell.result.seconds:5.1f}s  {cell.result.strategy} x {cell.result.fault}")
     if record_expected:
-        for cell in report.cells:
-            key = (cell.result.strategy, cell.result.fault)
-            if cell.result.skipped is None and cell.result.error is None:
-                why = expectations[key].why if key in expectations else ""
-                expectations[key] = Expectation(cell.result.violations, why)
-        expectations_file.write_text(dump_expectations(expectations))
+        measured = {
+            (cell.result.strategy, cell.result.fault): cell.result.violations
+            for cell in report.cells
+            if cell.result.skipped is None and cell.result.error is None
+        }
+        expectations_file = record(measured, mode)
         click.echo(f"recorded {len(report.cells)} verdicts in {expectations_file}")
         return
     show_mismatches(report)

@@ -62,11 +62,11 @@ class MatrixJsonReport:
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self) -> None:
         from chaos.reports.renderers import as_json
-        from chaos.verdicts.expectations import load_expectations
+        from chaos.strategy.expectations import expected_verdicts
 
         report = MatrixReport.build(
             tuple(self.results.values()),
-            load_expectations(),
+            expected_verdicts(),
             self.strategies,
             self.faults,
             time.monotonic() - self.started,

@@ -20,9 +20,6 @@ from chaos.runner.environment import Backend
 from chaos.runner.matrix import MatrixRun, run_cells
 from chaos.verdicts.cell_result import CellResult
 
-#: Expected verdicts of app cells, measured, apart from the in-process ones.
-EXPECTED_FILE = Path(__file__).with_name("app_expected_verdicts.toml")
-
 DEFAULT_FAULTS = (
     # the kernel: the seed's own error
     "middlebox-drop",

@@ -17,7 +17,7 @@ from chaos.reports.model import MatrixReport
 from chaos.reports.renderers import as_json, html_grid, junit, markdown
 from chaos.runner.matrix import MatrixRun, run_matrix
 from chaos.strategy import strategies
-from chaos.verdicts.expectations import load_expectations
+from chaos.strategy.expectations import expected_verdicts
 
 SUBSET_STRATEGIES = [
     "naive-global",
@@ -43,7 +43,7 @@ def _verdicts(run: MatrixRun) -> dict[tuple[str, str], tuple[str, ...]]:
 
 
 def test_every_subset_cell_meets_its_recorded_expectation(subset_run: MatrixRun) -> None:
-    expectations = load_expectations()
+    expectations = expected_verdicts()
     assert [r for r in subset_run.results if r.error or r.skipped] == []
     measured = _verdicts(subset_run)
     expected = {key: expectations[key].violations for key in measured}
@@ -83,7 +83,7 @@ def test_the_reference_safe_strategy_passes_every_subset_fault(subset_run: Matri
 def test_the_four_reports_render_the_measured_subset(subset_run: MatrixRun) -> None:
     report = MatrixReport.build(
         subset_run.results,
-        load_expectations(),
+        expected_verdicts(),
         SUBSET_STRATEGIES,
         SUBSET_FAULTS,
         subset_run.seconds,
