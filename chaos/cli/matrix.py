@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import click
 
-from chaos.cli.outcome import (
-    finish,
-    requested_reports,
-    show_mismatches,
-    show_skips_and_errors,
-    write_reports,
-)
+from chaos.cli.outcome import finish, show_mismatches, show_skips_and_errors
 from chaos.cli.paths import check_report_path, prepare_history_dir
 from chaos.cli.progress import Progress
+from chaos.cli.report_files import (
+    ReportingCommand,
+    report_file_options,
+    requested_reports,
+    write_reports,
+)
 from chaos.cli.run_options import (
     DEFAULT_APP_JOBS,
     DEFAULT_JOBS,
     backend_for,
-    report_options,
+    history_options,
     server_options,
     user_factory,
 )
@@ -27,7 +27,7 @@ from chaos.faults import FAULTS
 # imported inside the commands, so `mysql-chaos repro` and `--help` do not pay for them.
 
 
-@click.command()
+@click.command(cls=ReportingCommand)
 @click.option(
     "--strategy",
     "strategies",
@@ -44,7 +44,8 @@ from chaos.faults import FAULTS
     help="Cells run in parallel, each with its own server (and proxy, and app server). "
     f"Default: {DEFAULT_JOBS}; with --app {DEFAULT_APP_JOBS}.",
 )
-@report_options
+@report_file_options
+@history_options
 @click.option(
     "--app",
     "app_mode",
@@ -79,10 +80,6 @@ def matrix(
     strategies: tuple[str, ...],
     faults: tuple[str, ...],
     jobs: int | None,
-    junit_file: str | None,
-    json_file: str | None,
-    markdown_file: str | None,
-    html_file: str | None,
     histories: str | None,
     options: tuple[str, ...],
     app_mode: bool,
@@ -93,6 +90,7 @@ def matrix(
     server_url: str | None,
     allow_global_changes: bool,
     allow_skip: bool,
+    reports: dict[str, str],
 ) -> None:
     """Run the strategy x fault matrix; exit 0 iff every cell ran and met its expected verdict.
 
@@ -100,7 +98,7 @@ def matrix(
     4 a cell errored, 130 interrupted.
     """
     from chaos.reports.model import MatrixReport
-    from chaos.reports.renderers import text_report
+    from chaos.reports.terminal import text_report
     from chaos.runner.matrix import run_matrix
     from chaos.runner.shard import parse_shard, select_shard
     from chaos.strategy import load_factory
@@ -132,7 +130,7 @@ def matrix(
         fault_names = FAULTS.select(list(faults))
         jobs = jobs or DEFAULT_JOBS
     backend = backend_for(server_url, allow_global_changes)
-    reports = requested_reports(junit_file, json_file, markdown_file, html_file)
+    targets = requested_reports(reports)
     if record_expected:
         check_report_path("expectations file", str(recording_file(mode)))
     history_dir = prepare_history_dir("--histories", histories) if histories else None
@@ -194,7 +192,7 @@ def matrix(
         shard=shard_of,
     )
     click.echo("\n" + text_report(report) + "\n")
-    write_reports(report, reports)
+    write_reports(report, targets)
     click.echo(
         f"wall time {run.seconds:.1f} s; CPU {run.cpu_seconds:.1f} s, "
         f"{run.cpu_seconds_per_cell:.2f} s per cell (this process and the servers and proxy "

@@ -92,25 +92,10 @@ def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The reports ``matrix`` and ``check`` both write, and the user strategy settings."""
+def history_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Where ``matrix`` and ``check`` keep histories, and the user strategy's settings."""
     for option in reversed(
         [
-            click.option(
-                "--junit", "junit_file", type=click.Path(dir_okay=False), help="Write JUnit XML."
-            ),
-            click.option(
-                "--json", "json_file", type=click.Path(dir_okay=False), help="Write JSON."
-            ),
-            click.option(
-                "--markdown",
-                "markdown_file",
-                type=click.Path(dir_okay=False),
-                help="Write a Markdown table.",
-            ),
-            click.option(
-                "--html", "html_file", type=click.Path(dir_okay=False), help="Write an HTML grid."
-            ),
             click.option(
                 "--histories",
                 type=click.Path(file_okay=False),

@@ -61,7 +61,7 @@ class MatrixJsonReport:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self) -> None:
-        from chaos.reports.renderers import as_json
+        from chaos.reports.format import report_formats, write_report
         from chaos.strategy.expectations import expected_verdicts
 
         report = MatrixReport.build(
@@ -72,4 +72,4 @@ class MatrixJsonReport:
             time.monotonic() - self.started,
             shard=self.shard,
         )
-        self.path.write_text(as_json(report))
+        write_report(report, report_formats().get("json"), self.path)

@@ -19,6 +19,7 @@ from typing import Any
 
 from chaos.checker import CheckResult, Violation
 from chaos.errors import UsageError
+from chaos.reports.format import ReportFormat
 from chaos.reports.model import MatrixReport
 from chaos.verdicts.cell_result import CellResult
 from chaos.verdicts.expectations import Expectation, Expectations
@@ -207,3 +208,6 @@ def _optional_text(value: Any) -> str | None:
 
 def _seconds(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+REPORT_FORMAT = ReportFormat("json", ".json", "Write JSON.", dumps_report, read=load_report)

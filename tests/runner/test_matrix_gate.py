@@ -13,8 +13,11 @@ from xml.etree import ElementTree
 import pytest
 
 from chaos.faults import FAULTS
+from chaos.reports.html_page import html_grid
+from chaos.reports.json_io import dumps_report
+from chaos.reports.junit import junit
+from chaos.reports.markdown import markdown
 from chaos.reports.model import MatrixReport
-from chaos.reports.renderers import as_json, html_grid, junit, markdown
 from chaos.runner.matrix import MatrixRun, run_matrix
 from chaos.strategy import strategies
 from chaos.strategy.expectations import expected_verdicts
@@ -88,7 +91,7 @@ def test_the_four_reports_render_the_measured_subset(subset_run: MatrixRun) -> N
         SUBSET_FAULTS,
         subset_run.seconds,
     )
-    data = json.loads(as_json(report))
+    data = json.loads(dumps_report(report))
     assert data["ok"] is True and len(data["cells"]) == 15
     duplicate = next(c for c in data["cells"] if c["verdict"] == "dup")
     assert duplicate["violations"][0]["op_ids"]
