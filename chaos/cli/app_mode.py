@@ -1,4 +1,4 @@
-"""``mysql-chaos matrix --app`` (its running part) and ``mysql-chaos check-app``.
+"""The faults of an app run (``matrix --app``, ``check-app``) and ``mysql-chaos check-app``.
 
 ``check-app`` is its own command rather than ``matrix --app --wsgi``: the matrix compares
 measured verdicts with recorded ones for the bundled strategies, while a user's app has no
@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
@@ -25,11 +23,7 @@ from chaos.cli.report_files import (
 )
 from chaos.errors import UsageError
 from chaos.faults import FAULTS
-from chaos.faults.base import Fault
 from chaos.runner.environment import Backend
-
-if TYPE_CHECKING:
-    from chaos.runner.matrix import MatrixRun
 
 
 def app_fault_names(requested: tuple[str, ...], all_faults: bool) -> list[str]:
@@ -44,34 +38,6 @@ def app_fault_names(requested: tuple[str, ...], all_faults: bool) -> list[str]:
     if requested or all_faults:
         return [name for name in FAULTS.select(list(requested)) if name not in NOT_IN_APP_MODE]
     return list(DEFAULT_FAULTS)
-
-
-def run_app_mode(
-    strategy_names: list[str],
-    faults: list[type[Fault]],
-    backend: Backend,
-    jobs: int,
-    wsgi_server: str,
-    history_dir: Path | None,
-    progress: Progress,
-    shard: tuple[int, int] | None = None,
-) -> MatrixRun:
-    """The seed's app with each strategy, under every fault."""
-    from chaos.runner.app_matrix import run_app_matrix
-    from chaos.runner.app_under_test import seed_app, seed_app_module
-
-    module = seed_app_module()
-    return run_app_matrix(
-        [seed_app(name, module) for name in strategy_names],
-        faults,
-        backend=backend,
-        jobs=jobs,
-        wsgi_server=wsgi_server,
-        history_dir=history_dir,
-        on_result=progress.finished,
-        on_start=progress.started,
-        shard=shard,
-    )
 
 
 def _importable_here() -> None:
@@ -137,7 +103,7 @@ def check_app(
         load_db_check,
         preflight,
     )
-    from chaos.verdicts.expectations import HELD_TO_EVERY_INVARIANT
+    from chaos.verdicts.expectations import held_to_every_invariant
 
     check_path(path)
     _importable_here()
@@ -167,7 +133,7 @@ def check_app(
     results = show_violations(run.results, fault_names)
     show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
-    expectations = {(wsgi_spec, fault): HELD_TO_EVERY_INVARIANT for fault in fault_names}
+    expectations = held_to_every_invariant(wsgi_spec, fault_names)
     report = MatrixReport.build(run.results, expectations, [wsgi_spec], fault_names, run.seconds)
     write_reports(report, targets)
     finish(

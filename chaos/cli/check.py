@@ -22,7 +22,6 @@ from chaos.cli.run_options import (
     backend_for,
     history_options,
     server_options,
-    user_factory,
 )
 from chaos.faults import FAULTS
 
@@ -52,15 +51,15 @@ def check(
     """
     from chaos.reports.model import MatrixReport
     from chaos.runner.matrix import run_matrix
+    from chaos.runner.user_strategy import load_user_factory
     from chaos.sweep import owned_prefix
-    from chaos.verdicts.expectations import HELD_TO_EVERY_INVARIANT
-    from chaos.verdicts.gate import judge_check
+    from chaos.verdicts.expectations import held_to_every_invariant
 
     fault_names = FAULTS.select(list(faults))
     backend = backend_for(server_url, allow_global_changes)
     targets = requested_reports(reports)
     history_dir = prepare_history_dir("--histories", histories) if histories else None
-    factory = user_factory(factory_spec, options, backend)
+    factory = load_user_factory(factory_spec, options, backend)
     with contextlib.ExitStack() as stack:
         if history_dir is None:  # the histories are kept only while the run needs them
             temporary = tempfile.TemporaryDirectory(prefix=owned_prefix("check"))
@@ -79,12 +78,12 @@ def check(
     results = show_violations(run.results, fault_names)
     show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
-    expectations = {(factory_spec, fault): HELD_TO_EVERY_INVARIANT for fault in fault_names}
+    expectations = held_to_every_invariant(factory_spec, fault_names)
     report = MatrixReport.build(
         run.results, expectations, [factory_spec], fault_names, run.seconds, allow_skip=allow_skip
     )
     write_reports(report, targets)
     finish(
-        judge_check(results, allow_skip=allow_skip),
+        report.gate,  # the one gate: the reports' exit_code is the exit code
         f"{factory_spec}: every invariant held under every fault",
     )

@@ -11,6 +11,7 @@ from chaos.verdicts.expectations import (
     Expectation,
     Expectations,
     dump_expectations,
+    held_to_every_invariant,
     load_expectations,
 )
 from chaos.verdicts.gate import ExitCode, GateVerdict, fails_expectation, judge_check, judge_matrix
@@ -24,6 +25,7 @@ __all__ = [
     "GateVerdict",
     "dump_expectations",
     "fails_expectation",
+    "held_to_every_invariant",
     "judge_check",
     "judge_matrix",
     "load_expectations",

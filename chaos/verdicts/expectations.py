@@ -32,6 +32,12 @@ Expectations = dict[tuple[str, str], Expectation]
 HELD_TO_EVERY_INVARIANT = Expectation((), "a user's strategy is held to every invariant")
 
 
+def held_to_every_invariant(strategy: str, faults: list[str]) -> Expectations:
+    """``strategy`` under each of ``faults`` held to every invariant: the gate of ``check``
+    and ``check-app`` is the matrix's gate with these expectations."""
+    return {(strategy, fault): HELD_TO_EVERY_INVARIANT for fault in faults}
+
+
 def load_expectations(path: Path) -> Expectations:
     try:
         data = tomllib.loads(path.read_text())
