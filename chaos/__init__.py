@@ -6,8 +6,8 @@ stays cheap and loads no client library.
 
 Subpackages follow the data flow: ``servers`` / ``netns`` / ``toxiproxy`` / ``faults`` (the
 nemesis) -> the clients under test (``chaos.strategy`` is their contract) -> ``workload``
-(operations and their history) -> ``checker`` (verdicts) -> ``reports``. Only ``chaos.runner``
-wires them together.
+(operations and their history) -> ``checker`` -> ``verdicts`` (a cell's result, its expectation,
+the gate) -> ``reports``. Only ``chaos.runner`` wires them together.
 """
 
 from __future__ import annotations

@@ -9,13 +9,18 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
+
 import chaos
+from chaos.strategy import expectations as expectations_module
 from chaos.strategy import strategies
 from chaos.strategy.expectations import (
     APP,
     IN_PROCESS,
+    ExpectationsFile,
     expectation_files,
     expected_verdicts,
+    record_verdicts,
     recording_file,
 )
 
@@ -95,3 +100,19 @@ def test_an_entry_point_that_names_no_mapping_of_modes_is_refused(tmp_path: Path
     run = _run(env, "expected_verdicts()")
     assert run.returncode != 0
     assert "mchaos_exp_pkg:NOT_A_MAPPING is not a mapping of in-process or app" in run.stderr
+
+
+def test_recording_keeps_each_why_and_leaves_another_packages_cells_to_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ours, theirs = tmp_path / "ours.toml", tmp_path / "theirs.toml"
+    ours.write_text('[safe]\noutage = { violations = [], why = "retries the whole transaction" }\n')
+    theirs.write_text('[my-pool]\noutage = { violations = ["hang"], why = "it waits" }\n')
+    files = [ExpectationsFile(ours, bundled=True), ExpectationsFile(theirs, bundled=False)]
+    monkeypatch.setattr(expectations_module, "expectation_files", lambda mode=IN_PROCESS: files)
+    measured = {("safe", "outage"): ("hang",), ("my-pool", "outage"): ()}
+    assert record_verdicts(measured, IN_PROCESS) == ours
+    assert ours.read_text() == (
+        '[safe]\noutage = { violations = ["hang"], why = "retries the whole transaction" }\n'
+    )
+    assert "it waits" in theirs.read_text()
