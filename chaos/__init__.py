@@ -6,8 +6,8 @@ stays cheap and loads no client library.
 
 Subpackages follow the data flow: ``servers`` / ``netns`` / ``toxiproxy`` / ``faults`` (the
 nemesis) -> the clients under test (``chaos.strategy`` is their contract) -> ``workload``
-(operations and their history) -> ``checker`` (verdicts) -> ``reports``. Only ``chaos.runner``
-wires them together.
+(operations and their history) -> ``checker`` -> ``verdicts`` (a cell's result, its expectation,
+the gate) -> ``reports``. Only ``chaos.runner`` wires them together.
 """
 
 from __future__ import annotations
@@ -53,7 +53,7 @@ _PUBLIC = {
     "Violation": "chaos.checker",
     "ViolationKind": "chaos.checker",
     "run_cell": "chaos.runner.cell",
-    "CellResult": "chaos.runner.cell",
+    "CellResult": "chaos.verdicts",
     "run_matrix": "chaos.runner.matrix",
     # Errors.
     "ChaosError": "chaos.errors",

@@ -48,19 +48,28 @@ def test_the_wheel_installs_no_generic_top_level_package(tmp_path: Path) -> None
     site = tmp_path / "site"
     with zipfile.ZipFile(wheel) as archive:
         top_level = {name.split("/")[0] for name in archive.namelist()}
+        data = {name for name in archive.namelist() if name.endswith(".toml")}
         archive.extractall(site)
     assert {name for name in top_level if not name.endswith(".dist-info")} == {
         "chaos",
         "mysql_chaos_apps",
     }
+    # The expected verdicts ship beside the strategies they describe.
+    assert data == {
+        "mysql_chaos_apps/expected_verdicts.toml",
+        "mysql_chaos_apps/app_expected_verdicts.toml",
+    }
 
     # The installed copy alone (no checkout on the path): chaos loads no client, and the
-    # bundled strategies are found through the wheel's entry points.
+    # bundled strategies and their expected verdicts are found through the wheel's entry points.
     code = (
         "import sys, chaos\n"
         "[getattr(chaos, name) for name in chaos.__all__]\n"
         "assert not [m for m in sys.modules if m.startswith(('apps', 'mysql_chaos_apps'))]\n"
         "names = chaos.strategies().names()\n"
+        "from chaos.strategy.expectations import expected_verdicts, recording_file\n"
+        "assert {s for s, _ in expected_verdicts()} == set(names)\n"
+        "assert recording_file().is_relative_to(sys.path[0]), recording_file()\n"
         "import mysql_chaos_apps\n"
         "print(len(names), chaos.__file__, mysql_chaos_apps.__file__)"
     )

@@ -1,4 +1,4 @@
-"""``mysql-chaos matrix --app`` (its running part) and ``mysql-chaos check-app``.
+"""The faults of an app run (``matrix --app``, ``check-app``) and ``mysql-chaos check-app``.
 
 ``check-app`` is its own command rather than ``matrix --app --wsgi``: the matrix compares
 measured verdicts with recorded ones for the bundled strategies, while a user's app has no
@@ -10,20 +10,20 @@ from __future__ import annotations
 
 import os
 import sys
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 import click
 
 from chaos.cli.outcome import finish, show_skips_and_errors, show_violations
 from chaos.cli.progress import Progress
+from chaos.cli.report_files import (
+    ReportingCommand,
+    report_file_options,
+    requested_reports,
+    write_reports,
+)
 from chaos.errors import UsageError
 from chaos.faults import FAULTS
-from chaos.faults.base import Fault
 from chaos.runner.environment import Backend
-
-if TYPE_CHECKING:
-    from chaos.runner.matrix import MatrixRun
 
 
 def app_fault_names(requested: tuple[str, ...], all_faults: bool) -> list[str]:
@@ -40,34 +40,6 @@ def app_fault_names(requested: tuple[str, ...], all_faults: bool) -> list[str]:
     return list(DEFAULT_FAULTS)
 
 
-def run_app_mode(
-    strategy_names: list[str],
-    faults: list[type[Fault]],
-    backend: Backend,
-    jobs: int,
-    wsgi_server: str,
-    history_dir: Path | None,
-    progress: Progress,
-    shard: tuple[int, int] | None = None,
-) -> MatrixRun:
-    """The seed's app with each strategy, under every fault."""
-    from chaos.runner.app_matrix import run_app_matrix
-    from chaos.runner.app_under_test import seed_app, seed_app_module
-
-    module = seed_app_module()
-    return run_app_matrix(
-        [seed_app(name, module) for name in strategy_names],
-        faults,
-        backend=backend,
-        jobs=jobs,
-        wsgi_server=wsgi_server,
-        history_dir=history_dir,
-        on_result=progress.finished,
-        on_start=progress.started,
-        shard=shard,
-    )
-
-
 def _importable_here() -> None:
     """A user's modules are found where the command runs, as ``python -m`` would find them."""
     here = os.getcwd()
@@ -75,7 +47,7 @@ def _importable_here() -> None:
         sys.path.insert(0, here)
 
 
-@click.command("check-app")
+@click.command("check-app", cls=ReportingCommand)
 @click.argument("wsgi_spec", metavar="MODULE:APP")
 @click.option(
     "--url",
@@ -95,6 +67,7 @@ def _importable_here() -> None:
 @click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable.")
 @click.option("--all-faults", is_flag=True, help="The whole catalogue instead of the default set.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Cells run in parallel.")
+@report_file_options
 @click.option(
     "--wsgi-server",
     type=click.Choice(["auto", "uwsgi", "gunicorn"]),
@@ -110,6 +83,7 @@ def check_app(
     all_faults: bool,
     jobs: int | None,
     wsgi_server: str,
+    reports: dict[str, str],
 ) -> None:
     """Run your WSGI app under the fault catalogue, judged from HTTP: exit 0 iff it recovers
     after every fault, no request hangs, and (with --db-check) the database stays consistent.
@@ -120,6 +94,7 @@ def check_app(
     2 bad input, 3 a fault skipped, 4 a cell errored, 130 interrupted.
     """
     from chaos.cli.run_options import DEFAULT_APP_JOBS
+    from chaos.reports.model import MatrixReport
     from chaos.runner.app_matrix import run_app_matrix
     from chaos.runner.app_under_test import (
         AppUnderTest,
@@ -128,13 +103,14 @@ def check_app(
         load_db_check,
         preflight,
     )
-    from chaos.runner.gate import judge_check
+    from chaos.verdicts.expectations import held_to_every_invariant
 
     check_path(path)
     _importable_here()
     check_wsgi_spec(wsgi_spec)
     db_check = load_db_check(db_check_spec) if db_check_spec else None
     fault_names = app_fault_names(faults, all_faults)
+    targets = requested_reports(reports)
     app = AppUnderTest(
         name=wsgi_spec, module=wsgi_spec, bank=False, path=path, db_check=db_check, cwd=os.getcwd()
     )
@@ -157,8 +133,11 @@ def check_app(
     results = show_violations(run.results, fault_names)
     show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
+    expectations = held_to_every_invariant(wsgi_spec, fault_names)
+    report = MatrixReport.build(run.results, expectations, [wsgi_spec], fault_names, run.seconds)
+    write_reports(report, targets)
     finish(
-        judge_check(results, allow_skip=False),
+        report.gate,
         f"{wsgi_spec}: recovered after every fault, no hang"
         + (", database consistent" if db_check else ""),
     )

@@ -8,44 +8,41 @@ from pathlib import Path
 
 import click
 
-from chaos.cli.outcome import (
-    finish,
-    requested_reports,
-    show_skips_and_errors,
-    show_violations,
-    write_reports,
-)
+from chaos.cli.outcome import finish, show_skips_and_errors, show_violations
 from chaos.cli.paths import prepare_history_dir
 from chaos.cli.progress import Progress
+from chaos.cli.report_files import (
+    ReportingCommand,
+    report_file_options,
+    requested_reports,
+    write_reports,
+)
 from chaos.cli.run_options import (
     DEFAULT_JOBS,
     backend_for,
-    report_options,
+    history_options,
     server_options,
-    user_factory,
 )
 from chaos.faults import FAULTS
 
 
-@click.command()
+@click.command(cls=ReportingCommand)
 @click.argument("factory_spec", metavar="MODULE:FACTORY")
 @click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable; default all.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=DEFAULT_JOBS, show_default=True)
-@report_options
+@report_file_options
+@history_options
 @server_options
 def check(
     factory_spec: str,
     faults: tuple[str, ...],
     jobs: int,
-    junit_file: str | None,
-    json_file: str | None,
-    markdown_file: str | None,
-    html_file: str | None,
     histories: str | None,
     options: tuple[str, ...],
     server_url: str | None,
     allow_global_changes: bool,
     allow_skip: bool,
+    reports: dict[str, str],
 ) -> None:
     """CI gate for your own strategy: exit 0 iff every fault ran and no invariant was violated.
 
@@ -53,16 +50,16 @@ def check(
     4 a cell errored, 130 interrupted.
     """
     from chaos.reports.model import MatrixReport
-    from chaos.runner.expectations import HELD_TO_EVERY_INVARIANT
-    from chaos.runner.gate import judge_check
     from chaos.runner.matrix import run_matrix
+    from chaos.runner.user_strategy import load_user_factory
     from chaos.sweep import owned_prefix
+    from chaos.verdicts.expectations import held_to_every_invariant
 
     fault_names = FAULTS.select(list(faults))
     backend = backend_for(server_url, allow_global_changes)
-    reports = requested_reports(junit_file, json_file, markdown_file, html_file)
+    targets = requested_reports(reports)
     history_dir = prepare_history_dir("--histories", histories) if histories else None
-    factory = user_factory(factory_spec, options, backend)
+    factory = load_user_factory(factory_spec, options, backend)
     with contextlib.ExitStack() as stack:
         if history_dir is None:  # the histories are kept only while the run needs them
             temporary = tempfile.TemporaryDirectory(prefix=owned_prefix("check"))
@@ -81,12 +78,12 @@ def check(
     results = show_violations(run.results, fault_names)
     show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
-    expectations = {(factory_spec, fault): HELD_TO_EVERY_INVARIANT for fault in fault_names}
+    expectations = held_to_every_invariant(factory_spec, fault_names)
     report = MatrixReport.build(
         run.results, expectations, [factory_spec], fault_names, run.seconds, allow_skip=allow_skip
     )
-    write_reports(report, reports)
+    write_reports(report, targets)
     finish(
-        judge_check(results, allow_skip=allow_skip),
+        report.gate,  # the one gate: the reports' exit_code is the exit code
         f"{factory_spec}: every invariant held under every fault",
     )

@@ -2,24 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import click
 
-from chaos.cli.outcome import (
-    finish,
-    requested_reports,
-    show_mismatches,
-    show_skips_and_errors,
-    write_reports,
-)
+from chaos.cli.outcome import finish, show_mismatches, show_skips_and_errors
 from chaos.cli.paths import check_report_path, prepare_history_dir
 from chaos.cli.progress import Progress
+from chaos.cli.report_files import (
+    ReportingCommand,
+    report_file_options,
+    requested_reports,
+    write_reports,
+)
 from chaos.cli.run_options import (
     DEFAULT_APP_JOBS,
     DEFAULT_JOBS,
     backend_for,
-    report_options,
+    history_options,
     server_options,
-    user_factory,
 )
 from chaos.faults import FAULTS
 
@@ -27,7 +28,7 @@ from chaos.faults import FAULTS
 # imported inside the commands, so `mysql-chaos repro` and `--help` do not pay for them.
 
 
-@click.command()
+@click.command(cls=ReportingCommand)
 @click.option(
     "--strategy",
     "strategies",
@@ -44,7 +45,8 @@ from chaos.faults import FAULTS
     help="Cells run in parallel, each with its own server (and proxy, and app server). "
     f"Default: {DEFAULT_JOBS}; with --app {DEFAULT_APP_JOBS}.",
 )
-@report_options
+@report_file_options
+@history_options
 @click.option(
     "--app",
     "app_mode",
@@ -79,10 +81,6 @@ def matrix(
     strategies: tuple[str, ...],
     faults: tuple[str, ...],
     jobs: int | None,
-    junit_file: str | None,
-    json_file: str | None,
-    markdown_file: str | None,
-    html_file: str | None,
     histories: str | None,
     options: tuple[str, ...],
     app_mode: bool,
@@ -93,26 +91,23 @@ def matrix(
     server_url: str | None,
     allow_global_changes: bool,
     allow_skip: bool,
+    reports: dict[str, str],
 ) -> None:
     """Run the strategy x fault matrix; exit 0 iff every cell ran and met its expected verdict.
 
     Exit codes: 0 ok, 1 a verdict differs, 2 bad input, 3 a cell skipped (see --allow-skip),
     4 a cell errored, 130 interrupted.
     """
-    from chaos.reports.model import MatrixReport
-    from chaos.reports.renderers import text_report
-    from chaos.runner.expectations import (
-        DEFAULT_FILE,
-        HELD_TO_EVERY_INVARIANT,
-        Expectation,
-        dump_expectations,
-        load_expectations,
+    from chaos.reports.terminal import text_report
+    from chaos.runner.matrix_plan import (
+        MatrixRequest,
+        plan_matrix,
+        record_measured,
+        run_plan,
+        select_strategies,
     )
-    from chaos.runner.gate import fails_expectation
-    from chaos.runner.matrix import run_matrix
-    from chaos.runner.shard import parse_shard, select_shard
-    from chaos.strategy import load_factory
-    from chaos.strategy import strategies as registered
+    from chaos.runner.shard import parse_shard
+    from chaos.strategy.expectations import recording_file
 
     specs = [name for name in strategies if ":" in name]
     if all_faults and not app_mode:
@@ -124,83 +119,43 @@ def matrix(
     if record_expected and specs:
         raise click.UsageError("--record-expected records the bundled strategies only")
     shard_of = parse_shard(shard) if shard else None
-    names = [name for name in strategies if ":" not in name]
-    strategy_names = registered().select(names) if names or not specs else []
-    expectations_file = DEFAULT_FILE
+    select_strategies(strategies)  # an unknown name fails before anything else is checked
     if app_mode:
         from chaos.cli.app_mode import app_fault_names
-        from chaos.runner.app_matrix import EXPECTED_FILE
 
         fault_names = app_fault_names(faults, all_faults)
-        expectations_file = EXPECTED_FILE
-        jobs = jobs or DEFAULT_APP_JOBS
     else:
         fault_names = FAULTS.select(list(faults))
-        jobs = jobs or DEFAULT_JOBS
-    backend = backend_for(server_url, allow_global_changes)
-    reports = requested_reports(junit_file, json_file, markdown_file, html_file)
+    request = MatrixRequest(
+        strategies,
+        fault_names,
+        backend_for(server_url, allow_global_changes),
+        jobs or (DEFAULT_APP_JOBS if app_mode else DEFAULT_JOBS),
+        app_mode=app_mode,
+        options=options,
+        wsgi_server=wsgi_server,
+        shard=shard_of,
+        allow_skip=allow_skip,
+    )
+    targets = requested_reports(reports)
     if record_expected:
-        check_report_path("expectations file", str(expectations_file))
-    history_dir = prepare_history_dir("--histories", histories) if histories else None
-    cells = [(name, registered().get(name)) for name in strategy_names]
-    if app_mode:
-        for spec in specs:  # the app server imports it; fail here, in one line, if it cannot
-            load_factory(spec)
-    else:
-        cells += [(spec, user_factory(spec, options, backend)) for spec in specs]
-    strategy_names += specs
-    expectations = load_expectations(expectations_file)
-    for spec in specs:
-        for fault in fault_names:
-            expectations.setdefault((spec, fault), HELD_TO_EVERY_INVARIANT)
-    total = len(strategy_names) * len(fault_names)
-    if shard_of is not None:
-        total = len(select_shard(range(total), *shard_of))
+        check_report_path("expectations file", str(recording_file(request.mode)))
+    if histories:
+        request = replace(request, history_dir=prepare_history_dir("--histories", histories))
+    plan = plan_matrix(request)
     click.echo(
         ("app mode: " if app_mode else "")
-        + f"{len(strategy_names)} strategies x {len(fault_names)} faults, {jobs} jobs"
-        + (f"; shard {shard}: {total} cells" if shard_of else "")
+        + f"{len(plan.strategy_names)} strategies x {len(fault_names)} faults, {request.jobs} jobs"
+        + (f"; shard {shard}: {plan.total} cells" if shard_of else "")
     )
-    progress = Progress(total, fails=lambda result: fails_expectation(result, expectations))
-    fault_classes = [FAULTS.get(name) for name in fault_names]
+    progress = Progress(plan.total, fails=plan.fails)
     try:
-        if app_mode:
-            from chaos.cli.app_mode import run_app_mode
-
-            run = run_app_mode(
-                strategy_names,
-                fault_classes,
-                backend,
-                jobs,
-                wsgi_server,
-                history_dir,
-                progress,
-                shard_of,
-            )
-        else:
-            run = run_matrix(
-                cells,
-                fault_classes,
-                backend=backend,
-                jobs=jobs,
-                history_dir=history_dir,
-                on_result=progress.finished,
-                on_start=progress.started,
-                shard=shard_of,
-            )
+        outcome = run_plan(plan, on_result=progress.finished, on_start=progress.started)
     finally:
         progress.close()
-    report = MatrixReport.build(
-        run.results,
-        expectations,
-        strategy_names,
-        fault_names,
-        run.seconds,
-        allow_skip=allow_skip,
-        shard=shard_of,
-    )
+    run, report = outcome.run, outcome.report
     click.echo("\n" + text_report(report) + "\n")
-    write_reports(report, reports)
+    write_reports(report, targets)
     click.echo(
         f"wall time {run.seconds:.1f} s; CPU {run.cpu_seconds:.1f} s, "
         f"{run.cpu_seconds_per_cell:.2f} s per cell (this process and the servers and proxy "
@@ -209,12 +164,7 @@ def matrix(
     for cell in report.slowest():
         click.echo(f"  {cell.result.seconds:5.1f}s  {cell.result.strategy} x {cell.result.fault}")
     if record_expected:
-        for cell in report.cells:
-            key = (cell.result.strategy, cell.result.fault)
-            if cell.result.skipped is None and cell.result.error is None:
-                why = expectations[key].why if key in expectations else ""
-                expectations[key] = Expectation(cell.result.violations, why)
-        expectations_file.write_text(dump_expectations(expectations))
+        expectations_file = record_measured(report, request.mode)
         click.echo(f"recorded {len(report.cells)} verdicts in {expectations_file}")
         return
     show_mismatches(report)

@@ -1,56 +1,23 @@
 """How a run's end is printed, the same for ``matrix``, ``check`` and ``report merge``.
 
-The gate decides (:mod:`chaos.runner.gate`); these only print its decision and exit with it.
+The gate decides (:mod:`chaos.verdicts.gate`); these only print its decision and exit with it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
+from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
 import click
 
-from chaos.cli.paths import check_report_path
-from chaos.errors import UsageError
-
 if TYPE_CHECKING:
     from chaos.reports.model import MatrixReport
-    from chaos.runner.cell import CellResult
-    from chaos.runner.gate import GateVerdict
-
-Renderer = Callable[["MatrixReport"], str]
-
-
-def requested_reports(
-    junit_file: str | None, json_file: str | None, markdown_file: str | None, html_file: str | None
-) -> list[tuple[Path, Renderer]]:
-    """Each requested report's path, checked writable before any cell runs, with its renderer."""
-    from chaos.reports.renderers import as_json, html_grid, junit, markdown
-
-    return [
-        (check_report_path(option, path), render)
-        for option, path, render in (
-            ("--junit", junit_file, junit),
-            ("--json", json_file, as_json),
-            ("--markdown", markdown_file, markdown),
-            ("--html", html_file, html_grid),
-        )
-        if path
-    ]
-
-
-def write_reports(report: MatrixReport, targets: Sequence[tuple[Path, Renderer]]) -> None:
-    for path, render in targets:
-        try:
-            path.write_text(render(report))
-        except OSError as e:
-            raise UsageError(f"cannot write {path}: {e.strerror or e}") from e
-        click.echo(f"wrote {path}")
+    from chaos.verdicts.cell_result import CellResult
+    from chaos.verdicts.gate import GateVerdict
 
 
 def show_mismatches(report: MatrixReport) -> None:
-    from chaos.runner.vocabulary import verdict_words
+    from chaos.verdicts.vocabulary import verdict_words
 
     for cell in report.mismatches:
         expected = verdict_words(cell.expected.violations) if cell.expected else "(none recorded)"

@@ -19,10 +19,10 @@ from typing import TYPE_CHECKING, TextIO
 
 import click
 
-from chaos.runner.vocabulary import ERROR, MISMATCH, PASS, SKIP
+from chaos.verdicts.vocabulary import ERROR, MISMATCH, PASS, SKIP
 
 if TYPE_CHECKING:
-    from chaos.runner.cell import CellResult
+    from chaos.verdicts.cell_result import CellResult
 
 _CLEAR_LINE = "\r\x1b[2K"
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from chaos.cli.outcome import (
-    finish,
+from chaos.cli.outcome import finish, show_mismatches, show_skips_and_errors
+from chaos.cli.report_files import (
+    ReportingCommand,
+    report_file_options,
     requested_reports,
-    show_mismatches,
-    show_skips_and_errors,
     write_reports,
 )
 
@@ -18,14 +18,9 @@ def report() -> None:
     """Work with JSON reports written by ``matrix --json``."""
 
 
-@report.command()
+@report.command(cls=ReportingCommand)
 @click.argument("files", nargs=-1, required=True, metavar="A.json B.json ...")
-@click.option("--json", "json_file", type=click.Path(dir_okay=False), help="Write JSON.")
-@click.option("--junit", "junit_file", type=click.Path(dir_okay=False), help="Write JUnit XML.")
-@click.option(
-    "--markdown", "markdown_file", type=click.Path(dir_okay=False), help="Write a Markdown table."
-)
-@click.option("--html", "html_file", type=click.Path(dir_okay=False), help="Write an HTML grid.")
+@report_file_options
 @click.option(
     "--allow-skip",
     is_flag=True,
@@ -33,11 +28,8 @@ def report() -> None:
 )
 def merge(
     files: tuple[str, ...],
-    json_file: str | None,
-    junit_file: str | None,
-    markdown_file: str | None,
-    html_file: str | None,
     allow_skip: bool,
+    reports: dict[str, str],
 ) -> None:
     """Merge the JSON reports of a matrix's shards and judge every cell as one run.
 
@@ -45,12 +37,14 @@ def merge(
     2 bad input (a malformed file, a cell in two reports, a shard missing), 3 a cell skipped
     (see --allow-skip), 4 a cell errored.
     """
-    from chaos.reports.json_io import load_report
+    from chaos.reports.format import report_formats
     from chaos.reports.merge import merge_reports
-    from chaos.reports.renderers import text_report
+    from chaos.reports.terminal import text_report
 
-    targets = requested_reports(junit_file, json_file, markdown_file, html_file)
-    merged = merge_reports([(name, load_report(name)) for name in files], allow_skip=allow_skip)
+    targets = requested_reports(reports)
+    read = report_formats().get("json").read
+    assert read is not None  # the JSON format reads what it writes
+    merged = merge_reports([(name, read(name)) for name in files], allow_skip=allow_skip)
     click.echo(f"{len(files)} report(s), {len(merged.cells)} cells\n")
     click.echo(text_report(merged) + "\n")
     write_reports(merged, targets)

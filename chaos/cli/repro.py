@@ -10,7 +10,7 @@ from chaos.faults import FAULTS
 from chaos.repro import entries, select
 from chaos.repro.runner import run_reproductions
 
-#: The gate's codes (chaos/runner/gate.py ExitCode), spelled here so that ``repro`` does not
+#: The gate's codes (chaos/verdicts/gate.py ExitCode), spelled here so that ``repro`` does not
 #: import the matrix's runner and the strategies behind it.
 EXIT_SKIPPED = 3
 EXIT_ERRORED = 4

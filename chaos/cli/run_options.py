@@ -1,20 +1,16 @@
-"""What ``matrix``, ``check`` and the app commands share: where cells run, which reports they
-write, how a user's strategy is loaded, and how many cells run at once."""
+"""What ``matrix``, ``check`` and the app commands share: where cells run, where histories go,
+and how many cells run at once."""
 
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from chaos.runner.environment import Backend
 from chaos.settings import ConnectionSettings
-
-if TYPE_CHECKING:
-    from chaos.strategy import StrategyFactory
 
 # A cell mostly waits (a read timeout, keepalive probes, an outage's seconds): 6 per core keep
 # the cores busy. Measured on 2 cores: the 228-cell matrix in 52-55 s with 12, 66-74 s with 8,
@@ -92,25 +88,10 @@ def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The reports ``matrix`` and ``check`` both write, and the user strategy settings."""
+def history_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Where ``matrix`` and ``check`` keep histories, and the user strategy's settings."""
     for option in reversed(
         [
-            click.option(
-                "--junit", "junit_file", type=click.Path(dir_okay=False), help="Write JUnit XML."
-            ),
-            click.option(
-                "--json", "json_file", type=click.Path(dir_okay=False), help="Write JSON."
-            ),
-            click.option(
-                "--markdown",
-                "markdown_file",
-                type=click.Path(dir_okay=False),
-                help="Write a Markdown table.",
-            ),
-            click.option(
-                "--html", "html_file", type=click.Path(dir_okay=False), help="Write an HTML grid."
-            ),
             click.option(
                 "--histories",
                 type=click.Path(file_okay=False),
@@ -128,17 +109,3 @@ def report_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ):
         command = option(command)
     return command
-
-
-def user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> StrategyFactory:
-    """A user's ``module:factory`` (the current directory importable, as for ``python -m``),
-    with ``--option`` settings, built once on a throw-away server before any cell runs."""
-    from chaos.runner.timing import CellTiming
-    from chaos.runner.user_strategy import parse_option, probe_factory, with_options
-    from chaos.strategy import load_factory
-
-    if os.getcwd() not in sys.path and "" not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    factory = with_options(load_factory(spec), dict(parse_option(o) for o in options))
-    probe_factory(factory, backend, CellTiming().strategy_config(ConnectionSettings()))
-    return factory

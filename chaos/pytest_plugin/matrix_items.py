@@ -23,9 +23,11 @@ from chaos.faults import FAULTS
 from chaos.faults.base import Need
 from chaos.pytest_plugin.resources import ProcessResources
 from chaos.reports.model import JudgedCell
-from chaos.runner.cell import CellResult, run_cell
-from chaos.runner.expectations import Expectation, load_expectations
+from chaos.runner.cell import run_cell
 from chaos.runner.timing import CellTiming
+from chaos.strategy.expectations import expected_verdicts
+from chaos.verdicts.cell_result import CellResult
+from chaos.verdicts.expectations import Expectation
 
 ROOT_NAME = "mysql-chaos-matrix"
 
@@ -119,7 +121,7 @@ def make_items(
     session: pytest.Session, resources: ProcessResources, strategies: list[str], faults: list[str]
 ) -> list[MatrixCellItem]:
     """One item per cell, in the canonical order."""
-    expectations = load_expectations()
+    expectations = expected_verdicts()
     # nodeid given: a child of the session would otherwise start with "::".
     root = MatrixCollector.from_parent(session, name=ROOT_NAME, nodeid=ROOT_NAME)
     parents = {name: StrategyCells.from_parent(root, name=name) for name in strategies}

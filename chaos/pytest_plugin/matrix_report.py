@@ -18,8 +18,8 @@ import pytest
 
 from chaos.reports.json_io import report_from_dict, report_to_dict
 from chaos.reports.model import MatrixReport
-from chaos.runner.cell import CellResult
-from chaos.runner.expectations import Expectation
+from chaos.verdicts.cell_result import CellResult
+from chaos.verdicts.expectations import Expectation
 
 REPORT_ATTRIBUTE = "mysql_chaos_cell"
 
@@ -61,15 +61,15 @@ class MatrixJsonReport:
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self) -> None:
-        from chaos.reports.renderers import as_json
-        from chaos.runner.expectations import load_expectations
+        from chaos.reports.format import report_formats, write_report
+        from chaos.strategy.expectations import expected_verdicts
 
         report = MatrixReport.build(
             tuple(self.results.values()),
-            load_expectations(),
+            expected_verdicts(),
             self.strategies,
             self.faults,
             time.monotonic() - self.started,
             shard=self.shard,
         )
-        self.path.write_text(as_json(report))
+        write_report(report, report_formats().get("json"), self.path)

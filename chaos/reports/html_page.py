@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from html import escape
 
+from chaos.reports.format import ReportFormat
 from chaos.reports.legend import RECOVERY, legend_entries
 from chaos.reports.model import JudgedCell, MatrixReport
 from chaos.reports.svg_timeline import (
@@ -20,7 +21,7 @@ from chaos.reports.svg_timeline import (
 from chaos.reports.svg_timeline import (
     STYLE as TIMELINE_STYLE,
 )
-from chaos.runner.vocabulary import ERROR, MISMATCH, PASS, SKIP
+from chaos.verdicts.vocabulary import ERROR, MISMATCH, PASS, SKIP
 
 _COLOURS = {PASS: "#2e7d32", SKIP: "#9e9e9e", ERROR: "#212121"}
 _VIOLATION = "#c62828"
@@ -193,3 +194,6 @@ def html_grid(report: MatrixReport) -> str:
         "<h2>Timelines</h2>"
         f"{_timeline_legend()}{''.join(sections)}</html>\n"
     )
+
+
+REPORT_FORMAT = ReportFormat("html", ".html", "Write an HTML grid.", html_grid)

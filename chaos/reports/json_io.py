@@ -19,10 +19,11 @@ from typing import Any
 
 from chaos.checker import CheckResult, Violation
 from chaos.errors import UsageError
+from chaos.reports.format import ReportFormat
 from chaos.reports.model import MatrixReport
-from chaos.runner.cell import CellResult
-from chaos.runner.expectations import Expectation, Expectations
-from chaos.runner.vocabulary import verdict_legend
+from chaos.verdicts.cell_result import CellResult
+from chaos.verdicts.expectations import Expectation, Expectations
+from chaos.verdicts.vocabulary import verdict_legend
 from chaos.workload.timeline import Timeline
 
 #: Version of the layout below; a reader refuses any other.
@@ -207,3 +208,6 @@ def _optional_text(value: Any) -> str | None:
 
 def _seconds(value: Any) -> float | None:
     return None if value is None else float(value)
+
+
+REPORT_FORMAT = ReportFormat("json", ".json", "Write JSON.", dumps_report, read=load_report)

@@ -1,6 +1,6 @@
 """The legend every report shows: what the words of a verdict and the small numbers mean.
 
-The verdict words come from :func:`chaos.runner.vocabulary.verdict_legend`, which takes them
+The verdict words come from :func:`chaos.verdicts.vocabulary.verdict_legend`, which takes them
 from the violation kinds themselves; this module only lays them out for each format.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import textwrap
 
-from chaos.runner.vocabulary import Word, verdict_legend
+from chaos.verdicts.vocabulary import Word, verdict_legend
 
 RECOVERY = (
     "a/b: seconds to recover, from the fault's start (inject) / from heal, to the moment from "

@@ -2,7 +2,7 @@
 
 CI splits a matrix over jobs (``mysql-chaos matrix --shard K/N``, or the pytest plugin's
 ``--shard``); each job writes a JSON report judging only its own cells. The merged report holds
-every cell once and is judged again by the gate's rules (:mod:`chaos.runner.gate`), with each
+every cell once and is judged again by the gate's rules (:mod:`chaos.verdicts.gate`), with each
 cell's expectation as its shard recorded it. A merge that could be green by mistake is refused
 instead: a cell in two reports, shards of different splits, a shard missing, or a hole in the
 grid (a cell of the axes no report holds).
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from chaos.reports.json_io import ReportFormatError
 from chaos.reports.model import MatrixReport
-from chaos.runner.expectations import Expectations
+from chaos.verdicts.expectations import Expectations
 
 
 class MergeError(ReportFormatError):

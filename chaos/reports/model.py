@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from chaos.runner.cell import CellResult
-from chaos.runner.expectations import Expectation, Expectations
-from chaos.runner.gate import GateVerdict, judge_matrix
-from chaos.runner.vocabulary import MISMATCH, verdict_words
+from chaos.verdicts.cell_result import CellResult
+from chaos.verdicts.expectations import Expectation, Expectations
+from chaos.verdicts.gate import GateVerdict, judge_matrix
+from chaos.verdicts.vocabulary import MISMATCH, verdict_words
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ class MatrixReport:
 
     @property
     def ok(self) -> bool:
-        """The gate's answer: what exit code 0 means (see :mod:`chaos.runner.gate`)."""
+        """The gate's answer: what exit code 0 means (see :mod:`chaos.verdicts.gate`)."""
         return self.gate.ok
 
     def with_status(self, status: str) -> tuple[JudgedCell, ...]:

@@ -16,12 +16,9 @@ from chaos.appmode.timing import AppTiming
 from chaos.faults.base import Fault
 from chaos.runner.app_cell import run_app_cell
 from chaos.runner.app_under_test import AppUnderTest
-from chaos.runner.cell import CellResult
 from chaos.runner.environment import Backend
 from chaos.runner.matrix import MatrixRun, run_cells
-
-#: Expected verdicts of app cells, measured, apart from the in-process ones.
-EXPECTED_FILE = Path(__file__).with_name("app_expected_verdicts.toml")
+from chaos.verdicts.cell_result import CellResult
 
 DEFAULT_FAULTS = (
     # the kernel: the seed's own error

@@ -8,21 +8,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pymysql
 
-from chaos.checker import CheckResult, check
+from chaos.checker import check
 from chaos.errors import ChaosError, StrategyExitError, one_line
 from chaos.faults.base import Fault
 from chaos.runner.environment import Backend, CellEnvironment
 from chaos.runner.preflight import unmet_need
 from chaos.runner.timing import CellTiming
-from chaos.runner.vocabulary import ERROR, SKIP, verdict_words
 from chaos.strategy import StrategyFactory
 from chaos.strategy.loading import build_strategy
+from chaos.verdicts.cell_result import CellResult
 from chaos.workload.bank import create_schema, read_state
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.generator import accounts_needed
@@ -38,36 +37,6 @@ log = logging.getLogger(__name__)
 _FACTORY_LOCK = threading.Lock()
 
 INITIAL_BALANCE = 1000
-
-
-@dataclass(frozen=True)
-class CellResult:
-    strategy: str
-    fault: str
-    seconds: float
-    check: CheckResult | None = None
-    skipped: str | None = None
-    error: str | None = None
-    history_file: str | None = None
-    notes: tuple[str, ...] = field(default=())
-    #: What the reports draw of the cell's history (None when the cell did not run).
-    timeline: Timeline | None = None
-
-    @property
-    def violations(self) -> tuple[str, ...]:
-        """The distinct violation kinds, sorted: the cell's verdict."""
-        if self.check is None:
-            return ()
-        return tuple(sorted({v.kind for v in self.check.violations}))
-
-    @property
-    def verdict(self) -> str:
-        """The cell's verdict in the reports' words: ``pass``, ``norec+hang``, ``skip``, ..."""
-        if self.skipped is not None:
-            return SKIP
-        if self.error is not None:
-            return ERROR
-        return verdict_words(self.violations)
 
 
 def run_cell(

@@ -15,12 +15,13 @@ from typing import Any
 
 from chaos import lifecycle
 from chaos.faults.base import Fault, Need
-from chaos.runner.cell import CellResult, run_cell
+from chaos.runner.cell import run_cell
 from chaos.runner.environment import Backend
 from chaos.runner.preflight import require_local_servers
 from chaos.runner.shard import select_shard
 from chaos.runner.timing import CellTiming
 from chaos.strategy import StrategyFactory
+from chaos.verdicts.cell_result import CellResult
 
 log = logging.getLogger(__name__)
 

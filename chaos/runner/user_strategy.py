@@ -8,14 +8,18 @@ probe builds it once against a throw-away server of the run's kind first and clo
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
 from chaos.errors import UsageError, one_line
 from chaos.runner.environment import Backend
+from chaos.runner.timing import CellTiming
+from chaos.settings import ConnectionSettings
 from chaos.strategy import Strategy, StrategyConfig, StrategyFactory, build_strategy
-from chaos.strategy.loading import factory_name
+from chaos.strategy.loading import factory_name, load_factory
 
 
 def parse_option(text: str) -> tuple[str, Any]:
@@ -73,3 +77,13 @@ def _build_and_close(factory: StrategyFactory, config: StrategyConfig) -> None:
     except (Exception, SystemExit) as e:
         what = f"exited ({one_line(e)})" if isinstance(e, SystemExit) else f"failed: {e}"
         raise UsageError(f"strategy {factory_name(factory)}: close() {what}") from e
+
+
+def load_user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> StrategyFactory:
+    """A user's ``module:factory`` (the current directory importable, as for ``python -m``),
+    with ``--option`` settings, built once on a throw-away server before any cell runs."""
+    if os.getcwd() not in sys.path and "" not in sys.path:
+        sys.path.insert(0, os.getcwd())
+    factory = with_options(load_factory(spec), dict(parse_option(o) for o in options))
+    probe_factory(factory, backend, CellTiming().strategy_config(ConnectionSettings()))
+    return factory

@@ -10,6 +10,9 @@ Two entry-point groups, so the bundled clients and any other package's are found
     name -> a WSGI app as ``module:attribute`` (``seed`` is the seed's Flask app). Only the spec
     is read: the app is imported by the WSGI server that serves it, never here.
 
+A third group, ``mysql_chaos.expectations``, carries the strategies' expected verdicts beside
+them (:mod:`chaos.strategy.expectations`).
+
 The bundled strategies come first, then other packages' in the order of their entry points'
 names. A name registered twice is an error naming both places.
 """
@@ -30,15 +33,19 @@ APP_GROUP = "mysql_chaos.apps"
 _BUNDLED_DISTRIBUTION = "mysql-chaos"
 
 
-def _ordered(group: str) -> list[EntryPoint]:
+def ordered_entry_points(group: str) -> list[EntryPoint]:
     """This group's entry points, the bundled distribution's first; each one once."""
     unique = {(entry.name, entry.value): entry for entry in entry_points(group=group)}
 
     def key(entry: EntryPoint) -> tuple[bool, str]:
-        dist = entry.dist.name if entry.dist is not None else ""
-        return (dist != _BUNDLED_DISTRIBUTION, entry.name)
+        return (not is_bundled(entry), entry.name)
 
     return sorted(unique.values(), key=key)
+
+
+def is_bundled(entry: EntryPoint) -> bool:
+    """Whether ``entry`` is this distribution's own (the bundled clients)."""
+    return entry.dist is not None and entry.dist.name == _BUNDLED_DISTRIBUTION
 
 
 def _add(registry: Registry[StrategyFactory], name: str, factory: object, where: str) -> None:
@@ -53,7 +60,7 @@ def _add(registry: Registry[StrategyFactory], name: str, factory: object, where:
 def strategies() -> Registry[StrategyFactory]:
     """Every registered strategy factory, by name. Imports the modules that provide them."""
     registry: Registry[StrategyFactory] = Registry("strategy")
-    for entry in _ordered(STRATEGY_GROUP):
+    for entry in ordered_entry_points(STRATEGY_GROUP):
         loaded = import_object(entry.value)
         if isinstance(loaded, Mapping):
             for name, factory in loaded.items():
@@ -74,6 +81,6 @@ def strategy_factory(name_or_spec: str) -> StrategyFactory:
 def wsgi_apps() -> Registry[str]:
     """Every registered WSGI app, by name, as the ``module:attribute`` a WSGI server loads."""
     registry: Registry[str] = Registry("app")
-    for entry in _ordered(APP_GROUP):
+    for entry in ordered_entry_points(APP_GROUP):
         registry.add(entry.name, entry.value)
     return registry

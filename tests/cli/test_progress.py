@@ -14,7 +14,7 @@ import pytest
 
 from chaos.checker import CheckResult, Violation
 from chaos.cli.progress import Progress, wants_live_display
-from chaos.runner.cell import CellResult
+from chaos.verdicts.cell_result import CellResult
 
 from .support import CLI, run_cli
 

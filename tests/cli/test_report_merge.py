@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from xml.etree import ElementTree
 
-from chaos.reports.renderers import as_json
+from chaos.reports.json_io import dumps_report
 from chaos.runner.shard import select_shard
 from tests.reports.cells import passed, report, results
 
@@ -18,7 +18,9 @@ def _write_shards(tmp_path: Path, cells=None, total: int = 2) -> list[str]:
     paths = []
     for k in range(1, total + 1):
         path = tmp_path / f"shard{k}.json"
-        path.write_text(as_json(report(tuple(select_shard(cells, k, total)), shard=(k, total))))
+        path.write_text(
+            dumps_report(report(tuple(select_shard(cells, k, total)), shard=(k, total)))
+        )
         paths.append(str(path))
     return paths
 
@@ -55,8 +57,8 @@ def test_merge_exits_one_when_a_shard_holds_a_mismatch(tmp_path: Path) -> None:
 
 
 def test_merge_of_a_cell_in_two_files_is_one_line_and_exit_two(tmp_path: Path) -> None:
-    (tmp_path / "a.json").write_text(as_json(report()))
-    (tmp_path / "b.json").write_text(as_json(report()))
+    (tmp_path / "a.json").write_text(dumps_report(report()))
+    (tmp_path / "b.json").write_text(dumps_report(report()))
     result = run_cli("report", "merge", str(tmp_path / "a.json"), str(tmp_path / "b.json"))
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1 and "Traceback" not in result.stderr

@@ -8,10 +8,10 @@ from xml.etree import ElementTree
 import pytest
 
 from chaos.faults import FAULTS
-from chaos.runner.expectations import load_expectations
 from chaos.runner.shard import select_shard
-from chaos.runner.vocabulary import verdict_words
 from chaos.strategy import strategies
+from chaos.strategy.expectations import expected_verdicts
+from chaos.verdicts.vocabulary import verdict_words
 
 SUBSET = ["--mysql-chaos-strategy", "naive-global", "--mysql-chaos-strategy", "safe"]
 SUBSET += ["--mysql-chaos-strategy", "ping-reconnect"]
@@ -60,7 +60,7 @@ def test_each_item_meets_its_expectation_and_records_verdict_and_expected(pytest
         "--mysql-chaos-matrix", *SUBSET, f"--junitxml={junit}", f"--mysql-chaos-json={report}"
     )
     result.assert_outcomes(passed=6)
-    expectations = load_expectations()
+    expectations = expected_verdicts()
     recorded = {}
     for case in ElementTree.parse(junit).getroot().iter("testcase"):
         properties = {p.get("name"): p.get("value") for p in case.iter("property")}

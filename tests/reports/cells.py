@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from chaos.checker import CheckResult, Violation
 from chaos.reports.model import MatrixReport
-from chaos.runner.cell import CellResult
-from chaos.runner.expectations import Expectation, Expectations
+from chaos.verdicts.cell_result import CellResult
+from chaos.verdicts.expectations import Expectation, Expectations
 from chaos.workload.history import Kind, Result
 from chaos.workload.timeline import Timeline, TimelineOperation
 

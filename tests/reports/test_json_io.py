@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from chaos.reports.html_page import html_grid
 from chaos.reports.json_io import ReportFormatError, dumps_report, load_report
-from chaos.reports.renderers import as_json, html_grid, junit, markdown, text_report
+from chaos.reports.junit import junit
+from chaos.reports.markdown import markdown
+from chaos.reports.terminal import text_report
 
 from .cells import errored, passed, report, results, skipped
 
@@ -19,17 +22,17 @@ def _reload(tmp_path: Path, text: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("render", [text_report, markdown, junit, html_grid, as_json])
+@pytest.mark.parametrize("render", [text_report, markdown, junit, html_grid, dumps_report])
 def test_every_report_renders_the_same_from_the_json_alone(tmp_path: Path, render) -> None:
     original = report(
         (*results()[:3], errored("safe", "kill-connection")), shard=(2, 3), allow_skip=True
     )
-    loaded = load_report(_reload(tmp_path, as_json(original)))
+    loaded = load_report(_reload(tmp_path, dumps_report(original)))
     assert render(loaded) == render(original)
 
 
 def test_the_json_holds_legend_timelines_expectations_and_the_gate() -> None:
-    data = json.loads(as_json(report()))
+    data = json.loads(dumps_report(report()))
     assert {"short": "norec", "name": "not-recovered"}.items() <= data["legend"][5].items()
     cell = next(c for c in data["cells"] if c["strategy"] == "naive-global")
     assert cell["verdict"] == "norec" and cell["violations"][0]["kind"] == "not-recovered"
@@ -59,7 +62,7 @@ def test_a_skipped_cell_round_trips_with_its_reason(tmp_path: Path) -> None:
 
 
 def _edited(edit) -> str:
-    data = json.loads(as_json(report((passed("safe", "outage"),))))
+    data = json.loads(dumps_report(report((passed("safe", "outage"),))))
     edit(data)
     return json.dumps(data)
 

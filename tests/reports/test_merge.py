@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from chaos.reports.json_io import dumps_report
 from chaos.reports.merge import MergeError, merge_reports
-from chaos.reports.renderers import as_json
-from chaos.runner.gate import ExitCode
 from chaos.runner.shard import select_shard
+from chaos.verdicts.gate import ExitCode
 
 from .cells import passed, report, results, skipped
 
@@ -22,7 +22,7 @@ def _shards(total: int, cells=None) -> list[tuple[str, object]]:
 
 @pytest.mark.parametrize("total", [1, 2, 3])
 def test_the_merged_shards_equal_the_single_run(total: int) -> None:
-    assert as_json(merge_reports(_shards(total))) == as_json(report())
+    assert dumps_report(merge_reports(_shards(total))) == dumps_report(report())
 
 
 def test_the_merged_gate_judges_every_cell_of_every_shard() -> None:

@@ -9,8 +9,10 @@ from xml.etree import ElementTree
 
 from chaos.checker import CheckResult, Violation, ViolationKind
 from chaos.reports.html_page import html_grid, tooltip
-from chaos.reports.renderers import junit, markdown, text_report
-from chaos.runner.cell import CellResult
+from chaos.reports.junit import junit
+from chaos.reports.markdown import markdown
+from chaos.reports.terminal import text_report
+from chaos.verdicts.cell_result import CellResult
 
 from .cells import passed, report, results, timeline
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import pytest
 
 from chaos.faults import FAULTS
-from chaos.runner.app_matrix import EXPECTED_FILE, run_app_matrix
+from chaos.runner.app_matrix import run_app_matrix
 from chaos.runner.app_under_test import seed_app
-from chaos.runner.expectations import load_expectations
 from chaos.runner.matrix import MatrixRun
+from chaos.strategy.expectations import APP, expected_verdicts
 
 STRATEGIES = ["naive-global", "tenacity-statement", "safe"]
 FAULT_NAMES = ["middlebox-drop", "kill-connection", "ambiguous-commit"]
@@ -37,7 +37,7 @@ def _verdicts(run: MatrixRun) -> dict[tuple[str, str], tuple[str, ...]]:
 def test_every_app_cell_ran_and_meets_its_measured_expectation(app_run: MatrixRun) -> None:
     assert [(r.strategy, r.fault, r.error or r.skipped) for r in app_run.results
             if r.error or r.skipped] == []  # fmt: skip
-    expectations = load_expectations(EXPECTED_FILE)
+    expectations = expected_verdicts(APP)
     measured = _verdicts(app_run)
     assert measured == {key: expectations[key].violations for key in measured}
 

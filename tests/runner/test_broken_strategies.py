@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 
 from chaos.faults import FAULTS
-from chaos.runner.cell import CellResult
 from chaos.runner.matrix import run_matrix
 from chaos.strategy import StrategyFactory
+from chaos.verdicts.cell_result import CellResult
 
 from .broken_strategies import (
     AutocommitPersistentDB,

@@ -13,10 +13,10 @@ import pytest
 from chaos.errors import CapabilityMissingError, FaultError
 from chaos.faults.base import Fault
 from chaos.faults.sql_faults import KillConnectionFault
-from chaos.runner.cell import CellResult
-from chaos.runner.gate import ExitCode, judge_check
 from chaos.runner.matrix import run_matrix
 from chaos.strategy import strategies
+from chaos.verdicts.cell_result import CellResult
+from chaos.verdicts.gate import ExitCode, judge_check
 
 
 class InjectRaisesFault(KillConnectionFault):

@@ -3,6 +3,7 @@ database check), run in the user's directory as a user runs it."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 import sys
@@ -54,8 +55,17 @@ def test_an_app_with_one_connection_forever_fails_naming_the_fault_and_the_db_ch
         "--url", "/ping",
         "--fault", "kill-connection",
         "--db-check", "user_wsgi_app:inconsistent",
+        "--json", "report.json",
+        "--junit", "report.xml",
     )  # fmt: skip
     assert result.returncode == 1, result.stdout + result.stderr
+    # The reports are check's: one row, the app, held to every invariant, and the same gate.
+    report = json.loads((project / "report.json").read_text())
+    assert report["exit_code"] == 1
+    (cell,) = report["cells"]
+    assert (cell["strategy"], cell["fault"]) == ("user_wsgi_app:naive_app", "kill-connection")
+    assert cell["violations"] and cell["status"] == "mismatch"
+    assert 'failures="1"' in (project / "report.xml").read_text()
     assert "kill-connection: norec [w" in result.stdout
     assert "kill-connection: stillf [w" in result.stdout
     assert "kill-connection: dbcheck [] the database check returned False" in result.stdout

@@ -91,6 +91,7 @@ def test_check_imports_from_the_current_directory_and_passes_options(tmp_path: P
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads(reports["json"].read_text())["cells"][0]["fault"] == "kill-connection"
+    assert json.loads(reports["json"].read_text())["exit_code"] == result.returncode  # one gate
     junit = ElementTree.fromstring(reports["junit"].read_text())
     case = junit.find(".//testcase")
     assert (case.get("classname"), case.get("name")) == (

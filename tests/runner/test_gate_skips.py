@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from chaos.runner.cell import CellResult
-from chaos.runner.expectations import Expectation
-from chaos.runner.gate import ExitCode, judge_check, judge_matrix
+from chaos.verdicts.cell_result import CellResult
+from chaos.verdicts.expectations import Expectation
+from chaos.verdicts.gate import ExitCode, judge_check, judge_matrix
 
 CLI = str(Path(sys.executable).with_name("mysql-chaos"))
 NAIVE = "mysql_chaos_apps.strategies.naive_global:NaiveGlobalStrategy"

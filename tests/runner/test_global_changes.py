@@ -13,12 +13,13 @@ import pytest
 from chaos.errors import FaultError
 from chaos.faults.base import FaultTarget
 from chaos.faults.sql_faults import IdleTimeoutFault
-from chaos.runner.cell import CellResult, run_cell
+from chaos.runner.cell import run_cell
 from chaos.runner.environment import Backend
 from chaos.runner.timing import CellTiming
 from chaos.servers.external import ExternalServer
 from chaos.servers.local import LocalServer
 from chaos.strategy import strategies
+from chaos.verdicts.cell_result import CellResult
 
 ORIGINAL = "12345"  # not any server's default: a value only a correct restore brings back
 PASSWORD = "ext-s3cret"

@@ -13,11 +13,14 @@ from xml.etree import ElementTree
 import pytest
 
 from chaos.faults import FAULTS
+from chaos.reports.html_page import html_grid
+from chaos.reports.json_io import dumps_report
+from chaos.reports.junit import junit
+from chaos.reports.markdown import markdown
 from chaos.reports.model import MatrixReport
-from chaos.reports.renderers import as_json, html_grid, junit, markdown
-from chaos.runner.expectations import load_expectations
 from chaos.runner.matrix import MatrixRun, run_matrix
 from chaos.strategy import strategies
+from chaos.strategy.expectations import expected_verdicts
 
 SUBSET_STRATEGIES = [
     "naive-global",
@@ -43,7 +46,7 @@ def _verdicts(run: MatrixRun) -> dict[tuple[str, str], tuple[str, ...]]:
 
 
 def test_every_subset_cell_meets_its_recorded_expectation(subset_run: MatrixRun) -> None:
-    expectations = load_expectations()
+    expectations = expected_verdicts()
     assert [r for r in subset_run.results if r.error or r.skipped] == []
     measured = _verdicts(subset_run)
     expected = {key: expectations[key].violations for key in measured}
@@ -83,12 +86,12 @@ def test_the_reference_safe_strategy_passes_every_subset_fault(subset_run: Matri
 def test_the_four_reports_render_the_measured_subset(subset_run: MatrixRun) -> None:
     report = MatrixReport.build(
         subset_run.results,
-        load_expectations(),
+        expected_verdicts(),
         SUBSET_STRATEGIES,
         SUBSET_FAULTS,
         subset_run.seconds,
     )
-    data = json.loads(as_json(report))
+    data = json.loads(dumps_report(report))
     assert data["ok"] is True and len(data["cells"]) == 15
     duplicate = next(c for c in data["cells"] if c["verdict"] == "dup")
     assert duplicate["violations"][0]["op_ids"]

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from chaos.checker import ViolationKind
-from chaos.runner.cell import CellResult
-from chaos.runner.vocabulary import ERROR, PASS, SKIP, verdict_legend, verdict_words
+from chaos.verdicts.cell_result import CellResult
+from chaos.verdicts.vocabulary import ERROR, PASS, SKIP, verdict_legend, verdict_words
 
 
 def test_every_kind_has_its_own_word_and_a_meaning() -> None:

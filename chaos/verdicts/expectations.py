@@ -1,12 +1,14 @@
-"""Expected verdicts per strategy x fault, measured and kept in one data file.
+"""Expected verdicts per strategy x fault, measured and kept in a data file.
 
-``expected_verdicts.toml``: one table per strategy, one key per fault::
+One table per strategy, one key per fault::
 
     [naive-global]
     idle-timeout = { violations = ["not-recovered"], why = "one connection, never checked" }
 
 A cell meets its expectation when its violation kinds equal the expected ones exactly: a broken
-strategy that suddenly passes means a fault or the checker lost its teeth.
+strategy that suddenly passes means a fault or the checker lost its teeth. The files live
+beside the strategies they describe and are found through entry points
+(:mod:`chaos.strategy.expectations`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chaos.errors import UsageError
-
-DEFAULT_FILE = Path(__file__).with_name("expected_verdicts.toml")
 
 
 @dataclass(frozen=True)
@@ -32,7 +32,13 @@ Expectations = dict[tuple[str, str], Expectation]
 HELD_TO_EVERY_INVARIANT = Expectation((), "a user's strategy is held to every invariant")
 
 
-def load_expectations(path: Path = DEFAULT_FILE) -> Expectations:
+def held_to_every_invariant(strategy: str, faults: list[str]) -> Expectations:
+    """``strategy`` under each of ``faults`` held to every invariant: the gate of ``check``
+    and ``check-app`` is the matrix's gate with these expectations."""
+    return {(strategy, fault): HELD_TO_EVERY_INVARIANT for fault in faults}
+
+
+def load_expectations(path: Path) -> Expectations:
     try:
         data = tomllib.loads(path.read_text())
     except FileNotFoundError:

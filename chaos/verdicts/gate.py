@@ -12,8 +12,8 @@ import enum
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from chaos.runner.cell import CellResult
-from chaos.runner.expectations import Expectations
+from chaos.verdicts.cell_result import CellResult
+from chaos.verdicts.expectations import Expectations
 
 
 class ExitCode(enum.IntEnum):
