@@ -12,9 +12,9 @@ import pymysql
 
 from chaos.checker import ViolationKind
 from chaos.faults.sql_faults import KillConnectionFault
-from chaos.runner.gate import ExitCode, judge_check
 from chaos.runner.matrix import run_matrix
 from chaos.strategy import strategies
+from chaos.verdicts.gate import ExitCode, judge_check
 
 
 class HealCorruptsMovesFault(KillConnectionFault):
