@@ -25,8 +25,8 @@ from pathlib import Path
 
 from chaos import lifecycle
 from chaos.errors import ServerError, UsageError
+from chaos.owner import owned_prefix
 from chaos.ports import free_port
-from chaos.sweep import owned_prefix
 
 SERVERS = ("uwsgi", "gunicorn")
 THREADS = 16

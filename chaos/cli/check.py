@@ -52,11 +52,11 @@ def check(
     Exit codes: 0 ok, 1 a violation, 2 bad input, 3 a fault skipped (see --allow-skip),
     4 a cell errored, 130 interrupted.
     """
+    from chaos.owner import owned_prefix
     from chaos.reports.model import MatrixReport
     from chaos.runner.expectations import HELD_TO_EVERY_INVARIANT
     from chaos.runner.gate import judge_check
     from chaos.runner.matrix import run_matrix
-    from chaos.sweep import owned_prefix
 
     fault_names = FAULTS.select(list(faults))
     backend = backend_for(server_url, allow_global_changes)
