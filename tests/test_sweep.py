@@ -22,11 +22,12 @@ from pathlib import Path
 import pytest
 from leftovers import namespaces, processes_with
 
-from chaos import sweep
+from chaos import owner, sweep
 from chaos.netns import net_admin_missing_reason
+from chaos.servers.local import SCRATCH_DIR
 
 CLI = str(Path(sys.executable).with_name("mysql-chaos"))
-ROOTS = sorted({sweep.SCRATCH_DIR, tempfile.gettempdir()})
+ROOTS = sorted({SCRATCH_DIR, tempfile.gettempdir()})
 requires_net_admin = pytest.mark.skipif(
     net_admin_missing_reason() is not None, reason=str(net_admin_missing_reason())
 )
@@ -58,7 +59,7 @@ def _owned_namespaces(pid: int) -> list[str]:
 
 
 def _alive(pid: int) -> bool:
-    return sweep.process_start_time(pid) is not None
+    return owner.process_start_time(pid) is not None
 
 
 @pytest.fixture
@@ -103,15 +104,15 @@ def _assert_nothing_left(pid: int, marker: str) -> None:
 def test_owner_tag_is_the_pid_and_the_start_time_from_proc_stat():
     with open("/proc/self/stat") as stat:
         start_time = stat.read().rsplit(")", 1)[1].split()[19]  # field 22
-    assert sweep.owner_tag() == f"{os.getpid()}-{start_time}"
-    assert sweep.owned_prefix("check") == f"mysql-chaos-check-{os.getpid()}-{start_time}-"
+    assert owner.owner_tag() == f"{os.getpid()}-{start_time}"
+    assert owner.owned_prefix("check") == f"mysql-chaos-check-{os.getpid()}-{start_time}-"
 
 
 def test_a_reused_pid_does_not_keep_a_dead_owners_directory_alive():
     """Same pid as a live process, another start time: the owner is dead, the dir goes."""
-    pid, start_time = os.getpid(), sweep.process_start_time(os.getpid())
+    pid, start_time = os.getpid(), owner.process_start_time(os.getpid())
     dead = Path(tempfile.mkdtemp(prefix=f"mysql-chaos-{pid}-{start_time + 1}-"))
-    live = Path(tempfile.mkdtemp(prefix=sweep.owned_prefix()))
+    live = Path(tempfile.mkdtemp(prefix=owner.owned_prefix()))
     try:
         removed = sweep.sweep()
         assert f"directory {dead}" in removed

@@ -28,7 +28,7 @@ from typing import Any, Protocol
 from chaos import lifecycle
 from chaos.appmode.outcome import classify_answer
 from chaos.errors import ChaosError
-from chaos.sweep import owned_prefix
+from chaos.owner import owned_prefix
 from chaos.workload.generator import WorkerPlan
 from chaos.workload.history import HANG, Kind, Operation, Phase, Result
 

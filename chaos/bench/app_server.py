@@ -34,7 +34,7 @@ from pathlib import Path
 from chaos import lifecycle
 from chaos.appmode.unix_http import UnixHTTPConnection
 from chaos.errors import ServerError, UsageError
-from chaos.sweep import owned_prefix
+from chaos.owner import owned_prefix
 
 SERVERS = ("uwsgi", "gunicorn")
 #: What the server's environment names for :mod:`chaos.bench.wsgi_entry`.

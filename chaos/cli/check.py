@@ -49,10 +49,10 @@ def check(
     Exit codes: 0 ok, 1 a violation, 2 bad input, 3 a fault skipped (see --allow-skip),
     4 a cell errored, 130 interrupted.
     """
+    from chaos.owner import owned_prefix
     from chaos.reports.model import MatrixReport
     from chaos.runner.matrix import run_matrix
     from chaos.runner.user_strategy import load_user_factory
-    from chaos.sweep import owned_prefix
     from chaos.verdicts.expectations import held_to_every_invariant
 
     fault_names = FAULTS.select(list(faults))

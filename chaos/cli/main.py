@@ -92,7 +92,7 @@ cli.add_command(check)
 from chaos.cli.app_mode import check_app  # noqa: E402
 
 cli.add_command(check_app)
-from chaos.cli.toxiproxy_server import toxiproxy_server  # noqa: E402
+from chaos.toxiproxy.command import toxiproxy_server  # noqa: E402
 
 cli.add_command(toxiproxy_server)
 from chaos.cli.bench import bench  # noqa: E402

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from chaos import lifecycle
 from chaos.errors import NetworkNamespaceError
 from chaos.netns.capability import require_net_admin, tool
-from chaos.sweep import NAMESPACE_PREFIX, owner_tag, remove_stale_namespaces, sweep_once
+from chaos.netns.leftovers import NAMESPACE_PREFIX, remove_stale_namespaces
+from chaos.owner import owner_tag
+from chaos.sweep import sweep_once
 
 __all__ = ["KeepaliveTiming", "NetworkNamespace", "remove_stale_namespaces"]
 

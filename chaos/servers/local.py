@@ -29,12 +29,13 @@ import pymysql
 
 from chaos import lifecycle
 from chaos.errors import PortInUseError, ServerError
+from chaos.owner import owned_prefix
 from chaos.ports import ensure_port_free, free_port
 from chaos.servers.binary import ServerBinary, find_server_binary
 from chaos.servers.os_user import ServerUser, server_user
 from chaos.servers.owned import OwnedServer
 from chaos.servers.template import INNODB_OPTIONS, copy_template, template_datadir
-from chaos.sweep import owned_prefix, sweep_once
+from chaos.sweep import StaleDirectory, stale_directories, sweep_once
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,19 @@ _STOP_TIMEOUT = 15.0
 _PORT_ATTEMPTS = 5
 
 
+#: Where datadirs go when it is there: tmpfs, as they are written a lot and thrown away.
+SCRATCH_DIR = "/dev/shm"
+
+
 def _scratch_root() -> str | None:
-    """tmpfs when there is one: datadirs are written a lot and thrown away."""
-    shm = "/dev/shm"
+    """tmpfs when there is one (else the temp dir, which the sweep looks in anyway)."""
+    shm = SCRATCH_DIR
     return shm if os.path.isdir(shm) and os.access(shm, os.W_OK) else None
+
+
+def stale_datadirs() -> list[StaleDirectory]:
+    """The sweeper of dead owners' datadirs in tmpfs (their servers are found through them)."""
+    return stale_directories(SCRATCH_DIR)
 
 
 def _all_threads_stopped(pid: int) -> bool:

@@ -17,8 +17,8 @@ import tempfile
 from pathlib import Path
 
 from chaos.errors import BadSettingError, ServerError
+from chaos.owner import owner_alive, owner_tag
 from chaos.servers.binary import ServerBinary
-from chaos.sweep import owner_alive, owner_tag
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ import sys
 
 import click
 
-from chaos.cli.toxiproxy_server import toxiproxy_server
 from chaos.errors import ChaosError
+from chaos.toxiproxy.command import toxiproxy_server
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from interruptible import popen_interruptible
 
-from chaos.sweep import process_start_time
+from chaos.owner import process_start_time
 from tests.cli.support import run_cli
 
 ATTACKER = 65534

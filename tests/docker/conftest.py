@@ -24,7 +24,8 @@ from engine_install import SCRIPT, install_engine_or_skip
 
 from chaos import lifecycle
 from chaos.errors import CapabilityMissingError
-from chaos.sweep import OWNER_LABEL, owned_prefix, owner_tag
+from chaos.owner import owned_prefix, owner_tag
+from chaos.servers.docker.engine import OWNER_LABEL
 
 
 def _podman_service(socket_dir: str) -> Any:

@@ -70,7 +70,8 @@ def test_the_app_password_is_not_in_the_containers_environment_or_command(docker
 
 
 def test_container_carries_the_owner_label(docker_server):
-    from chaos.sweep import OWNER_LABEL, owner_tag
+    from chaos.owner import owner_tag
+    from chaos.servers.docker.engine import OWNER_LABEL
 
     assert docker_server.container.labels[OWNER_LABEL] == owner_tag()
 

@@ -10,7 +10,9 @@ import textwrap
 
 import pytest
 
-from chaos.sweep import OWNER_LABEL, remove_stale_containers, sweep
+from chaos.servers.docker.engine import OWNER_LABEL
+from chaos.servers.docker.leftovers import stale_engine_objects
+from chaos.sweep import sweep
 
 pytestmark = pytest.mark.docker
 
@@ -47,12 +49,12 @@ def test_containers_of_a_sigkilled_owner_are_removed_by_the_next_sweep(server_im
     assert not os.path.exists(workdir)
 
 
-def test_sweep_of_live_owners_containers_removes_nothing(docker_server):
-    assert remove_stale_containers() == []
+def test_sweep_of_live_owners_containers_finds_nothing_to_remove(docker_server):
+    assert stale_engine_objects() == []
     assert docker_server.query("SELECT 1") == [(1,)]
 
 
 def test_sweep_without_an_engine_is_silent(monkeypatch, caplog):
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/mysql-chaos.sock")
-    assert remove_stale_containers() == []
+    assert stale_engine_objects() == []
     assert not [r for r in caplog.records if r.levelname in ("WARNING", "ERROR")]

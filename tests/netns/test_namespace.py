@@ -9,7 +9,7 @@ import pytest
 from chaos.errors import CapabilityMissingError, FaultError, NetworkNamespaceError
 from chaos.netns import Firewall, KeepaliveTiming, NetworkNamespace
 from chaos.netns.namespace import remove_stale_namespaces
-from chaos.sweep import owner_tag
+from chaos.owner import owner_tag
 
 from .support import main_namespace_nft_tables, namespace_names, requires_net_admin
 

@@ -16,7 +16,7 @@ import requests
 from click.testing import CliRunner
 
 from chaos.cli.bench import bench
-from chaos.cli.toxiproxy_server import toxiproxy_server
+from chaos.toxiproxy.command import toxiproxy_server
 
 CLI = [sys.executable, "-c", "from chaos.cli.main import main; main()"]
 

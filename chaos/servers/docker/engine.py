@@ -1,7 +1,8 @@
 """Reaching the container engine: which socket, one clear line when there is none.
 
 Everything the backend makes carries :data:`OWNER_LABEL` naming its owner (pid and start time,
-as :func:`chaos.sweep.owner_tag`), so the sweep can remove what a dead owner left.
+as :func:`chaos.owner.owner_tag`), so the sweep can remove what a dead owner left
+(:mod:`chaos.servers.docker.leftovers`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import os
 from typing import TYPE_CHECKING, Any
 
 from chaos.errors import CapabilityMissingError
-from chaos.sweep import OWNER_LABEL, owner_tag
+from chaos.owner import owner_tag
 
 if TYPE_CHECKING:
     import docker
@@ -23,6 +24,8 @@ __all__ = [
     "import_docker",
     "owner_labels",
 ]
+#: The label naming the owner on every container, network and volume the backend makes.
+OWNER_LABEL = "io.mysql-chaos.owner"
 #: Where engines put their Docker API socket, tried in order when DOCKER_HOST is unset.
 DEFAULT_SOCKETS = ("/run/podman/podman.sock", "/var/run/docker.sock")
 _API_TIMEOUT = 120

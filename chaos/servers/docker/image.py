@@ -21,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from chaos.errors import CapabilityMissingError, ServerError
+from chaos.owner import owned_prefix
 from chaos.servers.docker.engine import import_docker
 from chaos.servers.template import cache_root
-from chaos.sweep import owned_prefix
 
 log = logging.getLogger(__name__)
 

@@ -26,11 +26,12 @@ import pymysql
 
 from chaos import lifecycle
 from chaos.errors import ServerError
+from chaos.owner import owned_prefix, owner_tag
 from chaos.ports import free_port
 from chaos.servers.docker.engine import engine_client, import_docker, owner_labels
 from chaos.servers.docker.image import LOCAL_BASE, server_image
 from chaos.servers.owned import OwnedServer
-from chaos.sweep import owned_prefix, owner_tag, sweep_once
+from chaos.sweep import sweep_once
 
 if TYPE_CHECKING:
     from chaos.netns import NetworkNamespace

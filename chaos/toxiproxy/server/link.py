@@ -15,15 +15,12 @@ import asyncio
 import logging
 import random
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from chaos.toxiproxy.server.interfaces import LinkEnd, LinkOwner, StageSpec
 from chaos.toxiproxy.server.stream import Chunk, ChunkQueue, Direction
 from chaos.toxiproxy.server.toxics.base import Toxic, ToxicStub
 from chaos.toxiproxy.server.toxics.noop import NoopToxic
-
-if TYPE_CHECKING:
-    from chaos.toxiproxy.server.connection import Connection, Endpoint
-    from chaos.toxiproxy.server.toxic_collection import ToxicSpec
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +43,7 @@ class Stage:
 
     __slots__ = ("spec", "stub", "task", "toxic")
 
-    def __init__(self, spec: ToxicSpec, toxic: Toxic, stub: ToxicStub) -> None:
+    def __init__(self, spec: StageSpec, toxic: Toxic, stub: ToxicStub) -> None:
         self.spec = spec
         self.toxic = toxic
         self.stub = stub
@@ -57,7 +54,7 @@ class Link:
     """One direction of one connection."""
 
     def __init__(
-        self, connection: Connection, direction: Direction, source: Endpoint, dest: Endpoint
+        self, connection: LinkOwner, direction: Direction, source: LinkEnd, dest: LinkEnd
     ) -> None:
         self.connection = connection
         self.direction = direction
@@ -72,7 +69,7 @@ class Link:
         source.outgoing = self
         dest.incoming = self
 
-    def start(self, specs: list[ToxicSpec]) -> None:
+    def start(self, specs: list[StageSpec]) -> None:
         for spec in specs:
             self._append(spec)
         self._route()
@@ -164,7 +161,7 @@ class Link:
 
     # -- toxics --------------------------------------------------------------------------------
 
-    def _append(self, spec: ToxicSpec) -> None:
+    def _append(self, spec: StageSpec) -> None:
         stub = ToxicStub(ChunkQueue(self), self, self)
         if self.stages:
             self.stages[-1].stub.output = stub.input
@@ -200,13 +197,13 @@ class Link:
         if not stage.stub.closed and not self.connection.done:
             self._run(stage)
 
-    def _stage_of(self, spec: ToxicSpec) -> Stage | None:
+    def _stage_of(self, spec: StageSpec) -> Stage | None:
         for stage in self.stages:
             if stage.spec is spec:
                 return stage
         return None
 
-    async def add_toxic(self, spec: ToxicSpec) -> None:
+    async def add_toxic(self, spec: StageSpec) -> None:
         if self.finished or self.connection.done:
             return
         previous = self.stages[-1] if self.stages else None
@@ -215,7 +212,7 @@ class Link:
         if previous is not None:
             await self._restart(previous)
 
-    async def update_toxic(self, spec: ToxicSpec) -> None:
+    async def update_toxic(self, spec: StageSpec) -> None:
         stage = self._stage_of(spec)
         if stage is None:
             return
@@ -224,7 +221,7 @@ class Link:
         if not stage.stub.closed and not self.connection.done:
             self._run(stage)
 
-    async def remove_toxic(self, spec: ToxicSpec) -> None:
+    async def remove_toxic(self, spec: StageSpec) -> None:
         stage = self._stage_of(spec)
         if stage is None:
             return

@@ -1,16 +1,15 @@
-"""What the MySQL session and the protocol toxics share: phases, strikes, statements, rules."""
+"""What the MySQL session and the protocol toxics share: phases, strikes, statements.
+
+Below both: the session consults rules through ``session.Rule``, the toxics import the session.
+"""
 
 from __future__ import annotations
 
 import enum
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol
 
 from chaos.toxiproxy.server.mysql import packets as p
-
-if TYPE_CHECKING:
-    from chaos.toxiproxy.server.mysql.session import WireSession
 
 _CONTROL = re.compile(
     r"^\s*(begin|start\s+transaction|commit|rollback|xa\s|savepoint|release\s|set\s)", re.I
@@ -78,12 +77,3 @@ class Statement:
     #: It writes, or a statement before it in the open transaction did: the COMMIT of a
     #: read-only transaction, or a read, never has it.
     wrote: bool = False
-
-
-class Rule(Protocol):
-    """A protocol toxic as the session consults it (see ``mysql.rule.ProtocolToxic``)."""
-
-    def on_statement(self, session: WireSession, st: Statement) -> Strike | ErrorStrike | None: ...
-    def on_answer(
-        self, session: WireSession, st: Statement, status: int, error: bool
-    ) -> Strike | None: ...

@@ -13,14 +13,14 @@ is known (logged at info, and ``passthrough`` says why).
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from chaos.toxiproxy.server.interfaces import SessionOwner
 from chaos.toxiproxy.server.mysql import packets as p
 from chaos.toxiproxy.server.mysql.framing import PacketSplitter
 from chaos.toxiproxy.server.mysql.model import (
     ErrorStrike,
     Phase,
-    Rule,
     Statement,
     Strike,
     Wait,
@@ -30,14 +30,20 @@ from chaos.toxiproxy.server.mysql.model import (
 from chaos.toxiproxy.server.mysql.responses import ResponseFraming
 from chaos.toxiproxy.server.stream import Direction
 
-if TYPE_CHECKING:
-    from chaos.toxiproxy.server.connection import Connection
-
 log = logging.getLogger(__name__)
 
 
+class Rule(Protocol):
+    """A protocol toxic as the session consults it (see ``mysql.rule.ProtocolToxic``)."""
+
+    def on_statement(self, session: WireSession, st: Statement) -> Strike | ErrorStrike | None: ...
+    def on_answer(
+        self, session: WireSession, st: Statement, status: int, error: bool
+    ) -> Strike | None: ...
+
+
 class WireSession(ResponseFraming):
-    def __init__(self, connection: Connection, live: bool) -> None:
+    def __init__(self, connection: SessionOwner, live: bool) -> None:
         self.connection = connection
         self.rules: list[Rule] = []
         # A protocol toxic added to a live link starts parsing it there, assuming the link is

@@ -1,4 +1,8 @@
-"""``mysql-chaos toxiproxy-server``: run the embedded Toxiproxy-compatible server."""
+"""``mysql-chaos toxiproxy-server``: run the embedded Toxiproxy-compatible server.
+
+The command lives with the server it runs, below the CLI: ``python -m chaos.toxiproxy`` runs it
+without loading the rest of the CLI, and the CLI adds it to its group.
+"""
 
 from __future__ import annotations
 
