@@ -5,13 +5,15 @@ namespace it runs in: whichever the fault ``needs``). The runner drives it throu
 
 1. ``prepare()``  before the strategy connects (e.g. lower ``wait_timeout``);
 2. warm-up operations;
-3. ``inject()``   the event happens (it may wait, e.g. idle past a timeout);
+3. ``inject()``   the event happens (it may wait, e.g. idle past a timeout); it returns what it
+   did, a :class:`~chaos.fault_effect.FaultEffect`, kept in ``inject_effect``;
 4. fault-phase operations, every worker at once, reads beside transfers; a fault that strikes
    mid-transaction does it on the wire (chaos/faults/wire_faults.py), never from inside the
    client's code, so it strikes any client;
 5. ``heal()``     the world is repaired (idempotent; safe in ``finally`` and twice); a heal
    that raised leaves the fault injected and is retried, and its failure is raised, never
-   swallowed: an unhealed world must not be judged;
+   swallowed: an unhealed world must not be judged; it returns what it did (a fault that
+   strikes during the fault phase counts its strikes here), kept in ``heal_effect``;
 6. recovery operations, then the checker;
 7. ``close()``    always, also when the cell failed early: heal, then put back every GLOBAL
    variable the fault changed (:meth:`Fault.set_server_global`).
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from chaos.errors import FaultError
+from chaos.fault_effect import NOT_INJECTED, UNKNOWN, FaultEffect
 from chaos.registry import Registry
 from chaos.settings import ConnectionSettings
 
@@ -131,35 +134,43 @@ class Fault(ABC):
     def __init__(self, target: FaultTarget) -> None:
         self.target = target
         self.injected = False
+        #: What the last inject() and heal() did (None until each has run).
+        self.inject_effect: FaultEffect | None = None
+        self.heal_effect: FaultEffect | None = None
         self._changed_globals: list[tuple[str, int, str]] = []
 
     def prepare(self) -> None:  # noqa: B027 - optional hook
         """Configure the world before the strategy first connects."""
 
     @abstractmethod
-    def _inject(self) -> None: ...
+    def _inject(self) -> FaultEffect | None:
+        """Make the event happen; return what it did (None: the fault does not say)."""
 
     @abstractmethod
-    def _heal(self) -> None: ...
+    def _heal(self) -> FaultEffect | None:
+        """Repair the world; return what it did (None: the fault does not say)."""
 
-    def inject(self) -> None:
+    def inject(self) -> FaultEffect:
+        """The event happens; a second call does nothing and returns the first one's effect."""
         if self.injected:
-            return
+            return self.inject_effect or UNKNOWN
         log.info("inject %s", self.name)
         self.injected = True
-        self._inject()
+        self.inject_effect = self._inject() or UNKNOWN
+        return self.inject_effect
 
-    def heal(self) -> None:
+    def heal(self) -> FaultEffect:
         """Repair the world; ``injected`` stays True until ``_heal()`` has succeeded.
 
-        Raises :class:`FaultError` naming the fault when every attempt failed.
+        Raises :class:`FaultError` naming the fault when every attempt failed. A call when
+        nothing is injected returns the last heal's effect (or that nothing was injected).
         """
         if not self.injected:
-            return
+            return self.heal_effect or NOT_INJECTED
         log.info("heal %s", self.name)
         for attempt in range(1, self.heal_attempts + 1):
             try:
-                self._heal()
+                effect = self._heal()
             except Exception as e:
                 log.warning(
                     "heal %s failed (attempt %d/%d): %s", self.name, attempt, self.heal_attempts, e
@@ -171,7 +182,9 @@ class Fault(ABC):
                 time.sleep(self.heal_retry_pause)
             else:
                 self.injected = False
-                return
+                self.heal_effect = effect or UNKNOWN
+                return self.heal_effect
+        raise FaultError(f"{self.name}: heal_attempts is {self.heal_attempts}, not at least 1")
 
     def close(self) -> None:
         """Heal, then restore every GLOBAL variable this fault changed (also when heal failed)."""

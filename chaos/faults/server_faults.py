@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import ClassVar
 
+from chaos.fault_effect import FaultEffect
 from chaos.faults.base import Fault, Need, register_fault
 from chaos.faults.produced import LOST, LOST_TIMED_OUT
 
@@ -17,11 +18,13 @@ class ServerRestartFault(Fault):
     mechanism = "clean shutdown and start of the disposable server on the same port"
     needs = frozenset({Need.PROCESS})
 
-    def _inject(self) -> None:
+    def _inject(self) -> FaultEffect:
         self.target.server.restart()
+        return FaultEffect(detail="restarted the server")
 
-    def _heal(self) -> None:
+    def _heal(self) -> FaultEffect:
         """Nothing to repair: the server is already back."""
+        return FaultEffect(detail="nothing to repair")
 
 
 @register_fault
@@ -33,11 +36,13 @@ class ServerCrashFault(Fault):
     needs = frozenset({Need.PROCESS})
     fault_phase_operations: ClassVar[int] = 1
 
-    def _inject(self) -> None:
+    def _inject(self) -> FaultEffect:
         self.target.server.kill(restart=False)
+        return FaultEffect(detail="killed the server (SIGKILL)")
 
-    def _heal(self) -> None:
+    def _heal(self) -> FaultEffect:
         self.target.server.start()
+        return FaultEffect(detail="started the server (crash recovery)")
 
 
 @register_fault
@@ -49,10 +54,12 @@ class ServerFreezeFault(Fault):
     needs = frozenset({Need.PROCESS})
     fault_phase_operations: ClassVar[int] = 1
 
-    def _inject(self) -> None:
+    def _inject(self) -> FaultEffect:
         self.target.server.freeze()
+        return FaultEffect(detail="froze the server (SIGSTOP)")
 
-    def _heal(self) -> None:
+    def _heal(self) -> FaultEffect:
         self.target.server.thaw()
         # Give the thawed server a moment to drain what queued while it was stopped.
         time.sleep(0.05)
+        return FaultEffect(detail="thawed the server (SIGCONT)")

@@ -8,6 +8,9 @@ deterministically, and needs no hook in the client's code nor a look at its tabl
 A Toxiproxy that does not know the toxic type (a real one answers 400) makes the fault skip
 before the cell starts: :meth:`WireFault.unmet_need` asks the server once per run, by trying the
 toxic on a throw-away proxy.
+
+The heal reads the toxic's ``strikes`` (the embedded server's read-only count, an extension of
+the API) before removing it: the heal's effect says how often the fault struck.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import threading
 import time
 from typing import Any, ClassVar
 
+from chaos.fault_effect import FaultEffect
 from chaos.faults.base import Fault, FaultTarget, Need, register_fault
 from chaos.faults.produced import LOST
 
@@ -82,13 +86,17 @@ class WireFault(Fault):
             unmet = toxic_support(target.proxy.client, cls.toxic_type)
         return unmet
 
-    def _inject(self) -> None:
+    def _inject(self) -> FaultEffect:
         self.target.proxy.add_toxic(
             self.toxic_type, name=TOXIC_NAME, stream=self.stream, **self.toxic_attributes()
         )
+        return FaultEffect(detail=f"{self.toxic_type} added on the {self.stream}")
 
-    def _heal(self) -> None:
-        self.target.proxy.remove_toxic(TOXIC_NAME)
+    def _heal(self) -> FaultEffect:
+        proxy = self.target.proxy
+        toxic = next((toxic for toxic in proxy.toxics() if toxic["name"] == TOXIC_NAME), {})
+        proxy.remove_toxic(TOXIC_NAME)
+        return FaultEffect.counted(toxic.get("strikes"), f"{self.toxic_type} removed")
 
 
 @register_fault
@@ -200,16 +208,16 @@ class MidTransactionOutageFault(WireFault):
     def toxic_attributes(cls) -> dict[str, Any]:
         return {"statements": 1, "transaction": "any", "writes": 1, "refuse": 1}
 
-    def _inject(self) -> None:
+    def _inject(self) -> FaultEffect:
         self._injected_at = time.monotonic()
-        super()._inject()
+        return super()._inject()
 
-    def _heal(self) -> None:
+    def _heal(self) -> FaultEffect:
         # The outage lasts its full length whenever the fault phase ends.
         remaining = self._injected_at + self.outage_seconds - time.monotonic()
         if remaining > 0:
             time.sleep(remaining)
-        super()._heal()
+        return super()._heal()
 
 
 INACTIVITY_MESSAGE = (
