@@ -17,7 +17,6 @@ import click
 
 from chaos.cli.outcome import finish, show_skips_and_errors, show_violations
 from chaos.cli.progress import Progress
-from chaos.errors import UsageError
 from chaos.faults import FAULTS
 from chaos.faults.base import Fault
 from chaos.runner.environment import Backend
@@ -28,16 +27,11 @@ if TYPE_CHECKING:
 
 def app_fault_names(requested: tuple[str, ...], all_faults: bool) -> list[str]:
     """The faults of an app run: those named, else the catalogue or the default set."""
-    from chaos.runner.app_matrix import DEFAULT_FAULTS, NOT_IN_APP_MODE
+    from chaos.runner.app_matrix import app_mode_faults
 
     if requested and all_faults:
         raise click.UsageError("--fault and --all-faults exclude each other")
-    for name in requested:
-        if name in NOT_IN_APP_MODE:
-            raise UsageError(f"{name} is not run in app mode: {NOT_IN_APP_MODE[name]}")
-    if requested or all_faults:
-        return [name for name in FAULTS.select(list(requested)) if name not in NOT_IN_APP_MODE]
-    return list(DEFAULT_FAULTS)
+    return app_mode_faults(list(requested), all_faults)
 
 
 def run_app_mode(

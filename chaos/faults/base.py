@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from chaos.errors import FaultError
 from chaos.fault_effect import NOT_INJECTED, UNKNOWN, FaultEffect
+from chaos.faults.client_actions import ClientAction
 from chaos.registry import Registry
 from chaos.settings import ConnectionSettings
 
@@ -41,13 +42,18 @@ log = logging.getLogger(__name__)
 
 
 class Need(enum.Enum):
-    """What a fault needs from the cell's environment."""
+    """What a fault needs from the cell's environment; ``reason`` is the line said when unmet."""
 
     PROCESS = "process"  # control of the server process (stop/kill/freeze)
     PROXY = "proxy"  # a Toxiproxy proxy between client and server
     NETNS = "netns"  # a network namespace with nftables (CAP_NET_ADMIN)
     #: changes GLOBAL server variables: a server the suite owns, or the user's explicit leave
     GLOBALS = "globals"
+
+    @property
+    def reason(self) -> str:
+        """Why a fault with this need cannot run where it is unmet: stated here, once."""
+        return _UNMET[self]
 
 
 @dataclass
@@ -114,7 +120,11 @@ _shared_globals = _SharedGlobals()
 
 
 class Fault(ABC):
-    """Base class of every fault. Subclasses register themselves with :func:`register_fault`."""
+    """Base class of every fault. Subclasses register themselves with :func:`register_fault`.
+
+    Everything the suite knows about a fault is stated on its class: no table elsewhere is
+    keyed by its name, so a new fault is one module (plus its rows of expected verdicts).
+    """
 
     name: ClassVar[str] = ""
     #: The real-world event, one line.
@@ -130,6 +140,15 @@ class Fault(ABC):
     #: How often a heal is tried before its failure is reported, and the pause between tries.
     heal_attempts: ClassVar[int] = 3
     heal_retry_pause: ClassVar[float] = 0.2
+    #: What ``repro``'s plain pymysql connection does after inject() to show the error (None:
+    #: the fault has no reproduction, and ``repro`` reports that as a failure).
+    repro_action: ClassVar[ClientAction | None] = None
+    #: Its cells take longest: a matrix starts them first, so they do not finish the run alone.
+    slow: ClassVar[bool] = False
+    #: In the app matrix's default set (``--all-faults`` runs every fault app mode can run).
+    app_mode_default: ClassVar[bool] = False
+    #: Why app mode cannot run it, measured (None: it can).
+    not_in_app_mode: ClassVar[str | None] = None
 
     def __init__(self, target: FaultTarget) -> None:
         self.target = target
@@ -219,14 +238,15 @@ class Fault(ABC):
     @classmethod
     def unmet_need(cls, target: FaultTarget) -> str | None:
         """Why this fault cannot run against ``target``, or ``None`` when it can."""
-        if Need.PROCESS in cls.needs and not getattr(target.server, "controls_process", False):
-            return "needs a server whose process the suite owns (not an external server)"
-        if Need.PROXY in cls.needs and target.proxy is None:
-            return "needs a Toxiproxy proxy in front of the server"
-        if Need.NETNS in cls.needs and target.namespace is None:
-            return "needs a network namespace (CAP_NET_ADMIN)"
-        if Need.GLOBALS in cls.needs and not target.may_change_globals:
-            return GLOBALS_REFUSED
+        needs = cls.needs
+        if Need.PROCESS in needs and not getattr(target.server, "controls_process", False):
+            return Need.PROCESS.reason
+        if Need.PROXY in needs and target.proxy is None:
+            return Need.PROXY.reason
+        if Need.NETNS in needs and target.namespace is None:
+            return Need.NETNS.reason
+        if Need.GLOBALS in needs and not target.may_change_globals:
+            return Need.GLOBALS.reason
         return None
 
     def __enter__(self) -> Fault:
@@ -247,6 +267,13 @@ GLOBALS_REFUSED = (
     "changes GLOBAL server variables, on a server the suite does not own "
     "(allow it with --allow-global-changes)"
 )
+
+_UNMET = {
+    Need.PROCESS: "needs a server whose process the suite owns (not an external server)",
+    Need.PROXY: "needs a Toxiproxy server, and none is available",
+    Need.NETNS: "needs a network namespace (CAP_NET_ADMIN)",
+    Need.GLOBALS: GLOBALS_REFUSED,
+}
 
 
 def _one_line(error: BaseException) -> str:

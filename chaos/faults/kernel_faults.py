@@ -11,6 +11,7 @@ from typing import ClassVar
 from chaos.errors import FaultError
 from chaos.fault_effect import FaultEffect
 from chaos.faults.base import Fault, Need, register_fault
+from chaos.faults.client_actions import QUERY
 from chaos.faults.produced import GONE_AWAY_RESET, GONE_AWAY_TIMED_OUT
 from chaos.netns import Firewall
 from chaos.waiting import wait_until
@@ -18,6 +19,7 @@ from chaos.waiting import wait_until
 
 class _FirewallFault(Fault):
     needs = frozenset({Need.NETNS, Need.PROCESS})
+    repro_action = QUERY
     #: Upper bound on waiting for the kernel to give up on the connections.
     settle_timeout: ClassVar[float] = 15.0
 
@@ -57,6 +59,8 @@ class _FirewallFault(Fault):
 class MiddleboxDropFault(_FirewallFault):
     name = "middlebox-drop"
     produces = GONE_AWAY_TIMED_OUT
+    slow = True  # keepalive has to give up first
+    app_mode_default = True  # the seed's own error
     description = "a NAT/firewall/load balancer silently forgets idle flows (the seed's error)"
     mechanism = (
         "namespace with keepalive 1s/1s/2; nftables drops both directions until the kernel "

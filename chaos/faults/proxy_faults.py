@@ -6,12 +6,15 @@ from typing import ClassVar
 
 from chaos.fault_effect import FaultEffect
 from chaos.faults.base import Fault, Need, register_fault
+from chaos.faults.client_actions import QUERY, QUERY_WITH_READ_TIMEOUT
 from chaos.faults.produced import LOST, LOST_TIMED_OUT
 
 
 @register_fault
 class ResetPeerFault(Fault):
     name = "reset-peer"
+    repro_action = QUERY
+    app_mode_default = True
     description = "connections dropped with TCP RST (a load balancer or proxy restarting)"
     mechanism = (
         "Toxiproxy reset_peer toxic, there at toxicity 0 before clients connect, raised to 1: "
@@ -56,6 +59,8 @@ class ResetPeerFault(Fault):
 @register_fault
 class OutageFault(Fault):
     name = "outage"
+    repro_action = QUERY
+    app_mode_default = True
     description = "the server is unreachable for a while (network partition), then back"
     mechanism = "Toxiproxy proxy disabled (live links closed, port refuses) for the fault phase"
     needs = frozenset({Need.PROXY})
@@ -73,6 +78,9 @@ class OutageFault(Fault):
 @register_fault
 class SlowNetworkFault(Fault):
     name = "slow-network"
+    repro_action = QUERY_WITH_READ_TIMEOUT
+    slow = True
+    app_mode_default = True
     description = "replies slower than the client's read timeout (congested or distant link)"
     mechanism = "Toxiproxy latency toxic on the downstream, longer than any operation may take"
     needs = frozenset({Need.PROXY})

@@ -7,12 +7,15 @@ from typing import ClassVar
 
 from chaos.fault_effect import FaultEffect
 from chaos.faults.base import Fault, Need, register_fault
+from chaos.faults.client_actions import QUERY, QUERY_WITH_READ_TIMEOUT
 from chaos.faults.produced import LOST, LOST_TIMED_OUT
 
 
 @register_fault
 class ServerRestartFault(Fault):
     name = "server-restart"
+    repro_action = QUERY
+    app_mode_default = True
     produces = LOST
     description = "mysqld restarted (a deploy, a failover): every connection is closed"
     mechanism = "clean shutdown and start of the disposable server on the same port"
@@ -30,6 +33,7 @@ class ServerRestartFault(Fault):
 @register_fault
 class ServerCrashFault(Fault):
     name = "server-crash"
+    repro_action = QUERY
     produces = LOST
     description = "mysqld killed (OOM killer, crash), back after crash recovery"
     mechanism = "SIGKILL; operations meet a dead server; heal starts it through crash recovery"
@@ -48,6 +52,9 @@ class ServerCrashFault(Fault):
 @register_fault
 class ServerFreezeFault(Fault):
     name = "server-freeze"
+    repro_action = QUERY_WITH_READ_TIMEOUT
+    slow = True
+    app_mode_default = True
     produces = LOST_TIMED_OUT  # with a read timeout; without one, a hang
     description = "half-open server: TCP still accepted, nothing answers (hung host, stalled VM)"
     mechanism = "SIGSTOP the server for the fault phase, SIGCONT to heal"

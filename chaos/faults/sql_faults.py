@@ -14,6 +14,7 @@ import pymysql
 
 from chaos.fault_effect import FaultEffect
 from chaos.faults.base import Fault, FaultTarget, Need, register_fault
+from chaos.faults.client_actions import QUERY, RECONNECT
 from chaos.faults.produced import GONE_AWAY_RESET, LOST, TOO_MANY_CONNECTIONS
 from chaos.waiting import wait_until
 
@@ -21,6 +22,9 @@ from chaos.waiting import wait_until
 @register_fault
 class IdleTimeoutFault(Fault):
     name = "idle-timeout"
+    repro_action = QUERY
+    slow = True
+    app_mode_default = True
     produces = GONE_AWAY_RESET
     description = "the server's wait_timeout closes connections left idle (8 h by default)"
     mechanism = "SET GLOBAL wait_timeout=1 before the client connects, then idle past it"
@@ -49,6 +53,8 @@ class IdleTimeoutFault(Fault):
 @register_fault
 class KillConnectionFault(Fault):
     name = "kill-connection"
+    repro_action = QUERY
+    app_mode_default = True
     produces = LOST
     description = "a DBA or a tool (pt-kill) runs KILL on the client's connections"
     mechanism = "KILL CONNECTION for every client session, from an admin session"
@@ -73,6 +79,15 @@ def _kill_client_sessions(target: FaultTarget) -> int:
 @register_fault
 class TooManyConnectionsFault(Fault):
     name = "too-many-connections"
+    # The hogs take every slot and the client's session is killed: what a client sees is the
+    # refusal of its reconnect.
+    repro_action = RECONNECT
+    not_in_app_mode = (
+        "its max_connections=10 is below the app's 16 threads: measured, the app's own "
+        "connections exhaust the server before the fault, and the suite's admin session is "
+        "refused with 1040 (every cell errors); the fault needs a client that holds fewer "
+        "connections than the limit, as the in-process cells' 4 workers do"
+    )
     produces = TOO_MANY_CONNECTIONS  # on the reconnect
     description = "a reconnect storm (or another client) exhausts max_connections"
     mechanism = (

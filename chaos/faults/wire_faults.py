@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 from chaos.fault_effect import FaultEffect
 from chaos.faults.base import Fault, FaultTarget, Need, register_fault
+from chaos.faults.client_actions import QUERY, TRANSACTION_OF_TWO
 from chaos.faults.produced import LOST
 
 log = logging.getLogger(__name__)
@@ -72,6 +73,8 @@ class WireFault(Fault):
 
     needs = frozenset({Need.PROXY})
     fault_phase_operations: ClassVar[int] = 1
+    # These faults strike a transaction: a lone query would never meet them.
+    repro_action = TRANSACTION_OF_TWO
     toxic_type: ClassVar[str] = ""
     stream: ClassVar[str] = "upstream"
 
@@ -102,6 +105,7 @@ class WireFault(Fault):
 @register_fault
 class MidTransactionDropFault(WireFault):
     name = "mid-transaction-drop"
+    app_mode_default = True
     description = "the link dies between two statements of an open transaction"
     mechanism = (
         "mysql_cut toxic: the first statement that writes (in a transaction, or alone under "
@@ -119,6 +123,7 @@ class MidTransactionDropFault(WireFault):
 @register_fault
 class AmbiguousCommitFault(WireFault):
     name = "ambiguous-commit"
+    app_mode_default = True
     description = "the link dies after COMMIT was sent and applied, before its OK arrives"
     mechanism = "mysql_lose_commit_ok toxic: the server's OK to COMMIT is dropped, link cut"
     produces = LOST
@@ -149,6 +154,7 @@ LOCK_WAIT_MESSAGE = "Lock wait timeout exceeded; try restarting transaction"
 @register_fault
 class DeadlockFault(WireFault):
     name = "deadlock"
+    app_mode_default = True
     description = "the second statement of a transaction is chosen as a deadlock victim"
     mechanism = (
         "mysql_error toxic 1213: ROLLBACK is sent in the statement's place, then the ERR; "
@@ -195,6 +201,7 @@ class LockWaitTimeoutFault(WireFault):
 @register_fault
 class MidTransactionOutageFault(WireFault):
     name = "mid-transaction-outage"
+    slow = True
     description = "the link dies after a transaction's first statement and stays down for 5 s"
     mechanism = (
         "mysql_cut toxic with refuse: after the first statement that writes the link is cut at "
@@ -229,6 +236,7 @@ INACTIVITY_MESSAGE = (
 @register_fault
 class Mysql8IdleDisconnectFault(WireFault):
     name = "mysql8-idle-disconnect"
+    repro_action = QUERY  # an idle connection is struck: its next query meets the close
     description = "MySQL >= 8.0.24 closes an idle connection after sending error 4031"
     mechanism = (
         "mysql_close toxic: idle links get an unsolicited ERR 4031 (sequence id 0), then FIN; "
@@ -246,6 +254,7 @@ class Mysql8IdleDisconnectFault(WireFault):
 @register_fault
 class ServerShutdownFault(WireFault):
     name = "server-shutdown"
+    repro_action = QUERY
     description = "a graceful server shutdown ends every session, idle or in a query"
     mechanism = (
         "mysql_close toxic: every live link is closed with FIN and no packet, which is what "

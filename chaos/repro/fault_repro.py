@@ -3,7 +3,7 @@
 The fault is armed as a matrix cell arms it (:class:`~chaos.runner.armed_fault.ArmedFault`: the
 same pre-flight, a namespace for kernel faults, a proxy for proxy and wire faults). Skips come
 only from that pre-flight; once the environment is up, anything that raises is a failure of the
-reproduction, never a skip.
+reproduction, never a skip. What the client does is the fault's own ``repro_action``.
 """
 
 from __future__ import annotations
@@ -14,14 +14,20 @@ from typing import Any
 
 import pymysql
 
+from chaos.errors import ChaosError
 from chaos.faults.base import Fault, FaultTarget
-from chaos.repro.client_actions import CLIENT_ACTIONS, SCHEMA, error_of
+from chaos.faults.client_actions import SCHEMA, ClientAction
 from chaos.repro.outcome import Reproduction, one_line
 from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
 from chaos.runner.environment import Backend
 from chaos.runner.preflight import unmet_need
+from chaos.settings import ConnectionSettings
 
 log = logging.getLogger(__name__)
+
+
+class NoErrorError(ChaosError):
+    """The client's action succeeded: the fault did not take effect."""
 
 
 def reproduce_fault(
@@ -40,7 +46,7 @@ def reproduce_fault(
             **fields,
         )
 
-    action = CLIENT_ACTIONS.get(fault_class.name)
+    action = fault_class.repro_action
     if action is None:
         # The pre-flight's skip still comes first: a fault that cannot run here is a skip.
         reason = unmet_need(fault_class, backend, toxiproxy)
@@ -64,6 +70,17 @@ def reproduce_fault(
         log.debug("repro of %s failed", fault_class.name, exc_info=True)
         return outcome(failure=one_line(e))
     return outcome(error=error)
+
+
+def error_of(
+    action: ClientAction, conn: pymysql.Connection, settings: ConnectionSettings
+) -> pymysql.err.MySQLError:
+    """Run ``action`` and return the pymysql error it raised."""
+    try:
+        action.after_inject(conn, settings)
+    except pymysql.err.MySQLError as e:
+        return e
+    raise NoErrorError(f"{action.describe} succeeded: the fault showed no error")
 
 
 def _create_table(target: FaultTarget) -> None:

@@ -17,8 +17,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pymysql
-
 from chaos.appmode.load import BankRequests, GetRequests, HttpLoad
 from chaos.appmode.outcome import answers_by_phase
 from chaos.appmode.timing import AppTiming
@@ -35,7 +33,7 @@ from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
 from chaos.runner.cell import CellResult, describe_error
 from chaos.runner.environment import Backend
 from chaos.settings import ConnectionSettings
-from chaos.workload.bank import create_schema, read_state
+from chaos.workload.bank import create_bank, read_state
 from chaos.workload.generator import accounts_needed
 from chaos.workload.history import CellMeta, History, Operation, Phase, PhaseSpan, save_jsonl
 from chaos.workload.state import BankState
@@ -67,11 +65,7 @@ def run_app_cell(
 
     def set_up(target: FaultTarget) -> None:
         if app.bank:
-            admin = pymysql.connect(**target.admin_settings.pymysql_kwargs())
-            try:
-                create_schema(admin, accounts=accounts, initial_balance=INITIAL_BALANCE)
-            finally:
-                admin.close()
+            create_bank(target.admin_settings, accounts=accounts, initial_balance=INITIAL_BALANCE)
 
     try:
         with ArmedFault(fault_class, backend, toxiproxy, set_up=set_up) as armed:

@@ -23,7 +23,7 @@ from chaos.runner.timing import CellTiming
 from chaos.runner.vocabulary import ERROR, SKIP, verdict_words
 from chaos.strategy import StrategyFactory
 from chaos.strategy.loading import build_strategy
-from chaos.workload.bank import create_schema, read_state
+from chaos.workload.bank import create_bank, read_state
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.generator import accounts_needed
 from chaos.workload.history import History, Phase, save_jsonl
@@ -94,11 +94,7 @@ def run_cell(
     accounts = accounts_needed(timing.workers)
 
     def set_up(target: FaultTarget) -> None:
-        admin = pymysql.connect(**target.admin_settings.pymysql_kwargs())
-        try:
-            create_schema(admin, accounts=accounts, initial_balance=INITIAL_BALANCE)
-        finally:
-            admin.close()
+        create_bank(target.admin_settings, accounts=accounts, initial_balance=INITIAL_BALANCE)
 
     try:
         with ArmedFault(fault_class, backend, toxiproxy, set_up=set_up) as armed:

@@ -10,14 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chaos.faults.base import GLOBALS_REFUSED, Fault, Need
+from chaos.faults.base import Fault, Need
 from chaos.netns import net_admin_missing_reason
 from chaos.runner.environment import Backend
 from chaos.servers.binary import find_server_binary
 from chaos.servers.template import template_datadir
-
-NO_TOXIPROXY = "needs a Toxiproxy server, and none is available"
-NOT_OWNED = "needs a server whose process the suite owns (not an external server)"
 
 
 def unmet_need(fault: type[Fault], backend: Backend, toxiproxy: Any) -> str | None:
@@ -28,13 +25,13 @@ def unmet_need(fault: type[Fault], backend: Backend, toxiproxy: Any) -> str | No
         if reason is not None:
             return reason
     if Need.PROXY in needs and toxiproxy is None:
-        return NO_TOXIPROXY
+        return Need.PROXY.reason
     # A fault that needs a namespace gets a disposable server inside it even with --server-url.
     if backend.external_url and Need.NETNS not in needs:
         if Need.PROCESS in needs:
-            return NOT_OWNED
+            return Need.PROCESS.reason
         if Need.GLOBALS in needs and not backend.allow_global_changes:
-            return GLOBALS_REFUSED
+            return Need.GLOBALS.reason
     return None
 
 

@@ -18,7 +18,7 @@ from chaos.runner.armed_fault import ArmedFault
 from chaos.runner.environment import Backend
 from chaos.toxiproxy.client import ToxiproxyClient
 from chaos.toxiproxy.embedded import EmbeddedToxiproxy
-from chaos.workload.bank import create_schema, read_state
+from chaos.workload.bank import create_bank, read_state
 from tests.toxiproxy.protocol_helpers import needs_real_toxiproxy, real_toxiproxy
 
 WIRE_FAULTS = sorted(name for name in FAULTS.names() if issubclass(FAULTS.get(name), WireFault))
@@ -34,11 +34,7 @@ def toxiproxy() -> Iterator[ToxiproxyClient]:
 
 
 def _bank(target: FaultTarget) -> None:
-    admin = pymysql.connect(**target.admin_settings.pymysql_kwargs())
-    try:
-        create_schema(admin, accounts=2)
-    finally:
-        admin.close()
+    create_bank(target.admin_settings, accounts=2)
 
 
 @pytest.fixture
