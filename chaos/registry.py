@@ -27,6 +27,12 @@ class Registry(Generic[T]):
         self._items[name] = item
         return item
 
+    def remove(self, name: str) -> T:
+        """Take ``name`` out again (a test's own entry, gone when the test is)."""
+        item = self.get(name)
+        del self._items[name]
+        return item
+
     def register(self, name: str) -> Callable[[T], T]:
         """Decorator form of :meth:`add`."""
 

@@ -51,6 +51,15 @@ def test_select_with_an_unknown_name_raises():
         _registry().select(["first", "nope"])
 
 
+def test_remove_takes_a_name_out_and_an_unknown_one_raises():
+    registry = _registry()
+    assert registry.remove("second") == 2
+    assert registry.names() == ["first", "third"]
+    registry.add("second", 20)  # free again
+    with pytest.raises(UnknownNameError, match="unknown widget 'fourth'"):
+        registry.remove("fourth")
+
+
 def test_decorator_registers_and_returns_the_item():
     registry: Registry[object] = Registry("thing")
 

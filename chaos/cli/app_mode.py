@@ -21,23 +21,17 @@ from chaos.cli.report_files import (
     requested_reports,
     write_reports,
 )
-from chaos.errors import UsageError
 from chaos.faults import FAULTS
 from chaos.runner.environment import Backend
 
 
 def app_fault_names(requested: tuple[str, ...], all_faults: bool) -> list[str]:
     """The faults of an app run: those named, else the catalogue or the default set."""
-    from chaos.runner.app_matrix import DEFAULT_FAULTS, NOT_IN_APP_MODE
+    from chaos.runner.app_matrix import app_mode_faults
 
     if requested and all_faults:
         raise click.UsageError("--fault and --all-faults exclude each other")
-    for name in requested:
-        if name in NOT_IN_APP_MODE:
-            raise UsageError(f"{name} is not run in app mode: {NOT_IN_APP_MODE[name]}")
-    if requested or all_faults:
-        return [name for name in FAULTS.select(list(requested)) if name not in NOT_IN_APP_MODE]
-    return list(DEFAULT_FAULTS)
+    return app_mode_faults(list(requested), all_faults)
 
 
 def _importable_here() -> None:

@@ -5,13 +5,15 @@ namespace it runs in: whichever the fault ``needs``). The runner drives it throu
 
 1. ``prepare()``  before the strategy connects (e.g. lower ``wait_timeout``);
 2. warm-up operations;
-3. ``inject()``   the event happens (it may wait, e.g. idle past a timeout);
+3. ``inject()``   the event happens (it may wait, e.g. idle past a timeout); it returns what it
+   did, a :class:`~chaos.fault_effect.FaultEffect`, kept in ``inject_effect``;
 4. fault-phase operations, every worker at once, reads beside transfers; a fault that strikes
    mid-transaction does it on the wire (chaos/faults/wire_faults.py), never from inside the
    client's code, so it strikes any client;
 5. ``heal()``     the world is repaired (idempotent; safe in ``finally`` and twice); a heal
    that raised leaves the fault injected and is retried, and its failure is raised, never
-   swallowed: an unhealed world must not be judged;
+   swallowed: an unhealed world must not be judged; it returns what it did (a fault that
+   strikes during the fault phase counts its strikes here), kept in ``heal_effect``;
 6. recovery operations, then the checker;
 7. ``close()``    always, also when the cell failed early: heal, then put back every GLOBAL
    variable the fault changed (:meth:`Fault.set_server_global`).
@@ -28,6 +30,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from chaos.errors import FaultError
+from chaos.fault_effect import NOT_INJECTED, UNKNOWN, FaultEffect
+from chaos.faults.client_actions import ClientAction
 from chaos.registry import Registry
 from chaos.settings import ConnectionSettings
 
@@ -38,13 +42,18 @@ log = logging.getLogger(__name__)
 
 
 class Need(enum.Enum):
-    """What a fault needs from the cell's environment."""
+    """What a fault needs from the cell's environment; ``reason`` is the line said when unmet."""
 
     PROCESS = "process"  # control of the server process (stop/kill/freeze)
     PROXY = "proxy"  # a Toxiproxy proxy between client and server
     NETNS = "netns"  # a network namespace with nftables (CAP_NET_ADMIN)
     #: changes GLOBAL server variables: a server the suite owns, or the user's explicit leave
     GLOBALS = "globals"
+
+    @property
+    def reason(self) -> str:
+        """Why a fault with this need cannot run where it is unmet: stated here, once."""
+        return _UNMET[self]
 
 
 @dataclass
@@ -111,7 +120,11 @@ _shared_globals = _SharedGlobals()
 
 
 class Fault(ABC):
-    """Base class of every fault. Subclasses register themselves with :func:`register_fault`."""
+    """Base class of every fault. Subclasses register themselves with :func:`register_fault`.
+
+    Everything the suite knows about a fault is stated on its class: no table elsewhere is
+    keyed by its name, so a new fault is one module (plus its rows of expected verdicts).
+    """
 
     name: ClassVar[str] = ""
     #: The real-world event, one line.
@@ -127,39 +140,56 @@ class Fault(ABC):
     #: How often a heal is tried before its failure is reported, and the pause between tries.
     heal_attempts: ClassVar[int] = 3
     heal_retry_pause: ClassVar[float] = 0.2
+    #: What ``repro``'s plain pymysql connection does after inject() to show the error (None:
+    #: the fault has no reproduction, and ``repro`` reports that as a failure).
+    repro_action: ClassVar[ClientAction | None] = None
+    #: Its cells take longest: a matrix starts them first, so they do not finish the run alone.
+    slow: ClassVar[bool] = False
+    #: In the app matrix's default set (``--all-faults`` runs every fault app mode can run).
+    app_mode_default: ClassVar[bool] = False
+    #: Why app mode cannot run it, measured (None: it can).
+    not_in_app_mode: ClassVar[str | None] = None
 
     def __init__(self, target: FaultTarget) -> None:
         self.target = target
         self.injected = False
+        #: What the last inject() and heal() did (None until each has run).
+        self.inject_effect: FaultEffect | None = None
+        self.heal_effect: FaultEffect | None = None
         self._changed_globals: list[tuple[str, int, str]] = []
 
     def prepare(self) -> None:  # noqa: B027 - optional hook
         """Configure the world before the strategy first connects."""
 
     @abstractmethod
-    def _inject(self) -> None: ...
+    def _inject(self) -> FaultEffect | None:
+        """Make the event happen; return what it did (None: the fault does not say)."""
 
     @abstractmethod
-    def _heal(self) -> None: ...
+    def _heal(self) -> FaultEffect | None:
+        """Repair the world; return what it did (None: the fault does not say)."""
 
-    def inject(self) -> None:
+    def inject(self) -> FaultEffect:
+        """The event happens; a second call does nothing and returns the first one's effect."""
         if self.injected:
-            return
+            return self.inject_effect or UNKNOWN
         log.info("inject %s", self.name)
         self.injected = True
-        self._inject()
+        self.inject_effect = self._inject() or UNKNOWN
+        return self.inject_effect
 
-    def heal(self) -> None:
+    def heal(self) -> FaultEffect:
         """Repair the world; ``injected`` stays True until ``_heal()`` has succeeded.
 
-        Raises :class:`FaultError` naming the fault when every attempt failed.
+        Raises :class:`FaultError` naming the fault when every attempt failed. A call when
+        nothing is injected returns the last heal's effect (or that nothing was injected).
         """
         if not self.injected:
-            return
+            return self.heal_effect or NOT_INJECTED
         log.info("heal %s", self.name)
         for attempt in range(1, self.heal_attempts + 1):
             try:
-                self._heal()
+                effect = self._heal()
             except Exception as e:
                 log.warning(
                     "heal %s failed (attempt %d/%d): %s", self.name, attempt, self.heal_attempts, e
@@ -171,7 +201,9 @@ class Fault(ABC):
                 time.sleep(self.heal_retry_pause)
             else:
                 self.injected = False
-                return
+                self.heal_effect = effect or UNKNOWN
+                return self.heal_effect
+        raise FaultError(f"{self.name}: heal_attempts is {self.heal_attempts}, not at least 1")
 
     def close(self) -> None:
         """Heal, then restore every GLOBAL variable this fault changed (also when heal failed)."""
@@ -206,14 +238,15 @@ class Fault(ABC):
     @classmethod
     def unmet_need(cls, target: FaultTarget) -> str | None:
         """Why this fault cannot run against ``target``, or ``None`` when it can."""
-        if Need.PROCESS in cls.needs and not getattr(target.server, "controls_process", False):
-            return "needs a server whose process the suite owns (not an external server)"
-        if Need.PROXY in cls.needs and target.proxy is None:
-            return "needs a Toxiproxy proxy in front of the server"
-        if Need.NETNS in cls.needs and target.namespace is None:
-            return "needs a network namespace (CAP_NET_ADMIN)"
-        if Need.GLOBALS in cls.needs and not target.may_change_globals:
-            return GLOBALS_REFUSED
+        needs = cls.needs
+        if Need.PROCESS in needs and not getattr(target.server, "controls_process", False):
+            return Need.PROCESS.reason
+        if Need.PROXY in needs and target.proxy is None:
+            return Need.PROXY.reason
+        if Need.NETNS in needs and target.namespace is None:
+            return Need.NETNS.reason
+        if Need.GLOBALS in needs and not target.may_change_globals:
+            return Need.GLOBALS.reason
         return None
 
     def __enter__(self) -> Fault:
@@ -234,6 +267,13 @@ GLOBALS_REFUSED = (
     "changes GLOBAL server variables, on a server the suite does not own "
     "(allow it with --allow-global-changes)"
 )
+
+_UNMET = {
+    Need.PROCESS: "needs a server whose process the suite owns (not an external server)",
+    Need.PROXY: "needs a Toxiproxy server, and none is available",
+    Need.NETNS: "needs a network namespace (CAP_NET_ADMIN)",
+    Need.GLOBALS: GLOBALS_REFUSED,
+}
 
 
 def _one_line(error: BaseException) -> str:

@@ -9,7 +9,9 @@ from __future__ import annotations
 from typing import ClassVar
 
 from chaos.errors import FaultError
+from chaos.fault_effect import FaultEffect
 from chaos.faults.base import Fault, Need, register_fault
+from chaos.faults.client_actions import QUERY
 from chaos.faults.produced import GONE_AWAY_RESET, GONE_AWAY_TIMED_OUT
 from chaos.netns import Firewall
 from chaos.waiting import wait_until
@@ -17,6 +19,7 @@ from chaos.waiting import wait_until
 
 class _FirewallFault(Fault):
     needs = frozenset({Need.NETNS, Need.PROCESS})
+    repro_action = QUERY
     #: Upper bound on waiting for the kernel to give up on the connections.
     settle_timeout: ClassVar[float] = 15.0
 
@@ -32,28 +35,41 @@ class _FirewallFault(Fault):
         if not wait_until(lambda: firewall.established_connections() == 0, self.settle_timeout):
             raise FaultError(f"{self.name}: connections still established after the fault")
 
-    def _heal(self) -> None:
-        self._firewall().clear()
+    def _strike_until_connections_die(self, verb: str) -> FaultEffect:
+        """Wait for the rules to kill every connection, count what they struck, clear them."""
+        firewall = self._firewall()
+        try:
+            self._wait_for_connections_to_die()
+            packets = firewall.packets_struck()
+        finally:
+            # Old flows stay forgotten (their sockets are dead); new flows pass, as behind a
+            # real middlebox that only dropped its state table entry.
+            firewall.clear()
+        return FaultEffect.counted(packets, f"{verb} packets both ways (nftables counters)")
+
+    def _heal(self) -> FaultEffect:
+        # inject() removed the rules once they had struck; these are left only if it failed.
+        firewall = self._firewall()
+        left = firewall.active is not None
+        firewall.clear()
+        return FaultEffect(detail="rules removed" if left else "no rules left to remove")
 
 
 @register_fault
 class MiddleboxDropFault(_FirewallFault):
     name = "middlebox-drop"
     produces = GONE_AWAY_TIMED_OUT
+    slow = True  # keepalive has to give up first
+    app_mode_default = True  # the seed's own error
     description = "a NAT/firewall/load balancer silently forgets idle flows (the seed's error)"
     mechanism = (
         "namespace with keepalive 1s/1s/2; nftables drops both directions until the kernel "
         "declares the idle connections dead (ETIMEDOUT), then the rules go: new flows work"
     )
 
-    def _inject(self) -> None:
+    def _inject(self) -> FaultEffect:
         self._firewall().drop_both_ways()
-        try:
-            self._wait_for_connections_to_die()
-        finally:
-            # Old flows stay forgotten (their sockets are dead); new flows pass, as behind a
-            # real middlebox that only dropped its state table entry.
-            self._firewall().clear()
+        return self._strike_until_connections_die("dropped")
 
 
 @register_fault
@@ -63,9 +79,6 @@ class MiddleboxResetFault(_FirewallFault):
     description = "a firewall resets idle connections with TCP RST"
     mechanism = "namespace; nftables answers both directions with RST until every flow is reset"
 
-    def _inject(self) -> None:
+    def _inject(self) -> FaultEffect:
         self._firewall().reset_both_ways()
-        try:
-            self._wait_for_connections_to_die()
-        finally:
-            self._firewall().clear()
+        return self._strike_until_connections_die("reset")

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from chaos.fault_effect import FaultEffect
 from chaos.faults.base import Fault, Need, register_fault
+from chaos.faults.client_actions import QUERY, QUERY_WITH_READ_TIMEOUT
 from chaos.faults.produced import LOST, LOST_TIMED_OUT
 
 
 @register_fault
 class ResetPeerFault(Fault):
     name = "reset-peer"
+    repro_action = QUERY
+    app_mode_default = True
     description = "connections dropped with TCP RST (a load balancer or proxy restarting)"
     mechanism = (
         "Toxiproxy reset_peer toxic, there at toxicity 0 before clients connect, raised to 1: "
@@ -30,15 +34,18 @@ class ResetPeerFault(Fault):
         if not self._present():
             self._add(toxicity=0.0)
 
-    def _inject(self) -> None:
+    def _inject(self) -> FaultEffect:
         if self._present():
             # Raising the toxicity restarts the toxic on every live link, rolled at 1: it runs.
             self.target.proxy.update_toxic(self.toxic_name, toxicity=1.0)
         else:
             self._add(toxicity=1.0)  # not prepared: links opened before get EOF, not RST
+        # The Toxiproxy API counts no links: how many were reset is not known.
+        return FaultEffect(detail="reset_peer at toxicity 1 on every link")
 
-    def _heal(self) -> None:
+    def _heal(self) -> FaultEffect:
         self.target.proxy.remove_toxic(self.toxic_name)
+        return FaultEffect(detail="reset_peer removed")
 
     def _present(self) -> bool:
         return any(toxic["name"] == self.toxic_name for toxic in self.target.proxy.toxics())
@@ -52,21 +59,28 @@ class ResetPeerFault(Fault):
 @register_fault
 class OutageFault(Fault):
     name = "outage"
+    repro_action = QUERY
+    app_mode_default = True
     description = "the server is unreachable for a while (network partition), then back"
     mechanism = "Toxiproxy proxy disabled (live links closed, port refuses) for the fault phase"
     needs = frozenset({Need.PROXY})
     produces = LOST
 
-    def _inject(self) -> None:
+    def _inject(self) -> FaultEffect:
         self.target.proxy.disable()
+        return FaultEffect(detail="proxy disabled: live links closed, new ones refused")
 
-    def _heal(self) -> None:
+    def _heal(self) -> FaultEffect:
         self.target.proxy.enable()
+        return FaultEffect(detail="proxy enabled")
 
 
 @register_fault
 class SlowNetworkFault(Fault):
     name = "slow-network"
+    repro_action = QUERY_WITH_READ_TIMEOUT
+    slow = True
+    app_mode_default = True
     description = "replies slower than the client's read timeout (congested or distant link)"
     mechanism = "Toxiproxy latency toxic on the downstream, longer than any operation may take"
     needs = frozenset({Need.PROXY})
@@ -77,10 +91,12 @@ class SlowNetworkFault(Fault):
     # would make the verdict depend on how many round trips a strategy happens to make.
     latency_ms: ClassVar[int] = 20000
 
-    def _inject(self) -> None:
+    def _inject(self) -> FaultEffect:
         # Downstream only: statements reach the server on time, their answers do not. Delaying
         # the upstream too would let a timed-out COMMIT land after the client gave up on it.
         self.target.proxy.add_toxic("latency", name="chaos_latency", latency=self.latency_ms)
+        return FaultEffect(detail=f"latency {self.latency_ms} ms on every answer")
 
-    def _heal(self) -> None:
+    def _heal(self) -> FaultEffect:
         self.target.proxy.remove_toxic("chaos_latency")
+        return FaultEffect(detail="latency removed")

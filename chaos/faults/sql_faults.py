@@ -12,7 +12,9 @@ from typing import ClassVar
 
 import pymysql
 
-from chaos.faults.base import Fault, Need, register_fault
+from chaos.fault_effect import FaultEffect
+from chaos.faults.base import Fault, FaultTarget, Need, register_fault
+from chaos.faults.client_actions import QUERY, RECONNECT
 from chaos.faults.produced import GONE_AWAY_RESET, LOST, TOO_MANY_CONNECTIONS
 from chaos.waiting import wait_until
 
@@ -20,6 +22,9 @@ from chaos.waiting import wait_until
 @register_fault
 class IdleTimeoutFault(Fault):
     name = "idle-timeout"
+    repro_action = QUERY
+    slow = True
+    app_mode_default = True
     produces = GONE_AWAY_RESET
     description = "the server's wait_timeout closes connections left idle (8 h by default)"
     mechanism = "SET GLOBAL wait_timeout=1 before the client connects, then idle past it"
@@ -29,39 +34,60 @@ class IdleTimeoutFault(Fault):
     def prepare(self) -> None:
         self.set_server_global("wait_timeout", self.wait_timeout)
 
-    def _inject(self) -> None:
+    def _inject(self) -> FaultEffect:
         # Idle until the server has closed every client session (or long enough that it would
         # have): what a pool left alone overnight finds in the morning.
         server = self.target.server
         database = self.target.client_settings.database
         time.sleep(self.wait_timeout)
         wait_until(lambda: not server.client_connection_ids(database), 5)
+        # Sessions may have timed out before inject: how many this closed is not known.
+        return FaultEffect(detail=f"idled past wait_timeout={self.wait_timeout}")
 
-    def _heal(self) -> None:
+    def _heal(self) -> FaultEffect:
         # New connections get the server's own wait_timeout again.
         self.restore_globals()
+        return FaultEffect(detail="wait_timeout restored")
 
 
 @register_fault
 class KillConnectionFault(Fault):
     name = "kill-connection"
+    repro_action = QUERY
+    app_mode_default = True
     produces = LOST
     description = "a DBA or a tool (pt-kill) runs KILL on the client's connections"
     mechanism = "KILL CONNECTION for every client session, from an admin session"
 
-    def _inject(self) -> None:
-        server = self.target.server
+    def _inject(self) -> FaultEffect:
         # Only the cell's own sessions: on a shared server, others' are not ours to kill.
-        for connection_id in server.client_connection_ids(self.target.client_settings.database):
-            server.kill_connection(connection_id, missing_ok=True)
+        killed = _kill_client_sessions(self.target)
+        return FaultEffect.counted(killed, f"killed {_sessions(killed)}")
 
-    def _heal(self) -> None:
+    def _heal(self) -> FaultEffect:
         """Nothing to repair: the server is fine, the connections are gone."""
+        return FaultEffect(detail="nothing to repair")
+
+
+def _kill_client_sessions(target: FaultTarget) -> int:
+    """KILL every session in the client's database; how many were killed (not gone before)."""
+    server = target.server
+    ids = server.client_connection_ids(target.client_settings.database)
+    return sum(1 for connection_id in ids if server.kill_connection(connection_id, missing_ok=True))
 
 
 @register_fault
 class TooManyConnectionsFault(Fault):
     name = "too-many-connections"
+    # The hogs take every slot and the client's session is killed: what a client sees is the
+    # refusal of its reconnect.
+    repro_action = RECONNECT
+    not_in_app_mode = (
+        "its max_connections=10 is below the app's 16 threads: measured, the app's own "
+        "connections exhaust the server before the fault, and the suite's admin session is "
+        "refused with 1040 (every cell errors); the fault needs a client that holds fewer "
+        "connections than the limit, as the in-process cells' 4 workers do"
+    )
     produces = TOO_MANY_CONNECTIONS  # on the reconnect
     description = "a reconnect storm (or another client) exhausts max_connections"
     mechanism = (
@@ -77,21 +103,29 @@ class TooManyConnectionsFault(Fault):
         self._hogs: list[pymysql.Connection] = []
         self.set_server_global("max_connections", self.max_connections)
 
-    def _inject(self) -> None:
-        server = self.target.server
-        for connection_id in server.client_connection_ids(self.target.client_settings.database):
-            server.kill_connection(connection_id, missing_ok=True)
-        direct = server.settings  # hogs connect straight to the server, not through a proxy
+    def _inject(self) -> FaultEffect:
+        killed = _kill_client_sessions(self.target)
+        direct = self.target.server.settings  # hogs connect straight to the server
         for _ in range(self.max_connections * 3):
             try:
                 self._hogs.append(pymysql.connect(**direct.pymysql_kwargs(connect_timeout=2)))
             except pymysql.err.OperationalError as e:
                 if e.args[0] == 1040:
-                    return
+                    break
                 raise
+        # What strikes is the refusal of a reconnect, which the server does not count.
+        return FaultEffect(
+            detail=f"killed {_sessions(killed)}; {len(self._hogs)} connections hold every slot"
+        )
 
-    def _heal(self) -> None:
+    def _heal(self) -> FaultEffect:
+        hogs = len(getattr(self, "_hogs", ()))
         for conn in getattr(self, "_hogs", ()):
             conn.close()
         self._hogs = []
         self.restore_globals()
+        return FaultEffect(detail=f"closed {hogs} connections; max_connections restored")
+
+
+def _sessions(count: int) -> str:
+    return f"{count} client session{'' if count == 1 else 's'}"

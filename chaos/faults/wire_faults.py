@@ -8,6 +8,9 @@ deterministically, and needs no hook in the client's code nor a look at its tabl
 A Toxiproxy that does not know the toxic type (a real one answers 400) makes the fault skip
 before the cell starts: :meth:`WireFault.unmet_need` asks the server once per run, by trying the
 toxic on a throw-away proxy.
+
+The heal reads the toxic's ``strikes`` (the embedded server's read-only count, an extension of
+the API) before removing it: the heal's effect says how often the fault struck.
 """
 
 from __future__ import annotations
@@ -19,7 +22,9 @@ import threading
 import time
 from typing import Any, ClassVar
 
+from chaos.fault_effect import FaultEffect
 from chaos.faults.base import Fault, FaultTarget, Need, register_fault
+from chaos.faults.client_actions import QUERY, TRANSACTION_OF_TWO
 from chaos.faults.produced import LOST
 
 log = logging.getLogger(__name__)
@@ -68,6 +73,8 @@ class WireFault(Fault):
 
     needs = frozenset({Need.PROXY})
     fault_phase_operations: ClassVar[int] = 1
+    # These faults strike a transaction: a lone query would never meet them.
+    repro_action = TRANSACTION_OF_TWO
     toxic_type: ClassVar[str] = ""
     stream: ClassVar[str] = "upstream"
 
@@ -82,18 +89,23 @@ class WireFault(Fault):
             unmet = toxic_support(target.proxy.client, cls.toxic_type)
         return unmet
 
-    def _inject(self) -> None:
+    def _inject(self) -> FaultEffect:
         self.target.proxy.add_toxic(
             self.toxic_type, name=TOXIC_NAME, stream=self.stream, **self.toxic_attributes()
         )
+        return FaultEffect(detail=f"{self.toxic_type} added on the {self.stream}")
 
-    def _heal(self) -> None:
-        self.target.proxy.remove_toxic(TOXIC_NAME)
+    def _heal(self) -> FaultEffect:
+        proxy = self.target.proxy
+        toxic = next((toxic for toxic in proxy.toxics() if toxic["name"] == TOXIC_NAME), {})
+        proxy.remove_toxic(TOXIC_NAME)
+        return FaultEffect.counted(toxic.get("strikes"), f"{self.toxic_type} removed")
 
 
 @register_fault
 class MidTransactionDropFault(WireFault):
     name = "mid-transaction-drop"
+    app_mode_default = True
     description = "the link dies between two statements of an open transaction"
     mechanism = (
         "mysql_cut toxic: the first statement that writes (in a transaction, or alone under "
@@ -111,6 +123,7 @@ class MidTransactionDropFault(WireFault):
 @register_fault
 class AmbiguousCommitFault(WireFault):
     name = "ambiguous-commit"
+    app_mode_default = True
     description = "the link dies after COMMIT was sent and applied, before its OK arrives"
     mechanism = "mysql_lose_commit_ok toxic: the server's OK to COMMIT is dropped, link cut"
     produces = LOST
@@ -141,6 +154,7 @@ LOCK_WAIT_MESSAGE = "Lock wait timeout exceeded; try restarting transaction"
 @register_fault
 class DeadlockFault(WireFault):
     name = "deadlock"
+    app_mode_default = True
     description = "the second statement of a transaction is chosen as a deadlock victim"
     mechanism = (
         "mysql_error toxic 1213: ROLLBACK is sent in the statement's place, then the ERR; "
@@ -187,6 +201,7 @@ class LockWaitTimeoutFault(WireFault):
 @register_fault
 class MidTransactionOutageFault(WireFault):
     name = "mid-transaction-outage"
+    slow = True
     description = "the link dies after a transaction's first statement and stays down for 5 s"
     mechanism = (
         "mysql_cut toxic with refuse: after the first statement that writes the link is cut at "
@@ -200,16 +215,16 @@ class MidTransactionOutageFault(WireFault):
     def toxic_attributes(cls) -> dict[str, Any]:
         return {"statements": 1, "transaction": "any", "writes": 1, "refuse": 1}
 
-    def _inject(self) -> None:
+    def _inject(self) -> FaultEffect:
         self._injected_at = time.monotonic()
-        super()._inject()
+        return super()._inject()
 
-    def _heal(self) -> None:
+    def _heal(self) -> FaultEffect:
         # The outage lasts its full length whenever the fault phase ends.
         remaining = self._injected_at + self.outage_seconds - time.monotonic()
         if remaining > 0:
             time.sleep(remaining)
-        super()._heal()
+        return super()._heal()
 
 
 INACTIVITY_MESSAGE = (
@@ -221,6 +236,7 @@ INACTIVITY_MESSAGE = (
 @register_fault
 class Mysql8IdleDisconnectFault(WireFault):
     name = "mysql8-idle-disconnect"
+    repro_action = QUERY  # an idle connection is struck: its next query meets the close
     description = "MySQL >= 8.0.24 closes an idle connection after sending error 4031"
     mechanism = (
         "mysql_close toxic: idle links get an unsolicited ERR 4031 (sequence id 0), then FIN; "
@@ -238,6 +254,7 @@ class Mysql8IdleDisconnectFault(WireFault):
 @register_fault
 class ServerShutdownFault(WireFault):
     name = "server-shutdown"
+    repro_action = QUERY
     description = "a graceful server shutdown ends every session, idle or in a query"
     mechanism = (
         "mysql_close toxic: every live link is closed with FIN and no packet, which is what "

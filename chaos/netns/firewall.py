@@ -1,12 +1,14 @@
 """nftables rules inside a namespace: the middlebox that drops or resets a server's traffic.
 
 Client and server share the namespace's loopback, so every packet of the connection crosses the
-``output`` hook once: one chain there sees both directions.
+``output`` hook once: one chain there sees both directions. Every rule has a ``counter``, so a
+fault can say how many packets its rules struck (:meth:`Firewall.packets_struck`).
 """
 
 from __future__ import annotations
 
 import logging
+import re
 
 from chaos.netns.capability import tool
 from chaos.netns.namespace import NetworkNamespace
@@ -14,6 +16,7 @@ from chaos.netns.namespace import NetworkNamespace
 log = logging.getLogger(__name__)
 
 TABLE = "mysql_chaos"
+_COUNTER = re.compile(r"\bcounter packets (\d+) bytes \d+")
 
 
 class Firewall:
@@ -39,7 +42,9 @@ class Firewall:
 
     def drop_both_ways(self) -> None:
         """Silently drop every packet to and from the port: a middlebox forgot the flow."""
-        self._apply(f"    tcp dport {self.port} drop\n    tcp sport {self.port} drop\n")
+        self._apply(
+            f"    tcp dport {self.port} counter drop\n    tcp sport {self.port} counter drop\n"
+        )
         self.active = "drop"
 
     def reset_both_ways(self) -> None:
@@ -49,8 +54,8 @@ class Firewall:
         swallowed and the client would see a timeout instead of a reset.
         """
         self._apply(
-            f"    tcp dport {self.port} tcp flags & rst == 0 reject with tcp reset\n"
-            f"    tcp sport {self.port} tcp flags & rst == 0 reject with tcp reset\n"
+            f"    tcp dport {self.port} tcp flags & rst == 0 counter reject with tcp reset\n"
+            f"    tcp sport {self.port} tcp flags & rst == 0 counter reject with tcp reset\n"
         )
         self.active = "reset"
 
@@ -62,9 +67,17 @@ class Firewall:
         itself and never an earlier, idle moment of the connection.
         """
         self._apply(
-            f"    tcp dport {self.port} tcp flags & (psh | rst) == psh reject with tcp reset\n"
+            f"    tcp dport {self.port} tcp flags & (psh | rst) == psh counter "
+            "reject with tcp reset\n"
         )
         self.active = "reset-requests"
+
+    def packets_struck(self) -> int | None:
+        """Packets the active rules dropped or reset so far (None when no rule is active)."""
+        if self.active is None:
+            return None
+        listing = self.namespace.output([tool("nft"), "list", "table", "inet", TABLE])
+        return sum(int(packets) for packets in _COUNTER.findall(listing))
 
     def clear(self) -> None:
         if self.active is None:

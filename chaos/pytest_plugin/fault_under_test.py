@@ -1,9 +1,10 @@
 """One fault of the catalogue, set up for one test: what the ``mysql_chaos_fault`` fixture gives.
 
-Each test gets a world of its own, as a matrix cell does (chaos.runner.environment): a
-disposable server (a database of its own on an external one), the embedded Toxiproxy in front
-of it for proxy and wire faults, a network namespace around it for kernel faults. ``prepare()``
-has run, so the test's client connects to a world the fault can strike. The test decides when::
+Each test gets a world of its own, armed as a matrix cell arms it
+(:class:`~chaos.runner.armed_fault.ArmedFault`): a disposable server (a database of its own on
+an external one), the embedded Toxiproxy in front of it for proxy and wire faults, a network
+namespace around it for kernel faults. ``prepare()`` has run, so the test's client connects to
+a world the fault can strike. The test decides when::
 
     client = MyClient(**mysql_chaos_fault.pymysql_kwargs())
     client.query("SELECT 1")          # warm up: a live connection
@@ -24,26 +25,23 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
+from chaos.fault_effect import FaultEffect
 from chaos.faults.base import Fault, Need
-from chaos.runner.environment import Backend, CellEnvironment
-from chaos.runner.preflight import unmet_need
+from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
+from chaos.runner.environment import Backend
 from chaos.servers.base import MySQLServer
 from chaos.settings import ConnectionSettings
 
-
-class FaultUnavailable(Exception):
-    """This fault cannot run here; the message is the reason (the fixture skips with it)."""
+__all__ = ["FaultUnavailable", "FaultUnderTest"]
 
 
 class FaultUnderTest:
-    """Start with :meth:`start` (or ``with``); :meth:`stop` heals and removes everything."""
+    """Start with :meth:`start`; :meth:`stop` heals and removes everything. ``with`` around the
+    part of the test that meets the fault injects it on entry and heals it on exit."""
 
     def __init__(self, fault_class: type[Fault], backend: Backend, toxiproxy: Any) -> None:
         self.fault_class = fault_class
-        self.backend = backend
-        self.toxiproxy = toxiproxy
-        self._environment: CellEnvironment | None = None
-        self._fault: Fault | None = None
+        self._armed = ArmedFault(fault_class, backend, toxiproxy)
 
     @property
     def name(self) -> str:
@@ -65,45 +63,31 @@ class FaultUnderTest:
 
     def start(self) -> FaultUnderTest:
         """Set up the world and ``prepare()`` the fault; :class:`FaultUnavailable` if it can't."""
-        reason = unmet_need(self.fault_class, self.backend, self.toxiproxy)
-        if reason is not None:
-            # The runner's reasons name the CLI's options; here the plugin's apply.
-            reason = reason.replace("--allow-global", "--mysql-chaos-allow-global")
-            raise FaultUnavailable(f"{self.name}: {reason}")
         try:
-            self._environment = CellEnvironment(self.fault_class, self.backend, self.toxiproxy)
-            self._environment.start()
-            target = self._environment.target
-            assert target is not None
-            reason = self.fault_class.unmet_need(target)
-            if reason is not None:
-                raise FaultUnavailable(f"{self.name}: {reason}")
-            self._fault = self.fault_class(target)
-            self._fault.prepare()
-        except BaseException:
-            self.stop()
-            raise
+            self._armed.start()
+        except FaultUnavailable as e:
+            # The runner's reasons name the CLI's options; here the plugin's apply.
+            reason = e.reason.replace("--allow-global", "--mysql-chaos-allow-global")
+            raise FaultUnavailable(self.name, reason) from None
         return self
 
     @property
     def fault(self) -> Fault:
-        if self._fault is None:
-            raise RuntimeError(f"{self.name} is not started")
-        return self._fault
+        return self._armed.fault
 
     @property
     def settings(self) -> ConnectionSettings:
         """Where the client under test connects: through the proxy, or to the server."""
-        return self.fault.target.client_settings
+        return self._armed.target.client_settings
 
     @property
     def admin_settings(self) -> ConnectionSettings:
         """Straight to the server as its administrator, for the test's own checks."""
-        return self.fault.target.admin_settings
+        return self._armed.target.admin_settings
 
     @property
     def server(self) -> MySQLServer:
-        return self.fault.target.server
+        return self._armed.target.server
 
     def pymysql_kwargs(self, **overrides: Any) -> dict[str, Any]:
         """``pymysql.connect(**fault.pymysql_kwargs())``: the client's connection settings."""
@@ -115,34 +99,27 @@ class FaultUnderTest:
 
     @property
     def injected(self) -> bool:
-        return self._fault is not None and self._fault.injected
+        return self._armed.injected
 
-    def inject(self) -> None:
-        """The event happens (it may take a while: a server restart, keepalives dying)."""
-        self.fault.inject()
+    def inject(self) -> FaultEffect:
+        """The event happens (it may take a while: a server restart, keepalives dying); returns
+        what it did."""
+        return self._armed.inject()
 
-    def heal(self) -> None:
-        """The world is repaired; idempotent, and done at teardown too."""
-        self.fault.heal()
+    def heal(self) -> FaultEffect:
+        """The world is repaired; idempotent, and done at teardown too. Returns what it did (a
+        protocol toxic's strikes, counted since inject)."""
+        return self._armed.heal()
 
     @contextlib.contextmanager
     def entered(self) -> Iterator[None]:
         """Run the block (and the threads it starts) where the client can reach the server."""
-        if self._environment is None:
-            raise RuntimeError(f"{self.name} is not started")
-        with self._environment.entered():
+        with self._armed.entered():
             yield
 
     def stop(self) -> None:
         """Heal, put back what ``prepare()`` changed, stop the server, proxy and namespace."""
-        fault, self._fault = self._fault, None
-        environment, self._environment = self._environment, None
-        try:
-            if fault is not None:
-                fault.close()
-        finally:
-            if environment is not None:
-                environment.stop()
+        self._armed.stop()
 
     def __enter__(self) -> FaultUnderTest:
         self.inject()

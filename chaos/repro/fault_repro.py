@@ -1,9 +1,9 @@
 """Show one fault of the catalogue to a plain pymysql connection, as the matrix runs it.
 
-The fault is the matrix's own :class:`~chaos.faults.base.Fault` class in the matrix's own
-:class:`~chaos.runner.environment.CellEnvironment` (a namespace for kernel faults, a proxy for
-proxy and wire faults). Skips come only from the same pre-flight needs; once the environment is
-up, anything that raises is a failure of the reproduction, never a skip.
+The fault is armed as a matrix cell arms it (:class:`~chaos.runner.armed_fault.ArmedFault`: the
+same pre-flight, a namespace for kernel faults, a proxy for proxy and wire faults). Skips come
+only from that pre-flight; once the environment is up, anything that raises is a failure of the
+reproduction, never a skip. What the client does is the fault's own ``repro_action``.
 """
 
 from __future__ import annotations
@@ -14,13 +14,20 @@ from typing import Any
 
 import pymysql
 
-from chaos.faults.base import Fault
-from chaos.repro.client_actions import CLIENT_ACTIONS, SCHEMA, error_of
+from chaos.errors import ChaosError
+from chaos.faults.base import Fault, FaultTarget
+from chaos.faults.client_actions import SCHEMA, ClientAction
 from chaos.repro.outcome import Reproduction, one_line
-from chaos.runner.environment import Backend, CellEnvironment
+from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
+from chaos.runner.environment import Backend
 from chaos.runner.preflight import unmet_need
+from chaos.settings import ConnectionSettings
 
 log = logging.getLogger(__name__)
+
+
+class NoErrorError(ChaosError):
+    """The client's action succeeded: the fault did not take effect."""
 
 
 def reproduce_fault(
@@ -39,43 +46,45 @@ def reproduce_fault(
             **fields,
         )
 
-    reason = unmet_need(fault_class, backend, toxiproxy)
-    if reason is not None:
-        return outcome(skipped=reason)
-    action = CLIENT_ACTIONS.get(fault_class.name)
+    action = fault_class.repro_action
     if action is None:
+        # The pre-flight's skip still comes first: a fault that cannot run here is a skip.
+        reason = unmet_need(fault_class, backend, toxiproxy)
+        if reason is not None:
+            return outcome(skipped=reason)
         return outcome(failure=f"no client action for fault {fault_class.name!r}")
+    set_up = _create_table if action.needs_table else None
     try:
-        with CellEnvironment(fault_class, backend, toxiproxy) as env:
-            assert env.target is not None
-            reason = fault_class.unmet_need(env.target)  # e.g. a Toxiproxy without the toxic
-            if reason is not None:
-                return outcome(skipped=reason)
-            if action.needs_table:
-                _create_table(env.target.admin_settings)
-            fault = fault_class(env.target)
-            try:
-                with env.entered():
-                    fault.prepare()
-                    settings = env.target.client_settings
-                    conn = pymysql.connect(
-                        **settings.pymysql_kwargs(read_timeout=action.read_timeout)
-                    )
-                    try:
-                        fault.inject()
-                        error = error_of(action, conn, settings)
-                    finally:
-                        conn.close()
-            finally:
-                fault.close()
+        with ArmedFault(fault_class, backend, toxiproxy, set_up=set_up) as armed:
+            settings = armed.target.client_settings
+            with armed.entered():
+                conn = pymysql.connect(**settings.pymysql_kwargs(read_timeout=action.read_timeout))
+                try:
+                    armed.inject()
+                    error = error_of(action, conn, settings)
+                finally:
+                    conn.close()
+    except FaultUnavailable as e:
+        return outcome(skipped=e.reason)
     except Exception as e:
         log.debug("repro of %s failed", fault_class.name, exc_info=True)
         return outcome(failure=one_line(e))
     return outcome(error=error)
 
 
-def _create_table(admin: Any) -> None:
-    conn = pymysql.connect(**admin.pymysql_kwargs())
+def error_of(
+    action: ClientAction, conn: pymysql.Connection, settings: ConnectionSettings
+) -> pymysql.err.MySQLError:
+    """Run ``action`` and return the pymysql error it raised."""
+    try:
+        action.after_inject(conn, settings)
+    except pymysql.err.MySQLError as e:
+        return e
+    raise NoErrorError(f"{action.describe} succeeded: the fault showed no error")
+
+
+def _create_table(target: FaultTarget) -> None:
+    conn = pymysql.connect(**target.admin_settings.pymysql_kwargs())
     try:
         with conn.cursor() as cursor:
             for sql in SCHEMA:

@@ -17,8 +17,6 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pymysql
-
 from chaos.appmode.load import BankRequests, GetRequests, HttpLoad
 from chaos.appmode.outcome import answers_by_phase
 from chaos.appmode.timing import AppTiming
@@ -31,11 +29,11 @@ from chaos.runner.app_under_test import (
     app_process_environment,
     app_secrets,
 )
+from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
 from chaos.runner.cell import CellResult, describe_error
-from chaos.runner.environment import Backend, CellEnvironment
-from chaos.runner.preflight import unmet_need
+from chaos.runner.environment import Backend
 from chaos.settings import ConnectionSettings
-from chaos.workload.bank import create_schema, read_state
+from chaos.workload.bank import create_bank, read_state
 from chaos.workload.generator import accounts_needed
 from chaos.workload.history import CellMeta, History, Operation, Phase, PhaseSpan, save_jsonl
 from chaos.workload.state import BankState
@@ -63,24 +61,24 @@ def run_app_cell(
     def result(**fields: Any) -> CellResult:
         return CellResult(app.name, fault_class.name, time.monotonic() - started, **fields)
 
-    reason = unmet_need(fault_class, backend, toxiproxy)
-    if reason is not None:
-        return result(skipped=reason)
+    accounts = accounts_needed(timing.clients)
+
+    def set_up(target: FaultTarget) -> None:
+        if app.bank:
+            create_bank(target.admin_settings, accounts=accounts, initial_balance=INITIAL_BALANCE)
+
     try:
-        with CellEnvironment(fault_class, backend, toxiproxy) as env:
-            assert env.target is not None
-            reason = fault_class.unmet_need(env.target)
-            if reason is not None:
-                return result(skipped=reason)
-            preexec = env.namespace.preexec() if env.namespace is not None else None
-            with env.entered():
-                history = _exercise(app, fault_class(env.target), timing, wsgi_server, preexec)
-                verdict, state = _judge(app, history, env.target, timing)
+        with ArmedFault(fault_class, backend, toxiproxy, set_up=set_up) as armed:
+            with armed.entered():
+                history = _exercise(app, armed, timing, wsgi_server, accounts)
+                verdict, state = _judge(app, history, armed.target, timing)
         history_file = None
         if history_dir is not None:
             safe_name = app.name.replace(":", "_").replace("/", "_")
             history_file = str(history_dir / f"app__{safe_name}__{fault_class.name}.jsonl")
             save_jsonl(history_file, history, state)
+    except FaultUnavailable as e:
+        return result(skipped=e.reason)
     except Exception as e:
         log.debug("app cell %s x %s failed", app.name, fault_class.name, exc_info=True)
         return result(error=describe_error(e))
@@ -116,19 +114,14 @@ def _run_db_check(app: AppUnderTest, settings: ConnectionSettings) -> str | None
 
 def _exercise(
     app: AppUnderTest,
-    fault: Fault,
+    armed: ArmedFault,
     timing: AppTiming,
     wsgi_server: str,
-    preexec: Any,
+    accounts: int,
 ) -> History:
-    target = fault.target
-    accounts = accounts_needed(timing.clients)
-    if app.bank:
-        admin = pymysql.connect(**target.admin_settings.pymysql_kwargs())
-        try:
-            create_schema(admin, accounts=accounts, initial_balance=INITIAL_BALANCE)
-        finally:
-            admin.close()
+    """HTTP load through the fault's phases; the schema is made and the fault prepared."""
+    target = armed.target
+    preexec = armed.preexec()
     origin = time.monotonic()
     operations: list[Operation] = []
     phases: list[PhaseSpan] = []
@@ -154,7 +147,6 @@ def _exercise(
         stop_timeout=_APP_STOP_SECONDS,
     )
     try:
-        fault.prepare()  # before the app connects (wait_timeout, max_connections)
         with server:
             load = HttpLoad(
                 server.socket_path,
@@ -168,17 +160,17 @@ def _exercise(
             with load:
                 phase(load, Phase.WARMUP, timing.warmup_seconds, timing.requests_per_client)
                 fault_time = now()
-                fault.inject()
+                inject_effect = armed.inject()
                 phase(load, Phase.FAULT, timing.fault_seconds, timing.requests_per_client)
-                fault.heal()
+                heal_effect = armed.heal()
                 heal_time = now()
                 phase(load, Phase.RECOVERY, timing.recovery_seconds)
     finally:
         # Heal and put back GLOBAL variables also when the cell failed early.
-        fault.close()
+        armed.disarm()
     meta = CellMeta(
         strategy=app.name,
-        fault=fault.name,
+        fault=armed.name,
         hard_deadline=timing.hard_deadline,
         heal_time=heal_time,
         phases=tuple(phases),
@@ -186,5 +178,7 @@ def _exercise(
         initial_total=accounts * INITIAL_BALANCE if app.bank else None,
         recovery_deadline=timing.recovery_deadline,
         fault_time=fault_time,
+        inject_effect=inject_effect,
+        heal_effect=heal_effect,
     )
     return History(meta, tuple(sorted(operations, key=lambda op: (op.invoke, op.worker))))

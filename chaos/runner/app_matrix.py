@@ -2,8 +2,9 @@
 
 The default fault set keeps the app matrix practical (each cell starts a WSGI server and HTTP
 client processes, and runs seconds of paced load): the seed's own error and one or two faults of
-every mechanism, chosen for the distinct verdicts they give. ``--all-faults`` runs the whole
-catalogue.
+every mechanism, chosen for the distinct verdicts they give (``Fault.app_mode_default``).
+``--all-faults`` runs the whole catalogue but the faults app mode cannot run
+(``Fault.not_in_app_mode``, which says why).
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from chaos.appmode.timing import AppTiming
+from chaos.errors import UsageError
+from chaos.faults import FAULTS
 from chaos.faults.base import Fault
 from chaos.runner.app_cell import run_app_cell
 from chaos.runner.app_under_test import AppUnderTest
@@ -20,33 +23,18 @@ from chaos.runner.environment import Backend
 from chaos.runner.matrix import MatrixRun, run_cells
 from chaos.verdicts.cell_result import CellResult
 
-DEFAULT_FAULTS = (
-    # the kernel: the seed's own error
-    "middlebox-drop",
-    # the server
-    "idle-timeout",
-    "kill-connection",
-    "server-restart",
-    "server-freeze",
-    # the proxy
-    "reset-peer",
-    "outage",
-    "slow-network",
-    # the wire
-    "mid-transaction-drop",
-    "ambiguous-commit",
-    "deadlock",
-)
 
-#: Faults that cannot be meaningful in app mode, and why (``--all-faults`` leaves them out).
-NOT_IN_APP_MODE = {
-    "too-many-connections": (
-        "its max_connections=10 is below the app's 16 threads: measured, the app's own "
-        "connections exhaust the server before the fault, and the suite's admin session is "
-        "refused with 1040 (every cell errors); the fault needs a client that holds fewer "
-        "connections than the limit, as the in-process cells' 4 workers do"
-    ),
-}
+def app_mode_faults(requested: list[str], all_faults: bool) -> list[str]:
+    """The faults of an app run: those named (each must be one app mode can run), else the
+    catalogue (``all_faults``) or the default set, in the catalogue's order."""
+    for name in requested:
+        reason = FAULTS.get(name).not_in_app_mode
+        if reason is not None:
+            raise UsageError(f"{name} is not run in app mode: {reason}")
+    names = FAULTS.select(requested)
+    if requested or all_faults:
+        return [name for name in names if FAULTS.get(name).not_in_app_mode is None]
+    return [name for name in names if FAULTS.get(name).app_mode_default]
 
 
 def run_app_matrix(

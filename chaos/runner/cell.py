@@ -15,14 +15,14 @@ import pymysql
 
 from chaos.checker import check
 from chaos.errors import ChaosError, StrategyExitError, one_line
-from chaos.faults.base import Fault
-from chaos.runner.environment import Backend, CellEnvironment
-from chaos.runner.preflight import unmet_need
+from chaos.faults.base import Fault, FaultTarget
+from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
+from chaos.runner.environment import Backend
 from chaos.runner.timing import CellTiming
 from chaos.strategy import StrategyFactory
 from chaos.strategy.loading import build_strategy
 from chaos.verdicts.cell_result import CellResult
-from chaos.workload.bank import create_schema, read_state
+from chaos.workload.bank import create_bank, read_state
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.generator import accounts_needed
 from chaos.workload.history import History, Phase, save_jsonl
@@ -60,19 +60,16 @@ def run_cell(
     def result(**fields: Any) -> CellResult:
         return CellResult(strategy_name, fault_class.name, time.monotonic() - started, **fields)
 
-    reason = unmet_need(fault_class, backend, toxiproxy)
-    if reason is not None:
-        return result(skipped=reason)
+    accounts = accounts_needed(timing.workers)
+
+    def set_up(target: FaultTarget) -> None:
+        create_bank(target.admin_settings, accounts=accounts, initial_balance=INITIAL_BALANCE)
+
     try:
-        with CellEnvironment(fault_class, backend, toxiproxy) as env:
-            assert env.target is not None
-            # Still before the cell starts: the environment is up, no workload has run.
-            reason = fault_class.unmet_need(env.target)
-            if reason is not None:
-                return result(skipped=reason)
-            with env.entered():
-                history = _exercise(strategy_name, factory, fault_class(env.target), timing)
-                state = read_state(env.target.admin_settings)
+        with ArmedFault(fault_class, backend, toxiproxy, set_up=set_up) as armed:
+            with armed.entered():
+                history = _exercise(strategy_name, factory, armed, timing, accounts)
+                state = read_state(armed.target.admin_settings)
         verdict = check(
             history,
             state,
@@ -83,6 +80,8 @@ def run_cell(
         if history_dir is not None:
             history_file = str(history_dir / f"{strategy_name}__{fault_class.name}.jsonl")
             save_jsonl(history_file, history, state)
+    except FaultUnavailable as e:
+        return result(skipped=e.reason)
     except Exception as e:
         log.debug("cell %s x %s failed", strategy_name, fault_class.name, exc_info=True)
         return result(error=describe_error(e))
@@ -100,20 +99,18 @@ def describe_error(error: BaseException) -> str:
 
 
 def _exercise(
-    strategy_name: str, factory: StrategyFactory, fault: Fault, timing: CellTiming
+    strategy_name: str,
+    factory: StrategyFactory,
+    armed: ArmedFault,
+    timing: CellTiming,
+    accounts: int,
 ) -> History:
-    target = fault.target
-    accounts = accounts_needed(timing.workers)
-    admin = pymysql.connect(**target.admin_settings.pymysql_kwargs())
-    try:
-        create_schema(admin, accounts=accounts, initial_balance=INITIAL_BALANCE)
-    finally:
-        admin.close()
-    config = timing.strategy_config(target.client_settings)
+    """The workload through the fault's phases; the schema is made and the fault prepared."""
+    fault = armed.fault
+    config = timing.strategy_config(armed.target.client_settings)
     strategy = None
     driver = None
     try:
-        fault.prepare()
         with _FACTORY_LOCK:
             strategy = build_strategy(factory, config)
         driver = WorkloadDriver(
@@ -123,23 +120,24 @@ def _exercise(
         )
         driver.run_concurrently(timing.warmup_operations, Phase.WARMUP)
         driver.mark_fault()
-        fault.inject()
+        inject_effect = armed.inject()
         # Every worker at once; faults that strike one transaction choose it on the wire.
         driver.run_fault_phase(fault.fault_phase_operations)
-        fault.heal()
+        heal_effect = armed.heal()
         driver.mark_heal()
         driver.run_until_recovered(Phase.RECOVERY, timing.recovery_deadline)
-        return driver.history(
+        history = driver.history(
             strategy_name,
             fault.name,
             initial_total=accounts * INITIAL_BALANCE,
             recovery_deadline=timing.recovery_deadline,
         )
+        return history.with_meta(inject_effect=inject_effect, heal_effect=heal_effect)
     finally:
-        # close(): heal (retried) and put back the GLOBAL variables prepare() changed, also
-        # when the cell failed before inject; a failure here is the cell's error.
+        # Heal (retried) and put back the GLOBAL variables prepare() changed, also when the
+        # cell failed before inject; a failure here is the cell's error.
         try:
-            fault.close()
+            armed.disarm()
         finally:
             if driver is not None:
                 driver.close()

@@ -100,7 +100,7 @@ class CellEnvironment:
         client = self.server.settings
         if Need.PROXY in needs:
             if self.toxiproxy is None:
-                raise FaultError("needs a Toxiproxy server, and none is available")
+                raise FaultError(Need.PROXY.reason)
             self.proxy = self.toxiproxy.create_proxy(
                 self.name, upstream=f"{client.host}:{client.port}", listen="127.0.0.1:0"
             )

@@ -25,15 +25,6 @@ from chaos.verdicts.cell_result import CellResult
 
 log = logging.getLogger(__name__)
 
-#: Faults whose cells take longest start first, so they do not finish the run alone.
-_SLOW_FIRST = (
-    "slow-network",
-    "server-freeze",
-    "mid-transaction-outage",
-    "middlebox-drop",
-    "idle-timeout",
-)
-
 
 @dataclass(frozen=True)
 class MatrixRun:
@@ -149,7 +140,8 @@ def run_cells(
     require_local_servers(faults, backend)
     if shard is not None:
         cells = select_shard(cells, *shard)
-    cells = sorted(cells, key=lambda cell: 0 if cell[1].name in _SLOW_FIRST else 1)
+    # Cells of slow faults start first, so they do not finish the run alone.
+    cells = sorted(cells, key=lambda cell: 0 if cell[1].slow else 1)
     started = time.monotonic()
     cpu_started = _cpu_seconds()
     results: list[CellResult] = []

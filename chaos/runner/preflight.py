@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from chaos.faults.base import GLOBALS_REFUSED, Fault, Need
+from chaos.faults.base import Fault, Need
 from chaos.netns import net_admin_missing_reason
 from chaos.runner.environment import Backend
 from chaos.servers.binary import find_server_binary
 from chaos.servers.template import template_datadir
 
-NO_TOXIPROXY = "needs a Toxiproxy server, and none is available"
-NOT_OWNED = "needs a server whose process the suite owns (not an external server)"
+# Said of an external server only, so not one of the needs' own reasons.
 NOT_IN_NAMESPACE = (
     "needs a server inside a network namespace the suite makes (not an external server)"
 )
@@ -35,12 +34,12 @@ def unmet_need(fault: type[Fault], backend: Backend, toxiproxy: Any) -> str | No
         if reason is not None:
             return reason
     if Need.PROXY in needs and toxiproxy is None:
-        return NO_TOXIPROXY
+        return Need.PROXY.reason
     if backend.external_url:
         if Need.PROCESS in needs:
-            return NOT_OWNED
+            return Need.PROCESS.reason
         if Need.GLOBALS in needs and not backend.allow_global_changes:
-            return GLOBALS_REFUSED
+            return Need.GLOBALS.reason
     return None
 
 

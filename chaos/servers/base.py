@@ -74,10 +74,11 @@ class MySQLServer(ABC):
             raise UsageError(f"not a server variable name: {name!r}")
         return str(self.query(f"SELECT @@GLOBAL.{name}")[0][0])
 
-    def kill_connection(self, connection_id: int, missing_ok: bool = False) -> None:
+    def kill_connection(self, connection_id: int, missing_ok: bool = False) -> bool:
         """``KILL CONNECTION id`` from an admin session, as a DBA or a tool would.
 
         With ``missing_ok``, a session that ended by itself meanwhile (1094) is not an error.
+        Returns whether the session was killed (False: it had ended by itself).
         """
         try:
             self.query("KILL CONNECTION %s", (int(connection_id),))
@@ -86,6 +87,8 @@ class MySQLServer(ABC):
         except pymysql.err.OperationalError as e:
             if not (missing_ok and e.args[0] == _UNKNOWN_THREAD):
                 raise
+            return False
+        return True
 
     def client_connection_ids(self, database: str | None = None) -> list[int]:
         """Ids of sessions other than the caller's admin session (optionally in one database).

@@ -81,6 +81,17 @@ def create_schema(conn: Connection, accounts: int = 8, initial_balance: int = 10
     log.debug("bank schema: %d accounts of %d", accounts, initial_balance)
 
 
+def create_bank(
+    settings: ConnectionSettings, accounts: int = 8, initial_balance: int = 1000
+) -> None:
+    """:func:`create_schema` over a fresh connection made with ``settings`` (an admin's)."""
+    conn = pymysql.connect(**settings.pymysql_kwargs())
+    try:
+        create_schema(conn, accounts=accounts, initial_balance=initial_balance)
+    finally:
+        conn.close()
+
+
 def transfer_unit(
     op_id: str,
     from_id: int,

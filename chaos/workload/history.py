@@ -8,6 +8,10 @@ JSON lines, so a run can be re-checked offline::
     {"type": "meta", "format": 1, "strategy": ..., "fault": ..., "heal_time": ..., ...}
     {"type": "op", "op_id": "w0-1", "worker": 0, "kind": "transfer", ...}
     {"type": "state", "accounts": [...], "ledger": [...]}
+
+The meta record also holds what the fault said it did on inject and on heal
+(:class:`~chaos.fault_effect.FaultEffect`); histories saved before that was recorded load with
+``None`` there.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from chaos.fault_effect import FaultEffect
 from chaos.workload.state import BankState
 
 FORMAT = 1
@@ -108,6 +113,9 @@ class CellMeta:
     recovery_deadline: float | None = None
     #: When the fault was injected (histories saved before it was recorded lack it).
     fault_time: float | None = None
+    #: What the fault's inject() and heal() said they did (None: not recorded).
+    inject_effect: FaultEffect | None = None
+    heal_effect: FaultEffect | None = None
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -119,7 +127,11 @@ class CellMeta:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> CellMeta:
         phases = tuple(PhaseSpan(**span) for span in data.get("phases", ()))
-        return cls(**{**data, "phases": phases})
+        effects = {
+            key: None if data.get(key) is None else FaultEffect.from_dict(data[key])
+            for key in ("inject_effect", "heal_effect")
+        }
+        return cls(**{**data, "phases": phases, **effects})
 
 
 @dataclass(frozen=True)

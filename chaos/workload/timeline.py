@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chaos.fault_effect import FaultEffect
 from chaos.workload.history import HANG, History, Kind, Phase, Result
 
 #: The order of an operation's fields in :meth:`Timeline.to_dict`.
@@ -44,6 +45,9 @@ class Timeline:
     inject_ms: int | None
     heal_ms: int | None
     operations: tuple[TimelineOperation, ...] = ()
+    #: What the fault said it did on inject and on heal (None: not recorded).
+    inject_effect: FaultEffect | None = None
+    heal_effect: FaultEffect | None = None
 
     @property
     def end_ms(self) -> int:
@@ -71,13 +75,22 @@ class Timeline:
             for op in history.operations
         )
         workers = max([meta.workers, *(op.worker + 1 for op in operations)])
-        return cls(workers, _optional_ms(inject), _optional_ms(meta.heal_time), operations)
+        return cls(
+            workers,
+            _optional_ms(inject),
+            _optional_ms(meta.heal_time),
+            operations,
+            meta.inject_effect,
+            meta.heal_effect,
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "workers": self.workers,
             "inject_ms": self.inject_ms,
             "heal_ms": self.heal_ms,
+            "inject_effect": _effect_dict(self.inject_effect),
+            "heal_effect": _effect_dict(self.heal_effect),
             "columns": list(COLUMNS),
             "operations": [
                 [
@@ -113,6 +126,9 @@ class Timeline:
             _optional_int(data["inject_ms"]),
             _optional_int(data["heal_ms"]),
             tuple(operations),
+            # Reports written before effects were recorded have neither key.
+            _effect(data.get("inject_effect")),
+            _effect(data.get("heal_effect")),
         )
 
 
@@ -126,3 +142,11 @@ def _optional_ms(seconds: float | None) -> int | None:
 
 def _optional_int(value: Any) -> int | None:
     return None if value is None else int(value)
+
+
+def _effect_dict(effect: FaultEffect | None) -> dict[str, Any] | None:
+    return None if effect is None else effect.to_dict()
+
+
+def _effect(data: Any) -> FaultEffect | None:
+    return None if data is None else FaultEffect.from_dict(data)

@@ -11,12 +11,14 @@ from collections.abc import Iterator
 import pymysql
 import pytest
 
-from chaos.faults import FAULTS, Fault
+from chaos.fault_effect import FaultEffect
+from chaos.faults import FAULTS, Fault, FaultTarget
 from chaos.faults.wire_faults import WireFault
-from chaos.runner.environment import Backend, CellEnvironment
+from chaos.runner.armed_fault import ArmedFault
+from chaos.runner.environment import Backend
 from chaos.toxiproxy.client import ToxiproxyClient
 from chaos.toxiproxy.embedded import EmbeddedToxiproxy
-from chaos.workload.bank import create_schema, read_state
+from chaos.workload.bank import create_bank, read_state
 from tests.toxiproxy.protocol_helpers import needs_real_toxiproxy, real_toxiproxy
 
 WIRE_FAULTS = sorted(name for name in FAULTS.names() if issubclass(FAULTS.get(name), WireFault))
@@ -31,23 +33,14 @@ def toxiproxy() -> Iterator[ToxiproxyClient]:
         yield server.client()
 
 
+def _bank(target: FaultTarget) -> None:
+    create_bank(target.admin_settings, accounts=2)
+
+
 @pytest.fixture
 def fault(request: pytest.FixtureRequest, toxiproxy: ToxiproxyClient) -> Iterator[Fault]:
-    fault_class = FAULTS.get(request.param)
-    with CellEnvironment(fault_class, Backend(), toxiproxy) as env:
-        assert env.target is not None
-        admin = pymysql.connect(**env.target.admin_settings.pymysql_kwargs())
-        try:
-            create_schema(admin, accounts=2)
-        finally:
-            admin.close()
-        assert fault_class.unmet_need(env.target) is None
-        fault = fault_class(env.target)
-        fault.prepare()
-        try:
-            yield fault
-        finally:
-            fault.heal()
+    with ArmedFault(FAULTS.get(request.param), Backend(), toxiproxy, set_up=_bank) as armed:
+        yield armed.fault
 
 
 def client(fault: Fault) -> pymysql.Connection:
@@ -92,6 +85,25 @@ def test_ambiguous_commit_applies_the_commit_and_loses_its_ok(fault):
     run(conn, DEBIT, CREDIT, LEDGER)
     assert repr(failure_of(conn.commit)) == fault.produces
     assert balances(fault) == [995, 1005] and ledger(fault) == ["op-1"]
+
+
+@pytest.mark.parametrize("fault", ["ambiguous-commit"], indirect=True)
+def test_the_heal_says_how_often_the_toxic_struck(fault):
+    conn = client(fault)
+    fault.inject()
+    conn.begin()
+    run(conn, DEBIT, CREDIT, LEDGER)
+    failure_of(conn.commit)
+    assert fault.heal() == FaultEffect(True, 1, "mysql_lose_commit_ok removed")
+
+
+@pytest.mark.parametrize("fault", ["ambiguous-commit"], indirect=True)
+def test_a_wire_fault_that_met_no_commit_says_it_struck_nothing(fault):
+    # A client that only reads never sends the COMMIT this fault strikes.
+    conn = client(fault)
+    fault.inject()
+    run(conn, "SELECT balance FROM accounts")
+    assert fault.heal() == FaultEffect(False, 0, "mysql_lose_commit_ok removed")
 
 
 @pytest.mark.parametrize("fault", ["lost-commit"], indirect=True)

@@ -87,6 +87,19 @@ def test_reset_refuses_new_connections_and_clear_heals(inside):
 
 
 @requires_net_admin
+def test_the_rules_count_the_packets_they_struck(inside):
+    _namespace, server, firewall = inside
+    assert firewall.packets_struck() is None  # no rule, no count
+    firewall.reset_both_ways()
+    assert firewall.packets_struck() == 0
+    with pytest.raises(pymysql.err.OperationalError):
+        pymysql.connect(**server.settings.pymysql_kwargs(connect_timeout=2))
+    assert firewall.packets_struck() >= 1  # the SYN, answered with RST
+    firewall.clear()
+    assert firewall.packets_struck() is None
+
+
+@requires_net_admin
 def test_clear_removes_the_table_and_is_idempotent(inside):
     namespace, _server, firewall = inside
     firewall.clear()  # nothing applied yet: nothing to do

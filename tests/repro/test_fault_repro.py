@@ -14,15 +14,16 @@ import pytest
 
 from chaos.errors import FaultError
 from chaos.faults import FAULTS, Fault, Need
-from chaos.netns import net_admin_missing_reason
-from chaos.repro import reproduce_fault
-from chaos.repro.client_actions import (
-    CLIENT_ACTIONS,
+from chaos.faults.client_actions import (
+    QUERY,
     SCHEMA,
     TABLE,
     TRANSACTION,
     TRANSACTION_OF_TWO,
+    ClientAction,
 )
+from chaos.netns import net_admin_missing_reason
+from chaos.repro import reproduce_fault
 from chaos.runner.environment import Backend, CellEnvironment
 from chaos.toxiproxy.client import ToxiproxyClient
 from chaos.toxiproxy.embedded import EmbeddedToxiproxy
@@ -79,16 +80,17 @@ def test_every_fault_states_the_exception_it_produces():
 
 
 def test_every_fault_has_a_client_action_and_transaction_faults_run_a_transaction():
-    assert set(CLIENT_ACTIONS) == set(FAULTS.names())
     for name in FAULTS.names():
-        action = CLIENT_ACTIONS[name]
+        action = FAULTS.get(name).repro_action
+        assert isinstance(action, ClientAction), name
         assert (action is TRANSACTION_OF_TWO) == (name in STRIKE_A_TRANSACTION), name
 
 
 class _InjectRaisesFault(Fault):
-    name = "kill-connection"  # borrows kill-connection's client action; not registered
+    name = "inject-raises"  # not registered
     description = "an event whose injection breaks"
     mechanism = "raises in inject()"
+    repro_action = QUERY
 
     def _inject(self) -> None:
         raise FaultError("inject broke on purpose")
@@ -104,6 +106,7 @@ def test_a_fault_whose_inject_raises_is_a_failure_with_its_message_never_a_skip(
 
 class _NoActionFault(_InjectRaisesFault):
     name = "not-in-the-catalogue"
+    repro_action = None
 
 
 def test_a_fault_without_a_client_action_is_a_failure_naming_it():

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from chaos.checker import check, check_record
+from chaos.fault_effect import FaultEffect
 from chaos.workload.bank import read_state
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.history import CellMeta, History, Kind, Operation, Phase, load_jsonl, save_jsonl
@@ -53,6 +54,19 @@ def test_a_history_without_state_loads_with_none(tmp_path):
     assert record.history == history and record.state is None
     with pytest.raises(ValueError, match="no final state"):
         check_record(record)
+
+
+def test_what_the_fault_did_is_kept_and_a_history_saved_before_that_still_loads(tmp_path):
+    struck = FaultEffect(True, 2, "killed 2 client sessions")
+    meta = CellMeta("s", "f", hard_deadline=1.0, inject_effect=struck, heal_effect=FaultEffect())
+    save_jsonl(tmp_path / "h.jsonl", History(meta))
+    loaded = load_jsonl(tmp_path / "h.jsonl").history.meta
+    assert (loaded.inject_effect, loaded.heal_effect) == (struck, FaultEffect(None, None, ""))
+    # A history written before effects were recorded: its meta has neither key.
+    old = {"type": "meta", "format": 1, "strategy": "s", "fault": "f", "hard_deadline": 1.0}
+    (tmp_path / "old.jsonl").write_text(json.dumps(old) + "\n")
+    meta = load_jsonl(tmp_path / "old.jsonl").history.meta
+    assert (meta.inject_effect, meta.heal_effect) == (None, None)
 
 
 def test_an_unknown_format_version_is_refused(tmp_path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from chaos.fault_effect import FaultEffect
 from chaos.workload.history import (
     HANG,
     CellMeta,
@@ -60,3 +61,16 @@ def test_a_history_saved_before_inject_times_uses_the_fault_phase_start() -> Non
 def test_a_timeline_reads_back_what_it_wrote() -> None:
     timeline = Timeline.from_history(_history())
     assert Timeline.from_dict(timeline.to_dict()) == timeline
+
+
+def test_a_timeline_carries_what_the_fault_did_and_an_older_report_reads_without_it() -> None:
+    effect = FaultEffect(True, 1, "mysql_cut removed")
+    timeline = Timeline.from_history(_history().with_meta(heal_effect=effect))
+    assert (timeline.inject_effect, timeline.heal_effect) == (None, effect)
+    assert Timeline.from_dict(timeline.to_dict()) == timeline
+    older = {
+        key: value
+        for key, value in timeline.to_dict().items()
+        if key not in {"inject_effect", "heal_effect"}
+    }
+    assert Timeline.from_dict(older).heal_effect is None

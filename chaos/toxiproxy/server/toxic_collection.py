@@ -55,13 +55,17 @@ class ToxicSpec:
 
     def to_json(self) -> dict[str, Any]:
         hidden = self.toxic_class.extension_attributes
-        return {
+        data = {
             "attributes": {k: v for k, v in self.attributes.items() if v or k not in hidden},
             "name": self.name,
             "type": self.type,
             "stream": self.stream,
             "toxicity": go_number(self.toxicity),
         }
+        if self.toxic_class.protocol:
+            # Read-only and outside "attributes": a body that sends it back changes nothing.
+            data["strikes"] = int(self.shared.get("strikes", 0))
+        return data
 
 
 def _decode_attributes(toxic_class: type[Toxic], raw: Any) -> dict[str, Any]:

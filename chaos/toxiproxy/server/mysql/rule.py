@@ -15,6 +15,9 @@ transaction (1: the first after BEGIN; BEGIN, COMMIT, SET and the like are not c
 UPDATE, DELETE, ...) or a later statement of the transaction it is in, COMMIT included. A read
 running beside the transfers is then never the one struck, whichever link reaches the proxy
 first: the fault keeps its verdict when clients run concurrently.
+
+The API shows a protocol toxic's ``strikes`` (how often it struck, over every link) beside its
+attributes, read-only: a fault reads it to say whether it reached the client at all.
 """
 
 from __future__ import annotations
@@ -87,8 +90,13 @@ class ProtocolToxic(Toxic):
             return False
         return self.count <= 0 or self.shared.get("strikes", 0) < self.count
 
+    @property
+    def strikes(self) -> int:
+        """How often this toxic struck, over every link of its proxy (read-only)."""
+        return int(self.shared.get("strikes", 0))
+
     def strike(self) -> None:
-        self.shared["strikes"] = self.shared.get("strikes", 0) + 1
+        self.shared["strikes"] = self.strikes + 1
 
     # -- the session's hooks (see session.Rule) -------------------------------------------------
 

@@ -1,9 +1,10 @@
-"""How a plain pymysql client meets each fault: what it does after ``inject()``.
+"""How a plain pymysql client meets a fault in ``repro``: what it does after ``inject()``.
 
 One connection, made through the fault's ``client_settings`` after ``prepare()`` and before
 ``inject()``, does what shows the fault's error: one query for faults that strike any
 connection, a small transaction for the faults that strike one, a reconnect for a fault that
-only a new connection can see. Nothing here knows a fault's mechanism beyond that choice.
+only a new connection can see. Each fault names its action (``Fault.repro_action``); nothing
+here knows a fault.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from dataclasses import dataclass
 
 import pymysql
 
-from chaos.errors import ChaosError
 from chaos.settings import ConnectionSettings
 
 #: The table the transaction shape writes to; created (direct to the server) before prepare().
@@ -29,10 +29,6 @@ TRANSACTION = (
 #: Long enough for every fault that is not about timeouts to answer, short enough that a bug
 #: which makes the client wait shows as a wrong exception instead of a hung run.
 GUARD_READ_TIMEOUT = 10
-
-
-class NoErrorError(ChaosError):
-    """The client's action succeeded: the fault did not take effect."""
 
 
 @dataclass(frozen=True)
@@ -68,39 +64,3 @@ QUERY = ClientAction("one query", _query)
 QUERY_WITH_READ_TIMEOUT = ClientAction("one query, read_timeout=1", _query, read_timeout=1)
 TRANSACTION_OF_TWO = ClientAction("BEGIN, two UPDATEs, COMMIT", _transaction, needs_table=True)
 RECONNECT = ClientAction("a new connection", _reconnect)
-
-#: Every fault of the catalogue, by name. A fault missing here fails its repro (and its test).
-CLIENT_ACTIONS: dict[str, ClientAction] = {
-    "middlebox-drop": QUERY,
-    "middlebox-reset": QUERY,
-    "reset-peer": QUERY,
-    "outage": QUERY,
-    "slow-network": QUERY_WITH_READ_TIMEOUT,
-    "server-restart": QUERY,
-    "server-crash": QUERY,
-    "server-freeze": QUERY_WITH_READ_TIMEOUT,
-    "idle-timeout": QUERY,
-    "kill-connection": QUERY,
-    # The hogs take every slot and the client's session is killed: what a client sees is the
-    # refusal of its reconnect.
-    "too-many-connections": RECONNECT,
-    "mid-transaction-drop": TRANSACTION_OF_TWO,
-    "ambiguous-commit": TRANSACTION_OF_TWO,
-    "lost-commit": TRANSACTION_OF_TWO,
-    "deadlock": TRANSACTION_OF_TWO,
-    "lock-wait-timeout": TRANSACTION_OF_TWO,
-    "mid-transaction-outage": TRANSACTION_OF_TWO,
-    "mysql8-idle-disconnect": QUERY,
-    "server-shutdown": QUERY,
-}
-
-
-def error_of(
-    action: ClientAction, conn: pymysql.Connection, settings: ConnectionSettings
-) -> pymysql.err.MySQLError:
-    """Run ``action`` and return the pymysql error it raised."""
-    try:
-        action.after_inject(conn, settings)
-    except pymysql.err.MySQLError as e:
-        return e
-    raise NoErrorError(f"{action.describe} succeeded: the fault showed no error")

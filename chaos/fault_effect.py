@@ -1,0 +1,61 @@
+"""What a fault did when it was injected or healed: the nemesis's own line in the history.
+
+A fault's ``inject()`` and ``heal()`` each return a :class:`FaultEffect`, and the history keeps
+them beside the operations, so "did the fault strike the client under test?" is something the
+fault says, not something a reader guesses from the errors it sees. A leaf module: the faults
+make these values and the history stores them, and neither needs to know the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class FaultEffect:
+    """One ``inject()`` or ``heal()``, as the fault saw it.
+
+    ``struck``: True when it reached the client under test (a session killed, a protocol toxic's
+    strike, a packet dropped by a rule), False when it certainly reached nothing of the client's,
+    None when that is not known (a server restarted: whether a client was there to meet it is
+    not measured). ``count``: how many times it struck (sessions, strikes, packets), None where
+    there is no count; never an estimate. ``detail``: what it did, in a few words.
+    """
+
+    struck: bool | None = None
+    count: int | None = None
+    detail: str = ""
+
+    @classmethod
+    def counted(cls, count: int | None, detail: str) -> FaultEffect:
+        """``count`` strikes (``struck`` follows from it; None when there is no count)."""
+        return cls(None if count is None else count > 0, count, detail)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> FaultEffect:
+        struck, count = data.get("struck"), data.get("count")
+        return cls(
+            None if struck is None else bool(struck),
+            None if count is None else int(count),
+            str(data.get("detail", "")),
+        )
+
+    def describe(self) -> str:
+        """One line: the detail, then what is known of the strikes."""
+        if self.count is not None:
+            known = f"struck {self.count} time{'' if self.count == 1 else 's'}"
+        elif self.struck is None:
+            known = "strikes not counted"
+        else:
+            known = "struck" if self.struck else "struck nothing"
+        return f"{self.detail}: {known}" if self.detail else known
+
+
+#: What a fault whose ``_inject``/``_heal`` returns nothing did: not said.
+UNKNOWN = FaultEffect()
+#: ``heal()`` of a fault that was not injected.
+NOT_INJECTED = FaultEffect(False, 0, "not injected")
