@@ -31,4 +31,8 @@ def load_app() -> Any:
     return getattr(importlib.import_module(module_name), attribute)
 
 
-app = load_app()
+# Only a server started for an app names one: importing this module elsewhere (as the layer test
+# imports every module) loads nothing. uWSGI reads ``app`` from the module's dict, so it is set
+# at import rather than computed on access.
+if APP_VARIABLE in os.environ:
+    app = load_app()

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from chaos.errors import ServerBinaryMissingError
+from chaos.errors import BadSettingError
 from chaos.servers.binary import BINARY_ENV, find_server_binary
 from chaos.servers.local import LocalServer
 
@@ -23,7 +23,7 @@ def test_finds_the_installed_server_and_its_version(monkeypatch):
 
 def test_missing_binary_from_the_environment_raises_a_clear_error(monkeypatch):
     monkeypatch.setenv(BINARY_ENV, "/nonexistent")
-    with pytest.raises(ServerBinaryMissingError) as missing:
+    with pytest.raises(BadSettingError) as missing:
         find_server_binary()
     assert str(missing.value) == "server binary '/nonexistent' not found or not executable"
 
@@ -31,7 +31,7 @@ def test_missing_binary_from_the_environment_raises_a_clear_error(monkeypatch):
 def test_local_server_with_a_missing_binary_raises_and_leaves_nothing(monkeypatch):
     monkeypatch.setenv(BINARY_ENV, "/nonexistent")
     server = LocalServer()
-    with pytest.raises(ServerBinaryMissingError, match="'/nonexistent' not found"):
+    with pytest.raises(BadSettingError, match="'/nonexistent' not found"):
         server.start()
     assert server.workdir is None
     assert server.process is None
@@ -39,5 +39,5 @@ def test_local_server_with_a_missing_binary_raises_and_leaves_nothing(monkeypatc
 
 def test_a_program_that_is_not_a_server_is_refused(monkeypatch):
     monkeypatch.setenv(BINARY_ENV, "true")
-    with pytest.raises(ServerBinaryMissingError, match="printed no version"):
+    with pytest.raises(BadSettingError, match="printed no version"):
         find_server_binary()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from chaos.errors import ServerError
+from chaos.errors import BadSettingError
 from chaos.servers.binary import find_server_binary
 from chaos.servers.template import copy_template, template_datadir
 
@@ -70,7 +70,7 @@ def test_an_unusable_cache_dir_is_one_line_and_a_failure_not_a_traceback(variabl
     assert named in lines[0] and "XDG_CACHE_HOME" in lines[0]
 
 
-def test_an_unusable_cache_dir_raises_a_server_error_naming_it(monkeypatch):
+def test_an_unusable_cache_dir_raises_a_bad_setting_error_naming_it(monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", "/proc/x")
-    with pytest.raises(ServerError, match=r"/proc/x/mysql-chaos/templates .*No such file"):
+    with pytest.raises(BadSettingError, match=r"/proc/x/mysql-chaos/templates .*No such file"):
         template_datadir(find_server_binary())
