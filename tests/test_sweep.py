@@ -94,6 +94,12 @@ def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([CLI, *args], capture_output=True, text=True, timeout=120, check=False)
 
 
+def _removed_here_or_by_another_sweep(line: str, stdout: str, gone: bool) -> bool:
+    """This ``clean`` removed it, or another run's sweep did first: the host is shared, and
+    every command that starts sweeps what dead owners left, whoever they were."""
+    return line in stdout or gone
+
+
 def _assert_nothing_left(pid: int, marker: str) -> None:
     assert _wait_for(lambda: processes_with(marker) == [], 10), processes_with(marker)
     assert _owned_dirs(pid) == []
@@ -154,10 +160,15 @@ def test_sweep_kills_what_still_runs_from_a_dead_owner_and_removes_its_datadir(m
     result = _run_cli("clean")
 
     assert result.returncode == 0, result.stderr
-    assert f"removed process {stray_pid}:" in result.stdout
-    assert f"removed directory {workdir}" in result.stdout
+    assert _removed_here_or_by_another_sweep(
+        f"removed process {stray_pid}:", result.stdout, not _alive(int(stray_pid))
+    )
+    assert _removed_here_or_by_another_sweep(
+        f"removed directory {workdir}", result.stdout, not os.path.exists(workdir)
+    )
     _assert_nothing_left(owner.pid, marker)
-    assert _run_cli("clean").stdout == "nothing to remove\n"
+    again = _run_cli("clean").stdout
+    assert stray_pid not in again and workdir not in again, again
 
 
 NAMESPACE_OWNER = """
@@ -189,8 +200,12 @@ def test_sweep_removes_a_dead_owners_namespace_and_what_runs_inside_it(marker):
     result = _run_cli("clean")
 
     assert result.returncode == 0, result.stderr
-    assert f"removed namespace {name}" in result.stdout
-    assert f"removed process {inside_pid}:" in result.stdout
+    assert _removed_here_or_by_another_sweep(
+        f"removed namespace {name}", result.stdout, name not in _owned_namespaces(owner.pid)
+    )
+    assert _removed_here_or_by_another_sweep(
+        f"removed process {inside_pid}:", result.stdout, not _alive(int(inside_pid))
+    )
     _assert_nothing_left(owner.pid, marker)
 
 
@@ -268,5 +283,7 @@ def test_the_next_command_leaves_nothing_of_a_sigkilled_run(command, marker):
     assert result.returncode == 0, result.stderr
     if NEXT[command] == ["clean"]:
         for path in left:
-            assert f"removed directory {path}" in result.stdout
+            assert _removed_here_or_by_another_sweep(
+                f"removed directory {path}", result.stdout, not os.path.exists(path)
+            )
     _assert_nothing_left(process.pid, marker)
