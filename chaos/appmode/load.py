@@ -77,7 +77,7 @@ class GetRequests:
 
 class HttpLoad:
     """``clients`` HTTP client processes against the app server listening on ``socket_path``
-    (a Unix socket: see :mod:`chaos.appmode.unix_http`); :meth:`close` ends them.
+    (a Unix socket: see :mod:`chaos.appserver.unix_http`); :meth:`close` ends them.
 
     ``preexec`` runs in each client before exec (entering the cell's network namespace).
     Times in the operations are seconds since ``origin`` (a ``time.monotonic()`` value).

@@ -7,9 +7,9 @@ ends the group (master, worker, HTTP router) and waits until no member is left.
 Only the owner reaches it: it listens on ``http.sock`` in its 0700 work directory (uWSGI's HTTP
 router, and the router's link to its worker, on ``uwsgi.sock`` beside it: left to itself uWSGI
 puts that link on a loopback TCP port), never on a TCP port any local user could connect to;
-clients speak HTTP over that socket (:class:`chaos.appmode.unix_http.UnixHTTPConnection`). The
+clients speak HTTP over that socket (:class:`chaos.appserver.unix_http.UnixHTTPConnection`). The
 database password is in no process's environment: ``secrets`` go to a 0600 file there that
-:mod:`chaos.bench.wsgi_entry` reads into the app's ``os.environ`` before importing the app, and
+:mod:`chaos.appserver.wsgi_entry` reads into the app's ``os.environ`` before importing the app, and
 that is removed once the app answers.
 
 Its log and pid file live in a work directory named after the owner (``owned_prefix("app")``),
@@ -32,12 +32,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from chaos import lifecycle
-from chaos.appmode.unix_http import UnixHTTPConnection
+from chaos.appserver.unix_http import UnixHTTPConnection
 from chaos.errors import ServerError, UsageError
 from chaos.sweep import owned_prefix
 
 SERVERS = ("uwsgi", "gunicorn")
-#: What the server's environment names for :mod:`chaos.bench.wsgi_entry`.
+#: What the server's environment names for :mod:`chaos.appserver.wsgi_entry`.
 SECRETS_FILE_VARIABLE = "MYSQL_CHAOS_SECRETS_FILE"
 APP_VARIABLE = "MYSQL_CHAOS_WSGI_APP"
 THREADS = 16
@@ -140,7 +140,7 @@ class AppServer:
         return UnixHTTPConnection(self.socket_path, timeout=timeout)
 
     def command(self) -> list[str]:
-        entry = "chaos.bench.wsgi_entry:app"  # the secrets first, then self.module
+        entry = "chaos.appserver.wsgi_entry:app"  # the secrets first, then self.module
         if self.server == "uwsgi":
             uwsgi = find_uwsgi()
             assert uwsgi is not None
