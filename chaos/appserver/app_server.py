@@ -35,6 +35,7 @@ from chaos import lifecycle
 from chaos.appserver.unix_http import UnixHTTPConnection
 from chaos.errors import ServerError, UsageError
 from chaos.sweep import owned_prefix
+from chaos.waiting import WaitTimeout, wait_for
 
 SERVERS = ("uwsgi", "gunicorn")
 #: What the server's environment names for :mod:`chaos.appserver.wsgi_entry`.
@@ -209,28 +210,29 @@ class AppServer:
         return " | ".join(line for line in text.splitlines()[-lines:] if line.strip())
 
     def _wait_ready(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + _READY_TIMEOUT
-        while True:
-            if self.process.poll() is not None:
+        process = self.process
+        assert process is not None
+
+        def answers() -> bool:
+            if process.poll() is not None:
                 raise ServerError(f"{self.server} exited before serving: {self.log_tail()}")
+            conn = self.connection()
             try:
-                conn = self.connection()
-                try:
-                    conn.request("GET", self.ready_path)
-                    response = conn.getresponse()
-                    response.read()
-                finally:
-                    conn.close()
-                if 200 <= response.status < 300:
-                    return
-                raise ServerError(f"{self.server} answered {response.status}: {self.log_tail()}")
-            except OSError:
-                if time.monotonic() >= deadline:
-                    raise ServerError(
-                        f"{self.server} did not answer within {_READY_TIMEOUT:.0f} s"
-                    ) from None
-                time.sleep(0.05)
+                conn.request("GET", self.ready_path)
+                response = conn.getresponse()
+                response.read()
+            finally:
+                conn.close()
+            if 200 <= response.status < 300:
+                return True
+            raise ServerError(f"{self.server} answered {response.status}: {self.log_tail()}")
+
+        try:
+            wait_for(answers, _READY_TIMEOUT, transient=(OSError,), poll=0.05)
+        except WaitTimeout:
+            raise ServerError(
+                f"{self.server} did not answer within {_READY_TIMEOUT:.0f} s"
+            ) from None
 
     def stop(self) -> None:
         """End the whole process group and wait until none of it is left."""
@@ -244,6 +246,8 @@ class AppServer:
                 os.killpg(pgid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(self.stop_timeout)
+            # Not a wait that gives up: past the grace period every member is killed, again on
+            # each turn (one may have forked meanwhile), and the wait goes on until none is left.
             deadline = time.monotonic() + self.stop_timeout
             while _group_members(pgid):
                 if time.monotonic() >= deadline:

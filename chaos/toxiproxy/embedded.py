@@ -162,6 +162,8 @@ class _ProcessRunner:
     def _wait_ready(self) -> str:
         assert self.process is not None and self.process.stdout is not None
         output = b""
+        # Not a poll (chaos.waiting): the child's output is awaited with select() for the time
+        # left, so the address it prints is read the moment it is written.
         deadline = time.monotonic() + START_TIMEOUT
         with selectors.DefaultSelector() as selector:
             selector.register(self.process.stdout, selectors.EVENT_READ)
