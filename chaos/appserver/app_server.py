@@ -80,7 +80,7 @@ def _group_members(pgid: int) -> list[int]:
     return members
 
 
-class AppServer:
+class AppServer(lifecycle.Resource):
     """``module`` served on :attr:`socket_path` by ``server`` with 1 process and :data:`THREADS`
     threads.
 
@@ -163,38 +163,31 @@ class AppServer:
             *("--pid", self._pid_path, entry),
         ]
 
-    def start(self) -> AppServer:
+    def _start(self) -> None:
         self._workdir = tempfile.mkdtemp(prefix=owned_prefix("app"))  # mode 0700
         self._cleanup_key = lifecycle.register_cleanup(self.stop)
         env = dict(self.env)
-        try:
-            if self.secrets:
-                descriptor = os.open(
-                    self._secrets_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
-                )
-                with open(descriptor, "w", encoding="utf-8") as secrets_file:
-                    json.dump(self.secrets, secrets_file)
-                env[SECRETS_FILE_VARIABLE] = self._secrets_path
-            with open(self._log_path, "wb") as log_file:
-                # lifecycle.spawn: the master dies with this process even on SIGKILL (its
-                # workers notice their master is gone and exit).
-                self.process = lifecycle.spawn(
-                    self.command(),
-                    env=env,
-                    cwd=self.cwd,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                    preexec=self.preexec,
-                )
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
+        if self.secrets:
+            descriptor = os.open(self._secrets_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with open(descriptor, "w", encoding="utf-8") as secrets_file:
+                json.dump(self.secrets, secrets_file)
+            env[SECRETS_FILE_VARIABLE] = self._secrets_path
+        with open(self._log_path, "wb") as log_file:
+            # lifecycle.spawn: the master dies with this process even on SIGKILL (its
+            # workers notice their master is gone and exit).
+            self.process = lifecycle.spawn(
+                self.command(),
+                env=env,
+                cwd=self.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec=self.preexec,
+            )
+        self._wait_ready()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self._secrets_path)  # read by the app at import: needed no more
-        return self
 
     def log_tail(self, lines: int = 3) -> str:
         """The app's own one-line complaint when there is one, else the log's last lines."""
@@ -258,9 +251,3 @@ class AppServer:
         if self._workdir:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = ""
-
-    def __enter__(self) -> AppServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()

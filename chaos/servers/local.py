@@ -110,18 +110,13 @@ class LocalServer(OwnedServer):
         return f"local server {self.name} ({where})"
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def start(self) -> LocalServer:
+    def _start(self) -> None:
         """Create the datadir on first start, then start the process and wait until it answers."""
         if self.running:
-            return self
-        try:
-            if self.workdir is None:
-                self._create_workdir()
-            self._start_process()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+            return
+        if self.workdir is None:
+            self._create_workdir()
+        self._start_process()
 
     @property
     def files_dir(self) -> str:

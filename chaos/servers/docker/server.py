@@ -97,20 +97,15 @@ class DockerServer(OwnedServer):
         return self.container.logs().decode(errors="replace")
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def start(self) -> DockerServer:
+    def _start(self) -> None:
         """Create the container on first start (building the image if no run did), else start
         the stopped one; return once the server answers."""
         if self.container is not None and self.running:
-            return self
-        try:
-            if self.container is None:
-                self._create()
-            else:
-                self._start_and_wait()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+            return
+        if self.container is None:
+            self._create()
+        else:
+            self._start_and_wait()
 
     def _create(self) -> None:
         sweep_once()
