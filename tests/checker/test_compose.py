@@ -19,7 +19,7 @@ from chaos.checker import (
     compose,
 )
 from chaos.checker.hang import HangChecker
-from chaos.runner.vocabulary import verdict_words
+from chaos.verdicts.vocabulary import verdict_words
 from chaos.workload.history import HANG, History
 from chaos.workload.state import AccountState, BankState
 
