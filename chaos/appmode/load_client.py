@@ -27,7 +27,7 @@ import time
 from typing import Any
 from urllib.parse import urlencode
 
-from chaos.appmode.unix_http import UnixHTTPConnection
+from chaos.appserver.unix_http import UnixHTTPConnection
 
 #: ``error`` of a request that was not answered within the timeout (chaos.workload.history.HANG).
 HANG = "hang"

@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from chaos.bench.app_server import AppServer
+from chaos.appserver.app_server import AppServer
 from chaos.bench.http_load import LoadGenerator, LoadResult
 from chaos.settings import ConnectionSettings
 from chaos.strategy.registry import wsgi_apps

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import click
 
+from chaos.appserver.app_server import choose_server
 from chaos.bench import seed as seed_bench
-from chaos.bench.app_server import choose_server
 from chaos.bench.proxy import ProxyBenchReport, run_proxy_benchmark
 from chaos.errors import UsageError
 from chaos.servers.local import LocalServer

@@ -9,7 +9,6 @@ from pathlib import Path
 import click
 
 from chaos.cli.outcome import finish, show_skips_and_errors, show_violations
-from chaos.cli.paths import prepare_history_dir
 from chaos.cli.progress import Progress
 from chaos.cli.report_files import (
     ReportingCommand,
@@ -24,6 +23,7 @@ from chaos.cli.run_options import (
     server_options,
 )
 from chaos.faults import FAULTS
+from chaos.reports.paths import prepare_history_dir
 
 
 @click.command(cls=ReportingCommand)

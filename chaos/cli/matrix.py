@@ -7,7 +7,6 @@ from dataclasses import replace
 import click
 
 from chaos.cli.outcome import finish, show_mismatches, show_skips_and_errors
-from chaos.cli.paths import check_report_path, prepare_history_dir
 from chaos.cli.progress import Progress
 from chaos.cli.report_files import (
     ReportingCommand,
@@ -23,6 +22,7 @@ from chaos.cli.run_options import (
     server_options,
 )
 from chaos.faults import FAULTS
+from chaos.reports.paths import check_report_path, prepare_history_dir
 
 # The strategies, runner and reports import SQLAlchemy, DBUtils and tenacity (~0.3 s): they are
 # imported inside the commands, so `mysql-chaos repro` and `--help` do not pay for them.

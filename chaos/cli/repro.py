@@ -11,7 +11,7 @@ from chaos.repro import entries, select
 from chaos.repro.runner import run_reproductions
 
 #: The gate's codes (chaos/verdicts/gate.py ExitCode), spelled here so that ``repro`` does not
-#: import the matrix's runner and the strategies behind it.
+#: load the verdicts and, behind them, the checker, the workload and the strategies.
 EXIT_SKIPPED = 3
 EXIT_ERRORED = 4
 

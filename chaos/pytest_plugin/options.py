@@ -147,7 +147,7 @@ def _read(config: pytest.Config) -> PluginOptions:
             )
         _check_strategies(strategies)
     if json_file:
-        from chaos.cli.paths import check_report_path
+        from chaos.reports.paths import check_report_path
 
         json_file = check_report_path("--mysql-chaos-json", json_file)
     shard = option("mysql_chaos_shard")

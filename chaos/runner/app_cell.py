@@ -19,10 +19,10 @@ from typing import Any
 
 from chaos.appmode.load import BankRequests, GetRequests, HttpLoad
 from chaos.appmode.outcome import answers_by_phase
-from chaos.appmode.timing import AppTiming
-from chaos.bench.app_server import AppServer
+from chaos.appserver.app_server import AppServer
 from chaos.checker import APP_CHECKS, CHECK_APP_CHECKS, CheckContext, CheckResult
 from chaos.faults.base import Fault, FaultTarget
+from chaos.runner.app_timing import AppTiming
 from chaos.runner.app_under_test import (
     AppUnderTest,
     app_environment,

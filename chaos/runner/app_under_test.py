@@ -10,7 +10,7 @@ Environment variables every app gets (``MYSQL_CHAOS_*``) in its ``os.environ``:
 - ``HOST``, ``PORT``, ``USER``, ``PASSWORD``, ``DATABASE``: the same, one by one;
 
 ``DSN`` and ``PASSWORD`` are :func:`app_secrets`: the server process is not started with them in
-its environment, the app gets them from a file at import (``chaos.bench.wsgi_entry``);
+its environment, the app gets them from a file at import (``chaos.appserver.wsgi_entry``);
 - ``CONNECT_TIMEOUT``, ``READ_TIMEOUT``, ``WRITE_TIMEOUT``: the seconds the suite's own
   strategies get (the seed's ignore them; a user's app may use them or not);
 - ``RECYCLE_SECONDS``, ``IDLE_SECONDS``: the seed's one-hour recycle and eight-hour
@@ -26,9 +26,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from chaos.appmode.timing import AppTiming
-from chaos.bench.app_server import AppServer
+from chaos.appserver.app_server import AppServer
 from chaos.errors import ServerError, UsageError, one_line
+from chaos.runner.app_timing import AppTiming
 from chaos.servers.local import LocalServer
 from chaos.settings import ConnectionSettings
 from chaos.strategy.loading import import_object

@@ -21,7 +21,6 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -36,6 +35,7 @@ from chaos.servers.os_user import ServerUser, server_user
 from chaos.servers.owned import OwnedServer
 from chaos.servers.template import INNODB_OPTIONS, copy_template, template_datadir
 from chaos.sweep import StaleDirectory, stale_directories, sweep_once
+from chaos.waiting import WaitTimeout, wait_for
 
 log = logging.getLogger(__name__)
 
@@ -120,18 +120,13 @@ class LocalServer(OwnedServer):
         return f"local server {self.name} ({where})"
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def start(self) -> LocalServer:
+    def _start(self) -> None:
         """Create the datadir on first start, then start the process and wait until it answers."""
         if self.running:
-            return self
-        try:
-            if self.workdir is None:
-                self._create_workdir()
-            self._start_process()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+            return
+        if self.workdir is None:
+            self._create_workdir()
+        self._start_process()
 
     @property
     def files_dir(self) -> str:
@@ -233,18 +228,20 @@ class LocalServer(OwnedServer):
         return preexec
 
     def _wait_ready(self) -> str:
-        assert self.process is not None
-        deadline = time.monotonic() + _START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+        process = self.process
+        assert process is not None
+
+        def answer() -> str:
+            if process.poll() is not None:
                 return "port-taken" if "Address already in use" in self._log_tail() else "died"
-            try:
-                pymysql.connect(**self.admin_settings.pymysql_kwargs(connect_timeout=1)).close()
-                return "ready"
-            except pymysql.err.MySQLError:
-                time.sleep(0.01)
-        self._signal_and_wait(signal.SIGKILL)
-        return "timeout"
+            pymysql.connect(**self.admin_settings.pymysql_kwargs(connect_timeout=1)).close()
+            return "ready"
+
+        try:
+            return wait_for(answer, _START_TIMEOUT, transient=(pymysql.err.MySQLError,), poll=0.01)
+        except WaitTimeout:
+            self._signal_and_wait(signal.SIGKILL)
+            return "timeout"
 
     def _log_tail(self, lines: int = 3) -> str:
         try:
@@ -305,13 +302,21 @@ class LocalServer(OwnedServer):
         """
         if self.process is None or not self.running:
             raise ServerError(f"{self.describe()} is not running")
+        pid = self.process.pid
         self.process.send_signal(signal.SIGSTOP)
         self.frozen = True
-        deadline = time.monotonic() + _STOP_TIMEOUT
-        while not _all_threads_stopped(self.process.pid):
-            if time.monotonic() > deadline or not self.running:
+
+        def stopped() -> bool:
+            if _all_threads_stopped(pid):
+                return True
+            if not self.running:
                 raise ServerError(f"{self.describe()} did not stop on SIGSTOP")
-            time.sleep(0.001)
+            return False
+
+        try:
+            wait_for(stopped, _STOP_TIMEOUT, poll=0.001)
+        except WaitTimeout:
+            raise ServerError(f"{self.describe()} did not stop on SIGSTOP") from None
 
     def thaw(self) -> None:
         if self.process is not None and self.frozen:

@@ -14,7 +14,7 @@ from chaos.verdicts.expectations import (
     held_to_every_invariant,
     load_expectations,
 )
-from chaos.verdicts.gate import ExitCode, GateVerdict, fails_expectation, judge_check, judge_matrix
+from chaos.verdicts.gate import ExitCode, GateVerdict, fails_expectation, judge_matrix
 
 __all__ = [
     "HELD_TO_EVERY_INVARIANT",
@@ -26,7 +26,6 @@ __all__ = [
     "dump_expectations",
     "fails_expectation",
     "held_to_every_invariant",
-    "judge_check",
     "judge_matrix",
     "load_expectations",
 ]
