@@ -73,6 +73,14 @@ class NetworkNamespaceError(FaultError):
     """
 
 
+def error_summary(error: BaseException) -> str:
+    """One line reporting ``error``: a ChaosError's message alone (it was written to be read
+    that way), any other error's type and message."""
+    if isinstance(error, ChaosError):
+        return " ".join(str(error).split()) or type(error).__name__
+    return one_line(error)
+
+
 def one_line(error: BaseException) -> str:
     """``Type: message`` on one line (whitespace folded), for messages that quote an error."""
     text = " ".join(str(error).split())

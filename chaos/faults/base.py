@@ -29,7 +29,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from chaos.errors import FaultError
+from chaos.errors import FaultError, error_summary
 from chaos.fault_effect import NOT_INJECTED, UNKNOWN, FaultEffect
 from chaos.faults.client_actions import ClientAction
 from chaos.registry import Registry
@@ -196,7 +196,7 @@ class Fault(ABC):
                 )
                 if attempt == self.heal_attempts:
                     raise FaultError(
-                        f"{self.name}: heal failed after {attempt} attempts: {_one_line(e)}"
+                        f"{self.name}: heal failed after {attempt} attempts: {error_summary(e)}"
                     ) from e
                 time.sleep(self.heal_retry_pause)
             else:
@@ -229,7 +229,7 @@ class Fault(ABC):
             try:
                 _shared_globals.release(self.target.server, key)
             except Exception as e:
-                failures.append(f"{key[2]}: {_one_line(e)}")
+                failures.append(f"{key[2]}: {error_summary(e)}")
                 log.warning("%s: could not restore GLOBAL %s: %s", self.name, key[2], e)
             self._changed_globals.pop()
         if failures:
@@ -274,11 +274,6 @@ _UNMET = {
     Need.NETNS: "needs a network namespace (CAP_NET_ADMIN)",
     Need.GLOBALS: GLOBALS_REFUSED,
 }
-
-
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return text or type(error).__name__
 
 
 FAULTS: Registry[type[Fault]] = Registry("fault")

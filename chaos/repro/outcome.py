@@ -21,13 +21,3 @@ class Reproduction:
     error: BaseException | None = None
     skipped: str | None = None
     failure: str | None = None
-
-
-def one_line(error: BaseException) -> str:
-    """An exception as one line: its type and message (a ChaosError's message alone)."""
-    from chaos.errors import ChaosError
-
-    text = " ".join(str(error).split())
-    if isinstance(error, ChaosError):
-        return text or type(error).__name__
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__

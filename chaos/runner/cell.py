@@ -14,7 +14,7 @@ from typing import Any
 import pymysql
 
 from chaos.checker import check
-from chaos.errors import ChaosError, StrategyExitError, one_line
+from chaos.errors import StrategyExitError, error_summary, one_line
 from chaos.faults.base import Fault, FaultTarget
 from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
 from chaos.runner.environment import Backend
@@ -90,12 +90,9 @@ def run_cell(
 
 def describe_error(error: BaseException) -> str:
     """One line for a cell's error: the message of a ChaosError, type and message otherwise."""
-    text = " ".join(str(error).split())
-    if isinstance(error, ChaosError):
-        return text or type(error).__name__
     if isinstance(error, pymysql.err.Error):
-        return f"{type(error).__name__}{error.args!r}"
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+        return f"{type(error).__name__}{error.args!r}"  # the driver's code and message as raised
+    return error_summary(error)
 
 
 def _exercise(

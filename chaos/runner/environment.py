@@ -16,6 +16,7 @@ from typing import Any
 
 from chaos.errors import FaultError
 from chaos.faults.base import Fault, FaultTarget, Need
+from chaos.lifecycle import Resource
 from chaos.netns import NetworkNamespace, require_net_admin
 from chaos.servers.base import MySQLServer
 from chaos.servers.external import ExternalServer
@@ -57,8 +58,9 @@ class Backend:
         )
 
 
-class CellEnvironment:
-    """Start with :meth:`start` (or ``with``); everything is stopped by :meth:`stop`."""
+class CellEnvironment(Resource):
+    """Start with :meth:`start` (or ``with``); everything is stopped by :meth:`stop`, also when
+    :meth:`start` itself fails (the lifecycle base's rule)."""
 
     def __init__(self, fault: type[Fault], backend: Backend, toxiproxy: Any = None) -> None:
         self.fault = fault
@@ -70,14 +72,6 @@ class CellEnvironment:
         self.proxy: Any = None
         self._database: str | None = None
         self.target: FaultTarget | None = None
-
-    def start(self) -> CellEnvironment:
-        try:
-            self._start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
 
     def _start(self) -> None:
         needs = self.fault.needs
@@ -162,9 +156,3 @@ class CellEnvironment:
         else:
             with self.namespace.entered():
                 yield
-
-    def __enter__(self) -> CellEnvironment:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()

@@ -35,8 +35,6 @@ from chaos.toxiproxy.server.mysql.pattern import (
 from chaos.toxiproxy.server.mysql.session import WireSession
 from chaos.toxiproxy.server.toxics.base import Toxic, ToxicStub
 
-TRANSACTION_STATES = ("any", "in", "out")
-
 
 @dataclass
 class ProtocolToxic(Toxic):
