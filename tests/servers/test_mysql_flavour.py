@@ -19,6 +19,7 @@ from chaos.errors import ServerBinaryMissingError
 from chaos.servers.local import LocalServer
 from chaos.servers.os_user import server_user
 from chaos.servers.rootfs import MYSQL_FLAVOUR, mysql_binary
+from chaos.servers.template import suite_cache_dir
 
 from .support import poll_until, process_cmdline, scalar
 from .test_privilege import (
@@ -36,6 +37,8 @@ try:
 except ServerBinaryMissingError as missing:
     pytest.skip(str(missing), allow_module_level=True)
 
+#: Read before any fixture runs: pytester moves HOME, and with it the default cache.
+CACHE_HOME = str(suite_cache_dir().parent)
 LOST = "Lost connection to MySQL server during query"
 IDLE_DISCONNECT = 4031
 
@@ -249,3 +252,22 @@ def test_a_second_local_user_cannot_log_in_as_root_write_files_or_read_the_passw
     assert report["workdir"] == "denied"
     assert report["password_seen_in"] == []
     assert not any(name.startswith(os.path.basename(outfile)) for name in os.listdir("/tmp"))
+
+
+# -- picked per run -------------------------------------------------------------------------------
+def test_the_plugin_option_gives_the_session_and_every_fault_a_mysql_server(pytester, monkeypatch):
+    # pytester gives the run a home of its own: keep this one's cache, root filesystem included.
+    monkeypatch.setenv("XDG_CACHE_HOME", CACHE_HOME)
+    pytester.makepyfile(
+        """
+        def test_session_server(mysql_chaos_server):
+            assert mysql_chaos_server.binary.flavor == "mysql"
+
+        def test_fault_server(mysql_chaos_fault):
+            assert "MariaDB" not in mysql_chaos_fault.server.get_global("version")
+        """
+    )
+    result = pytester.runpytest_subprocess(
+        "--mysql-chaos-server", "mysql", "--mysql-chaos-fault", "server-crash"
+    )
+    result.assert_outcomes(passed=2)
