@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 import os
 import socket
+import subprocess
+import sys
 import uuid
 
 import pymysql
@@ -20,6 +22,7 @@ from chaos.servers.local import LocalServer
 from chaos.servers.os_user import server_user
 from chaos.servers.rootfs import MYSQL_FLAVOUR, mysql_binary
 from chaos.servers.template import suite_cache_dir
+from chaos.sweep import process_start_time, sweep
 
 from .support import poll_until, process_cmdline, scalar
 from .test_privilege import (
@@ -252,6 +255,33 @@ def test_a_second_local_user_cannot_log_in_as_root_write_files_or_read_the_passw
     assert report["workdir"] == "denied"
     assert report["password_seen_in"] == []
     assert not any(name.startswith(os.path.basename(outfile)) for name in os.listdir("/tmp"))
+
+
+# -- nothing left after SIGKILL ------------------------------------------------------------------
+OWNER = """
+import time
+from chaos.servers.local import LocalServer
+server = LocalServer(binary="mysql").start()
+print(server.pid, server.workdir, flush=True)
+time.sleep(120)
+"""
+
+
+def test_a_sigkilled_owners_server_dies_with_it_and_the_next_sweep_removes_its_datadir():
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        server_pid, workdir = owner.stdout.readline().split()
+    finally:
+        owner.kill()
+        owner.communicate(timeout=30)
+    # The parent-death signal, armed after the drop to the server's account, reaches mysqld
+    # through the root filesystem's loader too.
+    poll_until(lambda: process_start_time(int(server_pid)) is None, what="mysqld to die")
+    assert os.path.isdir(workdir)
+    assert f"directory {workdir}" in sweep()
+    assert not os.path.exists(workdir)
 
 
 # -- picked per run -------------------------------------------------------------------------------
