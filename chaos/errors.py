@@ -38,6 +38,15 @@ class ServerBinaryMissingError(ServerError):
     """No mariadbd/mysqld on PATH (or where the user pointed)."""
 
 
+class ServerFlavourMissingError(ServerBinaryMissingError):
+    """The run asked for a server flavour not installed here (the MySQL root filesystem).
+
+    Exit 3, as a skip: nothing was measured, and no gate may pass on it.
+    """
+
+    exit_code = 3
+
+
 class PortInUseError(ChaosError):
     """A port the user asked for is already taken."""
 

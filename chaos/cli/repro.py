@@ -9,6 +9,7 @@ import click
 from chaos.faults import FAULTS
 from chaos.repro import entries, select
 from chaos.repro.runner import run_reproductions
+from chaos.runner.environment import Backend
 
 #: The gate's codes (chaos/verdicts/gate.py ExitCode), spelled here so that ``repro`` does not
 #: load the verdicts and, behind them, the checker, the workload and the strategies.
@@ -37,9 +38,22 @@ EXIT_ERRORED = 4
     type=click.IntRange(min=1),
     help="Run this many at once.",
 )
+@click.option(
+    "--server",
+    type=click.Choice(["local", "mysql"]),
+    default="local",
+    show_default=True,
+    help="The disposable server: local (mariadbd on PATH) or mysql (Oracle MySQL from the root "
+    "filesystem `mysql-chaos server install mysql` makes; the extras then skip).",
+)
 @click.pass_context
 def repro(
-    ctx: click.Context, variants: tuple[str, ...], list_only: bool, allow_skip: bool, jobs: int
+    ctx: click.Context,
+    variants: tuple[str, ...],
+    list_only: bool,
+    allow_skip: bool,
+    jobs: int,
+    server: str,
 ) -> None:
     """Reproduce every fault of the catalogue, then the extras, and print each exact exception.
 
@@ -56,7 +70,8 @@ def repro(
     started = time.monotonic()
     skipped: list[str] = []
     errored: list[str] = []
-    for result in run_reproductions(names, jobs=jobs):
+    backend = Backend(server_binary=None if server == "local" else server)
+    for result in run_reproductions(names, jobs=jobs, backend=backend):
         click.secho(f"== {result.name}", bold=True)
         click.echo(f"   event:     {result.event}")
         click.echo(f"   injected:  {result.injection}")

@@ -22,12 +22,15 @@ DEFAULT_APP_JOBS = max(2, 3 * (os.cpu_count() or 1))
 
 
 DOCKER_IMAGE_KEY = "mysql_chaos_docker_image"
+SERVER_BINARY_KEY = "mysql_chaos_server_binary"
 
 
 def backend_for(server_url: str | None, allow_global_changes: bool) -> Backend:
-    docker_image = click.get_current_context().meta.get(DOCKER_IMAGE_KEY)
-    if docker_image and server_url:
-        raise click.UsageError("--server docker:IMAGE and --server-url exclude each other")
+    meta = click.get_current_context().meta
+    docker_image = meta.get(DOCKER_IMAGE_KEY)
+    server_binary = meta.get(SERVER_BINARY_KEY)
+    if (docker_image or server_binary) and server_url:
+        raise click.UsageError("--server and --server-url exclude each other")
     if server_url:
         ConnectionSettings.from_url(server_url)  # a malformed URL is exit 2 before any cell
     if docker_image:
@@ -37,6 +40,7 @@ def backend_for(server_url: str | None, allow_global_changes: bool) -> Backend:
         engine_client().close()
     return Backend(
         external_url=server_url,
+        server_binary=server_binary,
         allow_global_changes=allow_global_changes,
         docker_image=docker_image,
     )
@@ -46,10 +50,20 @@ def server_spec(ctx: click.Context, _param: click.Parameter, value: str | None) 
     """``--server`` kept out of the commands' signatures: _backend reads it from the context."""
     if value is None or value == "local":
         return
+    if value == "mysql":
+        ctx.meta[SERVER_BINARY_KEY] = value  # the flavour find_server_binary knows by name
+        return
     kind, _, image = value.partition(":")
     if kind != "docker":
-        raise click.BadParameter(f"{value!r}: expected local, docker or docker:IMAGE")
+        raise click.BadParameter(f"{value!r}: expected local, mysql, docker or docker:IMAGE")
     ctx.meta[DOCKER_IMAGE_KEY] = image or "local"
+
+
+SERVER_HELP = (
+    "Where disposable servers come from: local (mariadbd on PATH, the default), mysql (Oracle "
+    "MySQL from the root filesystem `mysql-chaos server install mysql` makes), docker:local "
+    "(MariaDB built here from Debian's packages) or docker:IMAGE."
+)
 
 
 def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,12 +78,10 @@ def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
             ),
             click.option(
                 "--server",
-                metavar="docker:IMAGE",
+                metavar="local|mysql|docker:IMAGE",
                 expose_value=False,
                 callback=server_spec,
-                help="Disposable servers in containers: docker:local (MariaDB built here from "
-                "Debian's packages) or docker:IMAGE (the server image built on that base). "
-                "Default: local.",
+                help=SERVER_HELP,
             ),
             click.option(
                 "--allow-global-changes",

@@ -40,7 +40,15 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
 @click.option(
     "--binary", metavar="PATH", default=None, help="mariadbd/mysqld to run (default: PATH)."
 )
-def up(api_port: int, binary: str | None) -> None:
+@click.option(
+    "--server",
+    type=click.Choice(["local", "mysql"]),
+    default="local",
+    show_default=True,
+    help="local (--binary or mariadbd on PATH) or mysql (Oracle MySQL from the root filesystem "
+    "`mysql-chaos server install mysql` makes).",
+)
+def up(api_port: int, binary: str | None, server: str) -> None:
     """Start a disposable server and the embedded Toxiproxy; run until Ctrl-C or SIGTERM.
 
     Prints where to connect: the server directly, through the proxy, and the Toxiproxy API (add
@@ -50,6 +58,10 @@ def up(api_port: int, binary: str | None) -> None:
     from chaos.servers.local import LocalServer
     from chaos.toxiproxy.embedded import EmbeddedToxiproxy
 
+    if server == "mysql":
+        if binary:
+            raise UsageError("--binary and --server mysql exclude each other")
+        binary = server
     running = running_up()
     if running is not None:
         raise UsageError(f"mysql-chaos up is already running (pid {running.pid})")

@@ -33,9 +33,10 @@ def add_options(parser: pytest.Parser) -> None:
     )
     group.addoption(
         "--mysql-chaos-server",
-        metavar="local|docker:IMAGE",
+        metavar="local|mysql|docker:IMAGE",
         default="local",
-        help="Disposable servers: local (mariadbd on PATH, default) or containers, "
+        help="Disposable servers: local (mariadbd on PATH, default), mysql (Oracle MySQL from "
+        "the root filesystem `mysql-chaos server install mysql` makes) or containers, "
         "docker:local (MariaDB built from Debian's packages) or docker:IMAGE.",
     )
     group.addoption(
@@ -87,6 +88,7 @@ def add_options(parser: pytest.Parser) -> None:
 class PluginOptions:
     server_url: str | None = field(repr=False)  # may hold a password
     docker_image: str | None
+    server_binary: str | None  # a flavour by name (mysql); None: mariadbd/mysqld on PATH
     allow_global_changes: bool
     toxiproxy_url: str | None
     faults: tuple[str, ...]  # empty: every fault
@@ -102,6 +104,7 @@ class PluginOptions:
 
         return Backend(
             external_url=self.server_url,
+            server_binary=self.server_binary,
             allow_global_changes=self.allow_global_changes,
             docker_image=self.docker_image,
         )
@@ -118,14 +121,17 @@ def read_options(config: pytest.Config) -> PluginOptions:
 def _read(config: pytest.Config) -> PluginOptions:
     option = config.getoption
     url = option("mysql_chaos_server_url")
-    docker_image = _docker_image(option("mysql_chaos_server"))
+    server = option("mysql_chaos_server")
+    server_binary = server if server == "mysql" else None
+    docker_image = None if server_binary else _docker_image(server)
     if url:
         from chaos.settings import ConnectionSettings
 
         ConnectionSettings.from_url(url)
-        if docker_image:
+        if docker_image or server_binary:
             raise pytest.UsageError(
-                "--mysql-chaos-server docker:IMAGE and --mysql-chaos-server-url exclude each other"
+                f"--mysql-chaos-server {server_binary or 'docker:IMAGE'} and "
+                "--mysql-chaos-server-url exclude each other"
             )
     faults = tuple(option("mysql_chaos_fault"))
     if faults:
@@ -155,6 +161,7 @@ def _read(config: pytest.Config) -> PluginOptions:
     return PluginOptions(
         server_url=url or None,
         docker_image=docker_image,
+        server_binary=server_binary,
         allow_global_changes=bool(option("mysql_chaos_allow_global_changes")),
         toxiproxy_url=toxiproxy_url or None,
         faults=faults,
@@ -171,7 +178,7 @@ def _docker_image(spec: str) -> str | None:
     kind, _, image = spec.partition(":")
     if kind != "docker":
         raise pytest.UsageError(
-            f"--mysql-chaos-server {spec!r}: expected local, docker or docker:IMAGE"
+            f"--mysql-chaos-server {spec!r}: expected local, mysql, docker or docker:IMAGE"
         )
     return image or "local"
 

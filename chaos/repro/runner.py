@@ -31,16 +31,19 @@ def _toxiproxy_if_needed(selected: list[str]) -> Iterator[Any]:
         yield client
 
 
-def run_reproductions(selected: list[str], jobs: int = 4) -> Iterator[Reproduction]:
+def run_reproductions(
+    selected: list[str], jobs: int = 4, backend: Backend | None = None
+) -> Iterator[Reproduction]:
     """Yield one :class:`Reproduction` per name of ``selected``, in that order.
 
     A missing server binary raises once (one line) before anything starts, as in the matrix.
     """
-    require_local_servers(faults_of(selected), Backend())
+    backend = backend or Backend()
+    require_local_servers(faults_of(selected), backend)
     with _toxiproxy_if_needed(selected) as toxiproxy:
         executor = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="repro")
         try:
-            futures = [executor.submit(reproduce, name, toxiproxy) for name in selected]
+            futures = [executor.submit(reproduce, name, toxiproxy, backend) for name in selected]
             for future in futures:
                 yield future.result()
         except BaseException:

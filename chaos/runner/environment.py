@@ -47,6 +47,8 @@ class Backend:
             return f"disposable container on {self.docker_image}"
         if self.external_url:
             return f"external server {ConnectionSettings.from_url(self.external_url).describe()}"
+        if self.server_binary == "mysql":
+            return "disposable Oracle MySQL server (its root filesystem)"
         return "disposable local server"
 
     def __repr__(self) -> str:

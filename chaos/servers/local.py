@@ -33,7 +33,7 @@ from chaos.ports import ensure_port_free, free_port
 from chaos.servers.binary import ServerBinary, find_server_binary
 from chaos.servers.os_user import ServerUser, server_user
 from chaos.servers.owned import OwnedServer
-from chaos.servers.template import INNODB_OPTIONS, copy_template, template_datadir
+from chaos.servers.template import copy_template, storage_options, template_datadir
 from chaos.sweep import StaleDirectory, stale_directories, sweep_once
 from chaos.waiting import WaitTimeout, wait_for
 
@@ -172,11 +172,10 @@ class LocalServer(OwnedServer):
             raise ServerError(f"{self.describe()} failed to start: {self._log_tail()}")
         raise ServerError(f"{self.describe()}: no free port after {_PORT_ATTEMPTS} attempts")
 
-    def _command(self) -> list[str]:
+    def _command(self, root: str | None = None) -> list[str]:
         assert self.binary is not None and self.workdir is not None
         args = [
-            self.binary.path,
-            "--no-defaults",
+            *self.binary.command(root),
             f"--datadir={self.workdir / 'data'}",
             f"--socket={self.socket_path}",
             f"--pid-file={self.workdir / 'mysqld.pid'}",
@@ -193,7 +192,7 @@ class LocalServer(OwnedServer):
             "--innodb-use-native-aio=0",
             "--innodb-flush-log-at-trx-commit=2",
             "--max-connections=200",
-            *INNODB_OPTIONS,
+            *storage_options(self.binary),
         ]
         # No --user: mariadbd would switch uid after the parent-death signal is armed, which
         # clears it; the child switches itself before exec (see _preexec_for_child).
@@ -204,14 +203,31 @@ class LocalServer(OwnedServer):
         assert self.workdir is not None
         # Truncating keeps the file's owner, so the server's account can still append to it.
         (self.workdir / "error.log").write_bytes(b"")
-        self.process = lifecycle.spawn(
-            self._command(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            preexec=self._preexec_for_child(),
-        )
+        root_fd = self._open_root_for_server_account()
+        try:
+            root = f"/proc/self/fd/{root_fd}" if root_fd is not None else None
+            self.process = lifecycle.spawn(
+                self._command(root),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                preexec=self._preexec_for_child(),
+                pass_fds=() if root_fd is None else (root_fd,),
+            )
+        finally:
+            if root_fd is not None:
+                os.close(root_fd)
         self.frozen = False
+
+    def _open_root_for_server_account(self) -> int | None:
+        """A path-only descriptor of the binary's root filesystem, for a server that drops to
+        another account: the root filesystem sits in the owner's cache, which may be in a home
+        that account cannot enter (root's is 0700). The server reaches it through the inherited
+        descriptor alone; nothing about the home's permissions changes."""
+        assert self.binary is not None
+        if self.binary.root is None or self.os_user is None:
+            return None
+        return os.open(self.binary.root, os.O_PATH | os.O_DIRECTORY)
 
     def _preexec_for_child(self) -> Callable[[], None] | None:
         """Enter the namespace (needs root), then drop to the server's account; lifecycle.spawn
