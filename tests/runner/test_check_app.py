@@ -154,3 +154,12 @@ def test_without_a_wsgi_server_it_says_what_to_install_not_that_the_app_fails(
         "(uWSGI, as pyuwsgi) or pip install gunicorn"
     )
     assert "starting" not in result.stdout  # nothing was started
+
+
+def test_it_takes_the_gate_options_of_check_every_report_format_and_allow_skip() -> None:
+    from chaos.reports.format import report_formats
+
+    shown = subprocess.run([CLI, "check-app", "--help"], capture_output=True, text=True).stdout
+    for _, report_format in report_formats().items():
+        assert f"{report_format.option} FILE" in shown
+    assert "--allow-skip" in shown
