@@ -69,6 +69,11 @@ def _importable_here() -> None:
     show_default=True,
     help="auto: uWSGI (1 process, 16 threads) when installed, else gunicorn with 16 threads.",
 )
+@click.option(
+    "--allow-skip",
+    is_flag=True,
+    help="Skipped faults do not fail the gate (exit 3); they are still listed.",
+)
 def check_app(
     wsgi_spec: str,
     path: str,
@@ -77,6 +82,7 @@ def check_app(
     all_faults: bool,
     jobs: int | None,
     wsgi_server: str,
+    allow_skip: bool,
     reports: dict[str, str],
 ) -> None:
     """Run your WSGI app under the fault catalogue, judged from HTTP: exit 0 iff it recovers
@@ -85,8 +91,9 @@ def check_app(
     The app runs under a real WSGI server in this directory and gets its database from
     MYSQL_CHAOS_DSN (mysql://user:password@host:port/db), or MYSQL_CHAOS_HOST, _PORT, _USER,
     _PASSWORD and _DATABASE; see the README for the rest. Exit codes: 0 ok, 1 a violation,
-    2 bad input, 3 a fault skipped, 4 a cell errored, 130 interrupted.
+    2 bad input, 3 a fault skipped (see --allow-skip), 4 a cell errored, 130 interrupted.
     """
+    from chaos.bench.app_server import choose_server
     from chaos.cli.run_options import DEFAULT_APP_JOBS
     from chaos.reports.model import MatrixReport
     from chaos.runner.app_matrix import run_app_matrix
@@ -100,6 +107,7 @@ def check_app(
     from chaos.verdicts.expectations import held_to_every_invariant
 
     check_path(path)
+    choose_server(wsgi_server)  # no WSGI server installed: say what to install, not blame the app
     _importable_here()
     check_wsgi_spec(wsgi_spec)
     db_check = load_db_check(db_check_spec) if db_check_spec else None
@@ -128,7 +136,9 @@ def check_app(
     show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
     expectations = held_to_every_invariant(wsgi_spec, fault_names)
-    report = MatrixReport.build(run.results, expectations, [wsgi_spec], fault_names, run.seconds)
+    report = MatrixReport.build(
+        run.results, expectations, [wsgi_spec], fault_names, run.seconds, allow_skip=allow_skip
+    )
     write_reports(report, targets)
     finish(
         report.gate,

@@ -25,7 +25,7 @@ from chaos.pytest_plugin.resources import ProcessResources
 from chaos.reports.model import JudgedCell
 from chaos.runner.cell import run_cell
 from chaos.runner.timing import CellTiming
-from chaos.strategy.expectations import expected_verdicts
+from chaos.strategy.expectations import expectations_for
 from chaos.verdicts.cell_result import CellResult
 from chaos.verdicts.expectations import Expectation
 
@@ -120,8 +120,9 @@ class MatrixCellItem(pytest.Item):
 def make_items(
     session: pytest.Session, resources: ProcessResources, strategies: list[str], faults: list[str]
 ) -> list[MatrixCellItem]:
-    """One item per cell, in the canonical order."""
-    expectations = expected_verdicts()
+    """One item per cell, in the canonical order, each held to what ``mysql-chaos matrix``
+    holds it to (a user's strategy recorded nowhere: every invariant)."""
+    expectations = expectations_for(strategies, faults, own=resources.options.own)
     # nodeid given: a child of the session would otherwise start with "::".
     root = MatrixCollector.from_parent(session, name=ROOT_NAME, nodeid=ROOT_NAME)
     parents = {name: StrategyCells.from_parent(root, name=name) for name in strategies}

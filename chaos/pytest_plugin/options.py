@@ -1,13 +1,15 @@
 """The plugin's options, read and checked once in ``pytest_configure`` and kept in the stash.
 
-Bad input (an unknown fault or strategy, a malformed URL or ``--shard``) is one line through
-:class:`pytest.UsageError`, before any test runs or any xdist worker starts.
+Bad input (an unknown fault or strategy, a malformed URL or ``--shard``, a bad expectations
+file) is one line through :class:`pytest.UsageError`, before any test runs or any xdist worker
+starts.
 """
 
 from __future__ import annotations
 
 import functools
 import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,8 +21,10 @@ from chaos.runner.shard import parse_shard
 
 if TYPE_CHECKING:
     from chaos.runner.environment import Backend
+    from chaos.strategy.expectations import OwnExpectations
 
 GROUP = "mysql-chaos"
+EXPECTED_INI = "mysql_chaos_expected"
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -78,6 +82,18 @@ def add_options(parser: pytest.Parser) -> None:
         help="Run only shard K of N of the collected items (the same split in every CI job).",
     )
     group.addoption(
+        "--mysql-chaos-expected",
+        metavar="FILE",
+        help=f"Matrix: your own expected verdicts (as `mysql-chaos matrix --expected`; default: "
+        f"the {EXPECTED_INI} ini value). Your strategies' cells recorded nowhere are held to "
+        "every invariant.",
+    )
+    parser.addini(
+        EXPECTED_INI,
+        "Matrix: your own expected verdicts file, relative to the rootdir "
+        "(as `mysql-chaos matrix --expected`).",
+    )
+    group.addoption(
         "--mysql-chaos-json",
         metavar="FILE",
         help="Matrix: write this run's (or shard's) report as `mysql-chaos matrix --json` does.",
@@ -96,6 +112,8 @@ class PluginOptions:
     strategies: tuple[str, ...]  # empty: every strategy
     shard: tuple[int, int] | None
     json_file: Path | None
+    #: The user's own expected verdicts (matrix only), read and checked.
+    own: OwnExpectations | None = None
 
     @functools.cached_property
     def backend(self) -> Backend:
@@ -141,17 +159,22 @@ def _read(config: pytest.Config) -> PluginOptions:
     strategies = tuple(option("mysql_chaos_strategy"))
     matrix = bool(option("mysql_chaos_matrix"))
     json_file = option("mysql_chaos_json")
-    if (strategies or json_file) and not matrix:
+    expected = option("mysql_chaos_expected")
+    if (strategies or json_file or expected) and not matrix:
         raise pytest.UsageError(
-            "--mysql-chaos-strategy and --mysql-chaos-json go with --mysql-chaos-matrix"
+            "--mysql-chaos-strategy, --mysql-chaos-json and --mysql-chaos-expected go with "
+            "--mysql-chaos-matrix"
         )
+    own = None
     if matrix:
         if config.args_source is pytest.Config.ArgsSource.ARGS and config.args:
             raise pytest.UsageError(
                 "--mysql-chaos-matrix collects the matrix cells, not test files: "
                 f"drop {' '.join(config.args)}"
             )
+        _importable_from_rootdir(config)
         _check_strategies(strategies)
+        own = _own_expectations(config, expected)
     if json_file:
         from chaos.reports.paths import check_report_path
 
@@ -169,6 +192,7 @@ def _read(config: pytest.Config) -> PluginOptions:
         strategies=strategies,
         shard=parse_shard(shard) if shard is not None else None,
         json_file=json_file or None,
+        own=own,
     )
 
 
@@ -181,6 +205,36 @@ def _docker_image(spec: str) -> str | None:
             f"--mysql-chaos-server {spec!r}: expected local, mysql, docker or docker:IMAGE"
         )
     return image or "local"
+
+
+def _importable_from_rootdir(config: pytest.Config) -> None:
+    """``module:factory`` is found in the rootdir under plain ``pytest`` as under ``python -m
+    pytest`` (which puts the current directory on ``sys.path``); removed again at the end."""
+    rootdir = str(config.rootpath)
+    if rootdir in sys.path:
+        return
+    sys.path.insert(0, rootdir)
+
+    def remove() -> None:
+        if rootdir in sys.path:
+            sys.path.remove(rootdir)
+
+    config.add_cleanup(remove)
+
+
+def _own_expectations(config: pytest.Config, option: str | None) -> OwnExpectations | None:
+    """``--mysql-chaos-expected`` (relative to where pytest runs), else the ini value (relative
+    to the rootdir), read and checked."""
+    from chaos.strategy.own_expectations import read_own_expectations
+
+    if option:
+        return read_own_expectations(
+            config.invocation_params.dir / option, "--mysql-chaos-expected"
+        )
+    ini = str(config.getini(EXPECTED_INI) or "").strip()
+    if ini:
+        return read_own_expectations(config.rootpath / ini, EXPECTED_INI)
+    return None
 
 
 def _check_strategies(names: tuple[str, ...]) -> None:

@@ -77,6 +77,8 @@ def _cell_to_dict(r: CellResult, expected: Expectation | None, status: str) -> d
         "meets_expectation": status == "met",
         "expected": None if expected is None else list(expected.violations),
         "expected_why": None if expected is None else expected.why,
+        # Nothing recorded: a strategy of the user's, held to every invariant.
+        "expected_every_invariant": expected is not None and expected.every_invariant,
         "violations": [
             {
                 "kind": str(v.kind),
@@ -192,7 +194,9 @@ def _cell_from_dict(cell: dict[str, Any]) -> tuple[CellResult, Expectation | Non
     if expected is None:
         return result, None
     return result, Expectation(
-        tuple(sorted(_text(v) for v in expected)), cell["expected_why"] or ""
+        tuple(sorted(_text(v) for v in expected)),
+        cell["expected_why"] or "",
+        every_invariant=bool(cell.get("expected_every_invariant", False)),
     )
 
 

@@ -4,7 +4,8 @@ The command parses its options into a :class:`MatrixRequest`; :func:`plan_matrix
 strategies and the expected verdicts (a factory that cannot be built fails here, before any
 cell); :func:`run_plan` runs the cells and returns the :class:`MatrixReport`, whose gate
 (:mod:`chaos.verdicts.gate`) is the run's exit code. A user's ``module:factory`` is held to every
-invariant unless an expectation is recorded for it.
+invariant unless an expectation is recorded for it, and so is a strategy another package
+registers (:func:`chaos.strategy.expectations.expectations_for`, the rule every front end uses).
 """
 
 from __future__ import annotations
@@ -20,8 +21,15 @@ from chaos.runner.matrix import MatrixRun, run_matrix
 from chaos.runner.shard import select_shard
 from chaos.runner.user_strategy import load_user_factory
 from chaos.strategy import StrategyFactory, load_factory, strategies
-from chaos.strategy.expectations import APP, IN_PROCESS, expected_verdicts, record_verdicts
-from chaos.verdicts import CellResult, Expectations, fails_expectation, held_to_every_invariant
+from chaos.strategy.expectations import (
+    APP,
+    IN_PROCESS,
+    OwnExpectations,
+    expectations_for,
+    record_verdicts,
+)
+from chaos.strategy.own_expectations import record_own_verdicts
+from chaos.verdicts import CellResult, Expectations, fails_expectation
 
 
 def select_strategies(requested: tuple[str, ...]) -> list[str]:
@@ -45,6 +53,8 @@ class MatrixRequest:
     shard: tuple[int, int] | None = None
     history_dir: Path | None = None
     allow_skip: bool = False
+    #: The user's own expected verdicts (``--expected FILE``), merged over the registered ones.
+    own: OwnExpectations | None = None
 
     @property
     def mode(self) -> str:
@@ -89,11 +99,9 @@ def plan_matrix(request: MatrixRequest) -> MatrixPlan:
             (spec, load_user_factory(spec, request.options, request.backend))
             for spec in request.specs
         ]
-    expectations = expected_verdicts(request.mode)
-    for spec in request.specs:
-        for key, held in held_to_every_invariant(spec, request.fault_names).items():
-            expectations.setdefault(key, held)
-    return MatrixPlan(request, [*names, *request.specs], factories, expectations)
+    rows = [*names, *request.specs]
+    expectations = expectations_for(rows, request.fault_names, request.mode, request.own)
+    return MatrixPlan(request, rows, factories, expectations)
 
 
 @dataclass(frozen=True)
@@ -150,11 +158,23 @@ def run_plan(
     return MatrixOutcome(run, report)
 
 
-def record_measured(report: MatrixReport, mode: str) -> Path:
-    """Write the verdicts of the cells that ran into the expectations file; its path."""
-    measured = {
+def measured_verdicts(report: MatrixReport) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The violations of the cells that ran (a skip or an error measured nothing)."""
+    return {
         (cell.result.strategy, cell.result.fault): cell.result.violations
         for cell in report.cells
         if cell.result.skipped is None and cell.result.error is None
     }
-    return record_verdicts(measured, mode)
+
+
+def record_measured(report: MatrixReport, mode: str) -> Path:
+    """Write the bundled strategies' verdicts into the bundled expectations file; its path."""
+    return record_verdicts(measured_verdicts(report), mode)
+
+
+def record_own_measured(
+    report: MatrixReport, path: Path, mode: str
+) -> tuple[Path, int, list[tuple[str, str]]]:
+    """Write the user's strategies' verdicts into the user's ``path``
+    (:func:`~chaos.strategy.own_expectations.record_own_verdicts`)."""
+    return record_own_verdicts(measured_verdicts(report), path, mode)

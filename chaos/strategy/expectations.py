@@ -8,22 +8,29 @@ for the matrix's cells and ``app`` for ``matrix --app`` (either may be left out)
     my-pools = "mypkg.expectations:FILES"  # {"in-process": Path(__file__).parent / "x.toml"}
 
 The files keep the format :mod:`chaos.verdicts.expectations` reads. The bundled distribution's
-files come first; a cell (strategy x fault) recorded in two files is an error naming both.
+files come first; a cell (strategy x fault) recorded in two files is an error naming both. A
+user's own file (``--expected FILE``, :mod:`chaos.strategy.own_expectations`) is merged over
+them the same way.
+
+:func:`expectations_for` is what every front end (``matrix``, ``check``, the pytest matrix)
+holds its cells to: the recorded verdicts, and every unrecorded cell of a strategy that is not
+bundled held to every invariant (:func:`chaos.verdicts.expectations.hold_unrecorded`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from chaos.errors import UsageError
 from chaos.strategy.loading import import_object
-from chaos.strategy.registry import is_bundled, ordered_entry_points
+from chaos.strategy.registry import bundled_strategies, is_bundled, ordered_entry_points
 from chaos.verdicts.expectations import (
     Expectation,
     Expectations,
     dump_expectations,
+    hold_unrecorded,
     load_expectations,
 )
 
@@ -38,6 +45,14 @@ class ExpectationsFile:
     path: Path
     #: The bundled distribution's own file (the one ``--record-expected`` writes).
     bundled: bool
+
+
+@dataclass(frozen=True)
+class OwnExpectations:
+    """A user's own file of expected verdicts, read and checked (``--expected FILE``)."""
+
+    path: Path
+    table: Expectations
 
 
 def expectation_files(mode: str = IN_PROCESS) -> list[ExpectationsFile]:
@@ -57,20 +72,39 @@ def expectation_files(mode: str = IN_PROCESS) -> list[ExpectationsFile]:
     return files
 
 
-def expected_verdicts(mode: str = IN_PROCESS) -> Expectations:
-    """Every registered package's expected verdicts for ``mode``, as one table."""
+def expected_verdicts(mode: str = IN_PROCESS, own: OwnExpectations | None = None) -> Expectations:
+    """Every registered package's expected verdicts for ``mode`` and the user's ``own``, as one
+    table; a cell recorded in two places is a :class:`UsageError` naming both."""
+    tables = [(file.path, load_expectations(file.path)) for file in expectation_files(mode)]
+    if own is not None:
+        tables.append((own.path, own.table))
     merged: Expectations = {}
     source: dict[tuple[str, str], Path] = {}
-    for file in expectation_files(mode):
-        for key, expectation in load_expectations(file.path).items():
+    for path, table in tables:
+        for key, expectation in table.items():
             if key in source:
                 raise UsageError(
                     f"{EXPECTATIONS_GROUP}: {key[0]} x {key[1]} is recorded in both "
-                    f"{source[key]} and {file.path}"
+                    f"{source[key]} and {path}"
                 )
-            source[key] = file.path
+            source[key] = path
             merged[key] = expectation
     return merged
+
+
+def expectations_for(
+    strategies: Iterable[str],
+    faults: Iterable[str],
+    mode: str = IN_PROCESS,
+    own: OwnExpectations | None = None,
+) -> Expectations:
+    """What the cells ``strategies`` x ``faults`` are held to, in every front end: the recorded
+    verdicts (registered and ``own``), and check's rule, every invariant, for each unrecorded
+    cell of a strategy that is not bundled (``module:factory``, another package's). A bundled
+    strategy's unrecorded cell has no expectation and fails: the project's data is incomplete."""
+    return hold_unrecorded(
+        expected_verdicts(mode, own), strategies, faults, bundled=bundled_strategies()
+    )
 
 
 def recording_file(mode: str = IN_PROCESS) -> Path:
@@ -82,9 +116,12 @@ def recording_file(mode: str = IN_PROCESS) -> Path:
 
 
 def record_verdicts(measured: Mapping[tuple[str, str], tuple[str, ...]], mode: str) -> Path:
-    """Write ``measured`` violations into :func:`recording_file`, keeping each recorded why.
+    """Write the bundled strategies' ``measured`` violations into :func:`recording_file`,
+    keeping each recorded why.
 
-    A cell that another package's file records stays there: that package records its own.
+    A user's strategy is recorded in the user's own file
+    (:func:`chaos.strategy.own_expectations.record_own_verdicts`), and a cell that another
+    package's file records stays there: that package records its own.
     """
     target = recording_file(mode)
     foreign = {
@@ -94,8 +131,9 @@ def record_verdicts(measured: Mapping[tuple[str, str], tuple[str, ...]], mode: s
         for key in load_expectations(file.path)
     }
     recorded = load_expectations(target)
+    bundled = bundled_strategies()
     for key, violations in measured.items():
-        if key not in foreign:
+        if key not in foreign and key[0] in bundled:
             why = recorded[key].why if key in recorded else ""
             recorded[key] = Expectation(violations, why)
     target.write_text(dump_expectations(recorded))

@@ -70,6 +70,18 @@ def strategies() -> Registry[StrategyFactory]:
     return registry
 
 
+@functools.cache
+def bundled_strategies() -> frozenset[str]:
+    """The names this distribution registers itself: their expected verdicts must be recorded
+    (a missing row is the project's own data being incomplete, not a user's strategy)."""
+    names: set[str] = set()
+    for entry in ordered_entry_points(STRATEGY_GROUP):
+        if is_bundled(entry):
+            loaded = import_object(entry.value)
+            names.update(loaded if isinstance(loaded, Mapping) else (entry.name,))
+    return frozenset(names)
+
+
 def strategy_factory(name_or_spec: str) -> StrategyFactory:
     """A registered name (``safe``) or a user's ``module:factory``."""
     if ":" in name_or_spec:

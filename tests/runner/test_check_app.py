@@ -3,10 +3,14 @@ database check), run in the user's directory as a user runs it."""
 
 from __future__ import annotations
 
+import functools
 import json
+import os
 import shutil
 import subprocess
 import sys
+import sysconfig
+import venv
 from pathlib import Path
 
 import pytest
@@ -89,3 +93,73 @@ def test_bad_input_is_one_line_and_exit_two(project: Path, args: list[str], said
     assert result.returncode == 2, result.stdout + result.stderr
     assert result.stderr.strip().count("\n") == 0, result.stderr
     assert said in result.stderr and "Traceback" not in result.stderr
+
+
+SETPRIV = shutil.which("setpriv")
+
+
+@pytest.mark.skipif(SETPRIV is None, reason="needs util-linux setpriv")
+def test_a_skipped_fault_fails_the_gate_unless_allowed_as_in_check(project: Path) -> None:
+    # Without CAP_NET_ADMIN (dropped here, as on an unprivileged runner) the kernel fault skips.
+    assert SETPRIV is not None
+    command = [SETPRIV, "--inh-caps=-net_admin", "--bounding-set=-net_admin", CLI, "check-app"]
+    args = ["user_wsgi_app:fresh_app", "--url", "/ping", "--fault", "middlebox-drop"]
+    run = functools.partial(
+        subprocess.run, capture_output=True, text=True, timeout=120, check=False, cwd=project
+    )
+    refused = run([*command, *args, "--json", "skipped.json"])
+    assert refused.returncode == 3, refused.stdout + refused.stderr
+    assert "SKIPPED user_wsgi_app:fresh_app x middlebox-drop: needs CAP_NET_ADMIN" in refused.stdout
+    assert json.loads((project / "skipped.json").read_text())["exit_code"] == 3
+    allowed = run([*command, *args, "--allow-skip"])
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
+    assert "1 skipped (allowed by --allow-skip)" in allowed.stdout
+
+
+def _python_without_wsgi_servers(root: Path) -> Path:
+    """An interpreter that sees every package of this one but uWSGI and gunicorn: a venv whose
+    site directory links to this environment's entries, the WSGI servers left out."""
+    venv.create(root / "venv", with_pip=False)
+    python = root / "venv" / "bin" / "python"
+    site = Path(
+        subprocess.check_output(
+            [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], text=True
+        ).strip()
+    )
+    linked = root / "linked"
+    linked.mkdir()
+    for entry in Path(sysconfig.get_paths()["purelib"]).iterdir():
+        if not entry.name.lower().startswith(("gunicorn", "pyuwsgi", "uwsgi")):
+            (linked / entry.name).symlink_to(entry)
+    (site / "linked.pth").write_text(f"import site; site.addsitedir({str(linked)!r})\n")
+    return python
+
+
+def test_without_a_wsgi_server_it_says_what_to_install_not_that_the_app_fails(
+    project: Path, tmp_path: Path
+) -> None:
+    python = _python_without_wsgi_servers(tmp_path)
+    path = os.pathsep.join(
+        d for d in os.environ.get("PATH", "").split(os.pathsep) if not shutil.which("uwsgi", path=d)
+    )
+    cli = [python, "-c", "from chaos.cli.main import main; main()", "check-app"]
+    result = subprocess.run(
+        [*cli, "user_wsgi_app:fresh_app", "--url", "/ping", "--fault", "kill-connection"],
+        capture_output=True, text=True, timeout=120, check=False, cwd=project,
+        env={**os.environ, "PATH": path},
+    )  # fmt: skip
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.strip() == (
+        "mysql-chaos: no WSGI server is installed: pip install 'mysql-chaos[app]' "
+        "(uWSGI, as pyuwsgi) or pip install gunicorn"
+    )
+    assert "starting" not in result.stdout  # nothing was started
+
+
+def test_it_takes_the_gate_options_of_check_every_report_format_and_allow_skip() -> None:
+    from chaos.reports.format import report_formats
+
+    shown = subprocess.run([CLI, "check-app", "--help"], capture_output=True, text=True).stdout
+    for _, report_format in report_formats().items():
+        assert f"{report_format.option} FILE" in shown
+    assert "--allow-skip" in shown
