@@ -108,7 +108,7 @@ class HttpLoad(lifecycle.Resource):
     def _start(self) -> None:
         self._workdir = tempfile.mkdtemp(prefix=owned_prefix("load"))
         self._cleanup_key = lifecycle.register_cleanup(self.stop)
-        command = [sys.executable, "-m", "chaos.appmode.load_client", self._workdir + "/"]
+        command = [sys.executable, "-P", "-m", "chaos.appmode.load_client", self._workdir + "/"]
         setup = {"socket": self.socket_path, "timeout": self.timeout, "pace": self.pace}
         for _ in range(self.clients):
             process = lifecycle.spawn(
