@@ -37,7 +37,15 @@ from chaos.runner.preflight import unmet_need
 from chaos.settings import ConnectionSettings
 from chaos.workload.bank import create_schema, read_state
 from chaos.workload.generator import accounts_needed
-from chaos.workload.history import CellMeta, History, Operation, Phase, PhaseSpan, save_jsonl
+from chaos.workload.history import (
+    CellMeta,
+    History,
+    Operation,
+    Phase,
+    PhaseSpan,
+    history_file_name,
+    save_jsonl,
+)
 from chaos.workload.state import BankState
 
 log = logging.getLogger(__name__)
@@ -78,8 +86,8 @@ def run_app_cell(
                 verdict, state = _judge(app, history, env.target, timing)
         history_file = None
         if history_dir is not None:
-            safe_name = app.name.replace(":", "_").replace("/", "_")
-            history_file = str(history_dir / f"app__{safe_name}__{fault_class.name}.jsonl")
+            name = history_file_name(app.name, fault_class.name, prefix="app")
+            history_file = str(history_dir / name)
             save_jsonl(history_file, history, state)
     except Exception as e:
         log.debug("app cell %s x %s failed", app.name, fault_class.name, exc_info=True)
