@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from chaos.errors import ChaosError
+from chaos.pytest_plugin import server_settings
 from chaos.runner.shard import parse_shard
 
 if TYPE_CHECKING:
@@ -76,6 +77,7 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="K/N",
         help="Run only shard K of N of the collected items (the same split in every CI job).",
     )
+    server_settings.add_ini(parser)
     group.addoption(
         "--mysql-chaos-json",
         metavar="FILE",
@@ -94,6 +96,8 @@ class PluginOptions:
     strategies: tuple[str, ...]  # empty: every strategy
     shard: tuple[int, int] | None
     json_file: Path | None
+    #: Extra options of every disposable local server (ini ``mysql_chaos_server_options``).
+    server_options: tuple[str, ...] = ()
 
     @functools.cached_property
     def backend(self) -> Backend:
@@ -104,6 +108,7 @@ class PluginOptions:
             external_url=self.server_url,
             allow_global_changes=self.allow_global_changes,
             docker_image=self.docker_image,
+            server_options=self.server_options,
         )
 
 
@@ -151,6 +156,8 @@ def _read(config: pytest.Config) -> PluginOptions:
 
         json_file = check_report_path("--mysql-chaos-json", json_file)
     shard = option("mysql_chaos_shard")
+    backend_kind = "--mysql-chaos-server-url" if url else docker_image and "containers"
+    server_options = server_settings.ini_server_options(config, backend_kind or None)
     toxiproxy_url = option("toxiproxy_url") or os.environ.get("TOXIPROXY_URL", "").strip()
     return PluginOptions(
         server_url=url or None,
@@ -162,6 +169,7 @@ def _read(config: pytest.Config) -> PluginOptions:
         strategies=strategies,
         shard=parse_shard(shard) if shard is not None else None,
         json_file=json_file or None,
+        server_options=server_options,
     )
 
 
