@@ -133,7 +133,8 @@ class Fault(ABC):
     mechanism: ClassVar[str] = ""
     needs: ClassVar[frozenset[Need]] = frozenset()
     #: The exception (repr) an existing pymysql connection gets from this fault, as measured
-    #: against MariaDB 10.11 with PyMySQL 1.2; empty where it was not pinned by a test.
+    #: against MariaDB 10.11 with PyMySQL 1.2 and pinned by tests/repro: what a plain client
+    #: must handle, not a promise about every client (README, "produces").
     produces: ClassVar[str] = ""
     #: Operations attempted, one at a time, between inject() and heal().
     fault_phase_operations: ClassVar[int] = 2

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from chaos.errors import ChaosError
+from chaos.pytest_plugin import server_settings
 from chaos.runner.shard import parse_shard
 
 if TYPE_CHECKING:
@@ -81,6 +82,7 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="K/N",
         help="Run only shard K of N of the collected items (the same split in every CI job).",
     )
+    server_settings.add_ini(parser)
     group.addoption(
         "--mysql-chaos-expected",
         metavar="FILE",
@@ -114,6 +116,8 @@ class PluginOptions:
     json_file: Path | None
     #: The user's own expected verdicts (matrix only), read and checked.
     own: OwnExpectations | None = None
+    #: Extra options of every disposable local server (ini ``mysql_chaos_server_options``).
+    server_options: tuple[str, ...] = ()
 
     @functools.cached_property
     def backend(self) -> Backend:
@@ -125,6 +129,7 @@ class PluginOptions:
             server_binary=self.server_binary,
             allow_global_changes=self.allow_global_changes,
             docker_image=self.docker_image,
+            server_options=self.server_options,
         )
 
 
@@ -180,6 +185,8 @@ def _read(config: pytest.Config) -> PluginOptions:
 
         json_file = check_report_path("--mysql-chaos-json", json_file)
     shard = option("mysql_chaos_shard")
+    backend_kind = "--mysql-chaos-server-url" if url else docker_image and "containers"
+    server_options = server_settings.ini_server_options(config, backend_kind or None)
     toxiproxy_url = option("toxiproxy_url") or os.environ.get("TOXIPROXY_URL", "").strip()
     return PluginOptions(
         server_url=url or None,
@@ -193,6 +200,7 @@ def _read(config: pytest.Config) -> PluginOptions:
         shard=parse_shard(shard) if shard is not None else None,
         json_file=json_file or None,
         own=own,
+        server_options=server_options,
     )
 
 

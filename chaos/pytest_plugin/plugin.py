@@ -38,7 +38,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(faults=[...]): the faults the {FAULT_FIXTURE} fixture is parametrized over",
+        f"{MARKER}(faults=[...], server_options=[...]): the faults the {FAULT_FIXTURE} fixture "
+        "is parametrized over, and extra options of the server it starts",
     )
     config.addinivalue_line("markers", "mysql_chaos_matrix: a strategy x fault matrix cell")
     options = read_options(config)
@@ -94,9 +95,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marker = metafunc.definition.get_closest_marker(MARKER)
     names = FAULTS.names()
     if marker is not None:
-        if marker.args or set(marker.kwargs) - {"faults"}:
+        if marker.args or set(marker.kwargs) - {"faults", "server_options"}:
             pytest.fail(
-                f"{metafunc.definition.nodeid}: use @pytest.mark.{MARKER}(faults=[...])",
+                f"{metafunc.definition.nodeid}: use "
+                f"@pytest.mark.{MARKER}(faults=[...], server_options=[...])",
                 pytrace=False,
             )
         wanted = list(marker.kwargs.get("faults", names))

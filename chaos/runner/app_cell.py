@@ -35,7 +35,15 @@ from chaos.runner.environment import Backend
 from chaos.settings import ConnectionSettings
 from chaos.workload.bank import create_bank, read_state
 from chaos.workload.generator import accounts_needed
-from chaos.workload.history import CellMeta, History, Operation, Phase, PhaseSpan, save_jsonl
+from chaos.workload.history import (
+    CellMeta,
+    History,
+    Operation,
+    Phase,
+    PhaseSpan,
+    history_file_name,
+    save_jsonl,
+)
 from chaos.workload.state import BankState
 
 log = logging.getLogger(__name__)
@@ -74,8 +82,8 @@ def run_app_cell(
                 verdict, state = _judge(app, history, armed.target, timing)
         history_file = None
         if history_dir is not None:
-            safe_name = app.name.replace(":", "_").replace("/", "_")
-            history_file = str(history_dir / f"app__{safe_name}__{fault_class.name}.jsonl")
+            name = history_file_name(app.name, fault_class.name, prefix="app")
+            history_file = str(history_dir / name)
             save_jsonl(history_file, history, state)
     except FaultUnavailable as e:
         return result(skipped=e.reason)

@@ -25,7 +25,7 @@ from chaos.verdicts.cell_result import CellResult
 from chaos.workload.bank import create_bank, read_state
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.generator import accounts_needed
-from chaos.workload.history import History, Phase, save_jsonl
+from chaos.workload.history import History, Phase, history_file_name, save_jsonl
 from chaos.workload.timeline import Timeline
 
 log = logging.getLogger(__name__)
@@ -78,7 +78,7 @@ def run_cell(
         )
         history_file = None
         if history_dir is not None:
-            history_file = str(history_dir / f"{strategy_name}__{fault_class.name}.jsonl")
+            history_file = str(history_dir / history_file_name(strategy_name, fault_class.name))
             save_jsonl(history_file, history, state)
     except FaultUnavailable as e:
         return result(skipped=e.reason)

@@ -41,6 +41,9 @@ class Backend:
     allow_global_changes: bool = False
     #: Disposable servers in containers on this base (``local``: built from Debian's packages).
     docker_image: str | None = None
+    #: A user's extra options for disposable local servers, checked
+    #: (:func:`chaos.servers.server_options.check_server_options`).
+    server_options: tuple[str, ...] = ()
 
     def describe(self) -> str:
         if self.docker_image:
@@ -56,7 +59,7 @@ class Backend:
         return (
             f"Backend(external_url={url!r}, server_binary={self.server_binary!r}, "
             f"allow_global_changes={self.allow_global_changes!r}, "
-            f"docker_image={self.docker_image!r})"
+            f"docker_image={self.docker_image!r}, server_options={self.server_options!r})"
         )
 
 
@@ -91,7 +94,10 @@ class CellEnvironment(Resource):
         else:
             preexec = self.namespace.preexec() if self.namespace else None
             self.server = LocalServer(
-                binary=self.backend.server_binary, preexec=preexec, name=self.name
+                binary=self.backend.server_binary,
+                preexec=preexec,
+                name=self.name,
+                args=self.backend.server_options,
             ).start()
         client = self.server.settings
         if Need.PROXY in needs:

@@ -20,7 +20,7 @@ from chaos.runner.environment import Backend
 from chaos.runner.matrix import MatrixRun, run_matrix
 from chaos.runner.shard import select_shard
 from chaos.runner.user_strategy import load_user_factory
-from chaos.strategy import StrategyFactory, load_factory, strategies
+from chaos.strategy import StrategyFactory, load_factory, strategies, strategy_factory
 from chaos.strategy.expectations import (
     APP,
     IN_PROCESS,
@@ -90,7 +90,7 @@ class MatrixPlan:
 
 def plan_matrix(request: MatrixRequest) -> MatrixPlan:
     names = select_strategies(request.strategies)
-    factories = [(name, strategies().get(name)) for name in names]
+    factories = [(name, strategy_factory(name)) for name in names]
     if request.app_mode:
         for spec in request.specs:  # the app server imports it; fail here, in one line
             load_factory(spec)

@@ -25,16 +25,19 @@ class CellTiming:
     #: The seed's wait_timeout (8 h) and recycle interval (1 h), scaled.
     idle_seconds: float = 1.0
     recycle_seconds: float = 0.125
-    #: Timeouts for strategies that take them (the seed's take none: pymysql's defaults).
+    #: The connect/read/write timeouts ``StrategyConfig.connection`` carries (the seed's
+    #: strategies ignore them: pymysql's defaults).
     client_timeouts: dict[str, Any] = field(
         default_factory=lambda: {"connect_timeout": 1.0, "read_timeout": 1.0, "write_timeout": 1.0}
     )
 
     def strategy_config(self, connection: ConnectionSettings) -> StrategyConfig:
         """What a strategy factory receives in a cell with these timings."""
+        timeouts = self.client_timeouts
         return StrategyConfig(
-            connection=connection,
+            connection=connection.with_timeouts(
+                timeouts["connect_timeout"], timeouts["read_timeout"], timeouts["write_timeout"]
+            ),
             recycle_seconds=self.recycle_seconds,
             idle_seconds=self.idle_seconds,
-            extra=dict(self.client_timeouts),
         )

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,18 @@ class RunRecord:
 
     history: History
     state: BankState | None = None
+
+
+# Characters a file name keeps as they are; anything else (the ':' of module:factory, which
+# Windows and many archive tools refuse, a '/') becomes '_'.
+_UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def history_file_name(strategy: str, fault: str, prefix: str = "") -> str:
+    """``[prefix__]strategy__fault.jsonl``, safe as a file name on any system."""
+    parts = [prefix] if prefix else []
+    parts += [strategy, fault]
+    return "__".join(_UNSAFE_IN_FILE_NAME.sub("_", part) for part in parts) + ".jsonl"
 
 
 def save_jsonl(path: str | Path, history: History, state: BankState | None = None) -> None:
