@@ -93,7 +93,7 @@ def check_app(
     _PASSWORD and _DATABASE; see the README for the rest. Exit codes: 0 ok, 1 a violation,
     2 bad input, 3 a fault skipped (see --allow-skip), 4 a cell errored, 130 interrupted.
     """
-    from chaos.bench.app_server import choose_server
+    from chaos.appserver.app_server import choose_server
     from chaos.cli.run_options import DEFAULT_APP_JOBS
     from chaos.reports.model import MatrixReport
     from chaos.runner.app_matrix import run_app_matrix

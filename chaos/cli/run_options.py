@@ -129,7 +129,7 @@ def read_expected(path: str | None) -> OwnExpectations | None:
 def record_target(path: str) -> Path:
     """``--record-expected FILE`` checked before any cell runs: outside the installed package,
     writable, and a valid expectations file when it exists."""
-    from chaos.cli.paths import check_report_path
+    from chaos.reports.paths import check_report_path
     from chaos.strategy.own_expectations import RECORD_OPTION, check_record_target
 
     check_record_target(path)

@@ -30,9 +30,10 @@ from chaos import lifecycle
 from chaos.errors import PortInUseError, ServerError
 from chaos.owner import owned_prefix
 from chaos.ports import ensure_port_free, free_port
-from chaos.servers.binary import ServerBinary, find_server_binary
+from chaos.servers.binary import find_server_binary
 from chaos.servers.os_user import ServerUser, server_user
 from chaos.servers.owned import OwnedServer
+from chaos.servers.server_binary import ServerBinary
 from chaos.servers.template import copy_template, storage_options, template_datadir
 from chaos.sweep import StaleDirectory, stale_directories, sweep_once
 from chaos.waiting import WaitTimeout, wait_for
