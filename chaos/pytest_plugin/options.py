@@ -81,6 +81,14 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="FILE",
         help="Matrix: write this run's (or shard's) report as `mysql-chaos matrix --json` does.",
     )
+    group.addoption(
+        "--mysql-chaos-jobs",
+        type=int,
+        metavar="N",
+        help="Matrix: cells run at once, ahead of the items that report them (default: as "
+        "`mysql-chaos matrix --jobs`, 6 per CPU, at least 4; under xdist split between the "
+        "workers; 1: one cell at a time, in the item).",
+    )
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,8 @@ class PluginOptions:
     strategies: tuple[str, ...]  # empty: every strategy
     shard: tuple[int, int] | None
     json_file: Path | None
+    #: Matrix cells run at once in this session (all its workers together).
+    jobs: int = 1
 
     @functools.cached_property
     def backend(self) -> Backend:
@@ -146,6 +156,15 @@ def _read(config: pytest.Config) -> PluginOptions:
                 f"drop {' '.join(config.args)}"
             )
         _check_strategies(strategies)
+    jobs = option("mysql_chaos_jobs")
+    if jobs is not None and not matrix:
+        raise pytest.UsageError("--mysql-chaos-jobs goes with --mysql-chaos-matrix")
+    if jobs is not None and not 1 <= jobs <= 64:
+        raise pytest.UsageError(f"--mysql-chaos-jobs {jobs}: expected 1 to 64, as --jobs")
+    if jobs is None and matrix:
+        from chaos.cli.run_options import DEFAULT_JOBS
+
+        jobs = DEFAULT_JOBS
     if json_file:
         from chaos.cli.paths import check_report_path
 
@@ -162,6 +181,7 @@ def _read(config: pytest.Config) -> PluginOptions:
         strategies=strategies,
         shard=parse_shard(shard) if shard is not None else None,
         json_file=json_file or None,
+        jobs=jobs or 1,
     )
 
 

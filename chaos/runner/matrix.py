@@ -35,6 +35,11 @@ _SLOW_FIRST = (
 )
 
 
+def slow_first(fault_name: str) -> int:
+    """Sort key of a cell by its fault's name: the slow faults' cells first."""
+    return 0 if fault_name in _SLOW_FIRST else 1
+
+
 @dataclass(frozen=True)
 class MatrixRun:
     results: tuple[CellResult, ...]
@@ -149,7 +154,7 @@ def run_cells(
     require_local_servers(faults, backend)
     if shard is not None:
         cells = select_shard(cells, *shard)
-    cells = sorted(cells, key=lambda cell: 0 if cell[1].name in _SLOW_FIRST else 1)
+    cells = sorted(cells, key=lambda cell: slow_first(cell[1].name))
     started = time.monotonic()
     cpu_started = _cpu_seconds()
     results: list[CellResult] = []
