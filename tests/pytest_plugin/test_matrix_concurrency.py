@@ -159,9 +159,7 @@ def test_x_stops_starting_cells_after_the_first_failure(pytester, recording):
         "-x",
     )
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(
-        ["*recording:broken x *: error: *could not be built*"]
-    )
+    result.stdout.fnmatch_lines(["*recording:broken x *: error: *could not be built*"])
     started = [line.split()[1] for line in recording.read_text().splitlines() if "start" in line]
     assert started.count("broken") == 1
     assert len(started) <= 2, started
