@@ -210,3 +210,19 @@ def test_ctrl_c_during_concurrent_cells_stops_the_run_and_leaves_nothing(pyteste
     assert processes_with(marker) == []
     assert f"mchaos-{process.pid}-" not in namespaces()
     assert not list(Path("/dev/shm").glob(f"mysql-chaos-{process.pid}-*"))
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--mysql-chaos-jobs=2"], "--mysql-chaos-jobs goes with --mysql-chaos-matrix"),
+        (
+            ["--mysql-chaos-matrix", "--mysql-chaos-jobs=0"],
+            "--mysql-chaos-jobs 0: expected 1 to 64",
+        ),
+    ],
+)
+def test_bad_jobs_are_one_line_before_anything_runs(pytester, args, message):
+    result = pytester.runpytest_subprocess(*args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines([f"ERROR: {message}*"])
