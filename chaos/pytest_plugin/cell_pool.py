@@ -39,6 +39,8 @@ class PooledCell(Protocol):
 
     def run_cell(self) -> CellResult: ...
 
+    def prepare(self) -> None: ...
+
     def failure(self, result: CellResult) -> str | None: ...
 
 
@@ -61,6 +63,15 @@ class CellPool:
         from chaos.runner.matrix import slow_first
 
         cells, self.cells = self.cells, []
+        for cell in cells:
+            # In this thread, before the pool's: the imports a cell makes on first use (pytest
+            # rewrites this package's modules, and CPython 3.11's ast.parse is not safe in two
+            # threads at once), and the process's Toxiproxy, whose child dies with the thread
+            # that started it. What fails here fails again in the cell, which reports it.
+            try:
+                cell.prepare()
+            except Exception:
+                log.debug("preparing %s failed; its cell reports it", cell.nodeid, exc_info=True)
         self._executor = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="cell")
         for cell in sorted(cells, key=lambda cell: slow_first(cell.fault)):
             self._futures[cell.nodeid] = self._executor.submit(self._run, cell)

@@ -109,6 +109,14 @@ class MatrixCellItem(pytest.Item):
             timing=CellTiming(),
         )
 
+    def prepare(self) -> None:
+        """What :meth:`run_cell` loads on first use: the strategy's module, the proxy."""
+        from chaos.strategy import strategy_factory
+
+        strategy_factory(self.strategy)
+        if Need.PROXY in FAULTS.get(self.fault).needs:
+            self.resources.toxiproxy.client()
+
     def runtest(self) -> None:
         # Run ahead by the session's pool when there is one (mysql-chaos-jobs > 1).
         pool = self.config.stash.get(POOL, None)

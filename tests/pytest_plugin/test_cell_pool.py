@@ -24,6 +24,7 @@ class FakeCell:
     fault: str = "kill-connection"
     release: threading.Event = field(default_factory=threading.Event)
     runs: list[str] = field(default_factory=list)  # the thread of each run
+    prepared_in: str = ""
 
     @property
     def nodeid(self) -> str:
@@ -33,6 +34,9 @@ class FakeCell:
         self.runs.append(threading.current_thread().name)
         assert self.release.wait(WAIT)
         return CellResult("s", self.name, 0.0, error="boom" if self.fails else None)
+
+    def prepare(self) -> None:
+        self.prepared_in = threading.current_thread().name
 
     def failure(self, result: CellResult) -> str | None:
         return result.error
@@ -59,6 +63,8 @@ def test_cells_run_in_the_background_at_most_jobs_at_once_slow_faults_first():
     wait_until(lambda: len(started(cells)) == 3)
     assert started(cells) == ["c0", "c1", "slow"]
     assert all(run.startswith("cell") for cell in cells for run in cell.runs)  # pool threads
+    # Prepared (imports, the proxy) in the thread that asked first, before the pool ran any.
+    assert {cell.prepared_in for cell in cells} == {waiter.name}
     for cell in cells:
         cell.release.set()
     waiter.join(WAIT)
