@@ -29,6 +29,13 @@ REMOVED_ARROWS = {
     # The sweep knows no kind of thing: each kind's sweeper is declared by name, not imported.
     ("chaos.sweep", "chaos.netns"),
     ("chaos.sweep", "chaos.servers"),
+    # The front ends' shared parts live below them: the plugin uses no CLI module.
+    ("chaos.pytest_plugin", "chaos.cli"),
+    # The HTTP load stands on the workload; app servers are a layer below runner and benchmarks.
+    ("chaos.appmode", "chaos.runner"),
+    ("chaos.runner", "chaos.bench"),
+    # The reports read verdicts, never the runner.
+    ("chaos.reports", "chaos.runner"),
 }
 
 

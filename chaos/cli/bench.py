@@ -10,6 +10,7 @@ import click
 from chaos.appserver.app_server import choose_server
 from chaos.bench import seed as seed_bench
 from chaos.bench.proxy import ProxyBenchReport, run_proxy_benchmark
+from chaos.cli.run_options import DEFAULT_JOBS
 from chaos.errors import UsageError
 from chaos.servers.local import LocalServer
 from chaos.settings import ConnectionSettings
@@ -165,6 +166,58 @@ def seed(
             progress=_progress,
         )
     click.echo("\n".join(seed_bench.render(report)))
+
+
+@bench.command("plugin")
+@click.option("--strategy", "strategies", multiple=True, metavar="NAME", help="Repeatable.")
+@click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=DEFAULT_JOBS,
+    show_default=True,
+    help="Cells at once: --jobs of the CLI, --mysql-chaos-jobs of pytest.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=2,
+    show_default=True,
+    help="pytest -n (pytest-xdist workers); 0: no xdist.",
+)
+@click.option(
+    "--rounds",
+    type=click.IntRange(1, 100),
+    default=1,
+    show_default=True,
+    help="Rounds of one run each, the order alternating.",
+)
+def plugin(
+    strategies: tuple[str, ...], faults: tuple[str, ...], jobs: int, workers: int, rounds: int
+) -> None:
+    """Wall time of the same matrix cells through `mysql-chaos matrix` and through
+    `pytest --mysql-chaos-matrix` (with -n WORKERS), side by side, as their ratio."""
+    from chaos.bench import plugin as plugin_bench
+    from chaos.faults import FAULTS
+    from chaos.runner.matrix_plan import select_strategies
+
+    if workers:
+        try:
+            import xdist  # noqa: F401
+        except ImportError as e:
+            raise UsageError("--workers needs pytest-xdist (or --workers 0)") from e
+    fault_names = FAULTS.select(list(faults))  # bad names fail here, before any run
+    rows = select_strategies(strategies) + [name for name in strategies if ":" in name]
+    report = plugin_bench.run_plugin_benchmark(
+        strategies,
+        faults,
+        cells=len(rows) * len(fault_names),
+        jobs=jobs,
+        workers=workers,
+        rounds=rounds,
+        progress=_progress,
+    )
+    click.echo("\n".join(plugin_bench.render(report)))
 
 
 def render(report: ProxyBenchReport) -> str:

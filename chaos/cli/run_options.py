@@ -11,15 +11,12 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from chaos.runner.environment import Backend
+from chaos.runner.timing import DEFAULT_JOBS  # noqa: F401 - the options' default
 from chaos.settings import ConnectionSettings
 
 if TYPE_CHECKING:
     from chaos.strategy.expectations import OwnExpectations
 
-# A cell mostly waits (a read timeout, keepalive probes, an outage's seconds): 6 per core keep
-# the cores busy. Measured on 2 cores: the 228-cell matrix in 52-55 s with 12, 66-74 s with 8,
-# verdicts identical over repeated full runs.
-DEFAULT_JOBS = max(4, 6 * (os.cpu_count() or 1))
 # An app cell also runs a WSGI server and paced HTTP clients (about 1.3 CPU seconds per cell):
 # 3 per core keep 2 cores busy without starving the load of the cells already running.
 DEFAULT_APP_JOBS = max(2, 3 * (os.cpu_count() or 1))

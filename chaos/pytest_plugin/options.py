@@ -100,6 +100,14 @@ def add_options(parser: pytest.Parser) -> None:
         metavar="FILE",
         help="Matrix: write this run's (or shard's) report as `mysql-chaos matrix --json` does.",
     )
+    group.addoption(
+        "--mysql-chaos-jobs",
+        type=int,
+        metavar="N",
+        help="Matrix: cells run at once, ahead of the items that report them (default: as "
+        "`mysql-chaos matrix --jobs`, 6 per CPU, at least 4; under xdist split between the "
+        "workers; 1: one cell at a time, in the item).",
+    )
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,8 @@ class PluginOptions:
     own: OwnExpectations | None = None
     #: Extra options of every disposable local server (ini ``mysql_chaos_server_options``).
     server_options: tuple[str, ...] = ()
+    #: Matrix cells run at once in this session (all its workers together).
+    jobs: int = 1
 
     @functools.cached_property
     def backend(self) -> Backend:
@@ -180,6 +190,15 @@ def _read(config: pytest.Config) -> PluginOptions:
         _importable_from_rootdir(config)
         _check_strategies(strategies)
         own = _own_expectations(config, expected)
+    jobs = option("mysql_chaos_jobs")
+    if jobs is not None and not matrix:
+        raise pytest.UsageError("--mysql-chaos-jobs goes with --mysql-chaos-matrix")
+    if jobs is not None and not 1 <= jobs <= 64:
+        raise pytest.UsageError(f"--mysql-chaos-jobs {jobs}: expected 1 to 64, as --jobs")
+    if jobs is None and matrix:
+        from chaos.runner.timing import DEFAULT_JOBS
+
+        jobs = DEFAULT_JOBS
     if json_file:
         from chaos.reports.paths import check_report_path
 
@@ -201,6 +220,7 @@ def _read(config: pytest.Config) -> PluginOptions:
         json_file=json_file or None,
         own=own,
         server_options=server_options,
+        jobs=jobs or 1,
     )
 
 

@@ -66,6 +66,11 @@ def _prepare_matrix(config: pytest.Config) -> None:
             options.json_file, _strategies(config), _faults(config), options.shard
         )
         config.pluginmanager.register(report, "mysql_chaos.json_report")
+    if options.jobs > 1 and not hasattr(config, "workerinput"):
+        from chaos.pytest_plugin.matrix_xdist import MatrixXdist
+
+        # Its hooks are xdist's, optional: without xdist (or -n) they are never called.
+        config.pluginmanager.register(MatrixXdist(), "mysql_chaos.matrix_xdist")
 
 
 def _faults(config: pytest.Config) -> list[str]:
@@ -139,6 +144,33 @@ def pytest_collection_modifyitems(
         if deselected:
             config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    options = resources(session.config).options
+    if not options.matrix or options.jobs <= 1:
+        return (yield)
+    from chaos.pytest_plugin.cell_pool import POOL, CellPool
+    from chaos.pytest_plugin.matrix_xdist import cells_of_this_process, jobs_of_this_process
+
+    config = session.config
+    pool = CellPool(
+        cells_of_this_process(config, session.items),
+        jobs=jobs_of_this_process(config, options.jobs),
+        maxfail=config.getoption("maxfail"),
+    )
+    config.stash[POOL] = pool
+    try:
+        outcome = yield
+    except (session.Failed, session.Interrupted):
+        pool.close(interrupted=False)  # -x, --maxfail, a collection error: stop, finish
+        raise
+    except BaseException:
+        pool.close(interrupted=True)  # Ctrl-C, SIGTERM: tear down now
+        raise
+    pool.close(interrupted=False)
+    return outcome
 
 
 @pytest.hookimpl(wrapper=True)
