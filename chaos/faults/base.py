@@ -67,6 +67,10 @@ class FaultTarget:
     namespace: Any = None  # chaos.netns.namespace.NetworkNamespace
     #: The user allowed GLOBAL variable changes on a server the suite does not own.
     allow_global_changes: bool = False
+    #: What the judged work (a transfer) looks like on the wire, as the workload states it (an
+    #: RE2 pattern for one of its statements); empty: any work that writes. Faults that strike
+    #: one transaction strike only one that matched it; no fault knows the workload's tables.
+    transfer_signature: str = ""
 
     @property
     def may_change_globals(self) -> bool:

@@ -22,7 +22,7 @@ from chaos.runner.timing import CellTiming
 from chaos.strategy import StrategyFactory
 from chaos.strategy.loading import build_strategy
 from chaos.verdicts.cell_result import CellResult
-from chaos.workload.bank import create_bank, read_state
+from chaos.workload.bank import TRANSFER_SIGNATURE, create_bank, read_state
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.generator import accounts_needed
 from chaos.workload.history import History, Phase, save_jsonl
@@ -66,7 +66,9 @@ def run_cell(
         create_bank(target.admin_settings, accounts=accounts, initial_balance=INITIAL_BALANCE)
 
     try:
-        with ArmedFault(fault_class, backend, toxiproxy, set_up=set_up) as armed:
+        with ArmedFault(
+            fault_class, backend, toxiproxy, set_up=set_up, transfer_signature=TRANSFER_SIGNATURE
+        ) as armed:
             with armed.entered():
                 history = _exercise(strategy_name, factory, armed, timing, accounts)
                 state = read_state(armed.target.admin_settings)
