@@ -243,6 +243,8 @@ INACTIVITY_MESSAGE = (
 
 @register_fault
 class Mysql8IdleDisconnectFault(WireFault):
+    strikes_between_transactions = True
+    rest_seconds = 0.5
     name = "mysql8-idle-disconnect"
     repro_action = QUERY  # an idle connection is struck: its next query meets the close
     description = "MySQL >= 8.0.24 closes an idle connection after sending error 4031"

@@ -50,6 +50,9 @@ class ReconnectDropFault(WireFault):
     )
     produces = LOST
     toxic_type = "mysql_cut"
+    # A client that does not check its connection loses the first operation to the close and
+    # reconnects for the second: both kinds of client meet the cut during the fault.
+    fault_phase_operations = 2
 
     @classmethod
     def toxic_attributes(cls) -> dict[str, Any]:

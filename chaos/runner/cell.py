@@ -134,7 +134,11 @@ def _exercise(
             initial_total=accounts * INITIAL_BALANCE,
             recovery_deadline=timing.recovery_deadline,
         )
-        return history.with_meta(inject_effect=inject_effect, heal_effect=heal_effect)
+        return history.with_meta(
+            inject_effect=inject_effect,
+            heal_effect=heal_effect,
+            between_transactions=fault.strikes_between_transactions,
+        )
     finally:
         # Heal (retried) and put back the GLOBAL variables prepare() changed, also when the
         # cell failed before inject; a failure here is the cell's error.
