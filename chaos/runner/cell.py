@@ -6,7 +6,6 @@ The only module that wires faults, strategies, the workload and the checker toge
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from chaos.checker import check
 from chaos.errors import ChaosError, StrategyExitError, one_line
 from chaos.faults.base import Fault, FaultTarget
 from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
+from chaos.runner.ast_guard import AST_LOCK, guard_traceback_formatting
 from chaos.runner.environment import Backend
 from chaos.runner.timing import CellTiming
 from chaos.strategy import StrategyFactory
@@ -30,11 +30,14 @@ from chaos.workload.timeline import Timeline
 
 log = logging.getLogger(__name__)
 
-# Strategy factories are called one at a time. Building one can generate code (Werkzeug
-# compiles a Flask app's URL rules with ``ast``), and CPython 3.11's AST constructor keeps its
-# recursion depth in state that threads share: built in parallel cells, a factory was seen to
-# fail at random with "SystemError: AST constructor recursion depth mismatch" (gh-106905).
-_FACTORY_LOCK = threading.Lock()
+# Strategy factories are called one at a time, and never while another thread formats a
+# traceback: building one can generate code (Werkzeug compiles a Flask app's URL rules with
+# ``ast``), and CPython 3.11's AST constructor keeps its recursion depth in state that threads
+# share; a factory was seen to fail at random with "SystemError: AST constructor recursion depth
+# mismatch" (gh-106905), also once factories were serialised, while pymysql formatted the
+# traceback of a failed connect in another cell (chaos/runner/ast_guard.py).
+_FACTORY_LOCK = AST_LOCK
+guard_traceback_formatting()
 
 INITIAL_BALANCE = 1000
 
