@@ -35,6 +35,13 @@ class ViolationKind(enum.StrEnum):
         "a worker had no success within the deadline after heal",
     )
     HANG = "hang", "hang", "an operation outlived the hard deadline"
+    #: a fault that strikes between transactions (an idle connection) failed operations
+    FAULT_LOSS = (
+        "lost-in-fault",
+        "flost",
+        "operations failed during a fault that strikes only idle connections (a check "
+        "before use loses none)",
+    )
     #: app mode: requests still failing once the recovery deadline after heal has passed
     STILL_FAILING = (
         "still-failing",

@@ -67,6 +67,10 @@ class FaultTarget:
     namespace: Any = None  # chaos.netns.namespace.NetworkNamespace
     #: The user allowed GLOBAL variable changes on a server the suite does not own.
     allow_global_changes: bool = False
+    #: What the judged work (a transfer) looks like on the wire, as the workload states it (an
+    #: RE2 pattern for one of its statements); empty: any work that writes. Faults that strike
+    #: one transaction strike only one that matched it; no fault knows the workload's tables.
+    transfer_signature: str = ""
 
     @property
     def may_change_globals(self) -> bool:
@@ -150,6 +154,17 @@ class Fault(ABC):
     app_mode_default: ClassVar[bool] = False
     #: Why app mode cannot run it, measured (None: it can).
     not_in_app_mode: ClassVar[str | None] = None
+    #: It strikes only connections at rest, between transactions (an idle timeout, a flow a
+    #: middlebox forgot, a KILL of idle sessions): a client that checks a connection before
+    #: using it loses no operation, so each one failed during the fault is judged.
+    strikes_between_transactions: ClassVar[bool] = False
+    #: How long the client's connections rest before the event (inject() waits this first).
+    #: Such a fault strikes connections at rest, not the instant the warm-up ended: older than
+    #: the scaled recycle interval (0.125 s) by a margin no load erases, so a pool replacing
+    #: connections by age has always replaced them, and younger than the scaled idle timeout
+    #: (1 s), so a pool that waits for that has never: the verdict does not hang on how fast
+    #: the warm-up ran.
+    rest_seconds: ClassVar[float] = 0.0
 
     def __init__(self, target: FaultTarget) -> None:
         self.target = target
@@ -176,6 +191,8 @@ class Fault(ABC):
             return self.inject_effect or UNKNOWN
         log.info("inject %s", self.name)
         self.injected = True
+        if self.rest_seconds > 0:
+            time.sleep(self.rest_seconds)
         self.inject_effect = self._inject() or UNKNOWN
         return self.inject_effect
 

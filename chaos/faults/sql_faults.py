@@ -21,6 +21,7 @@ from chaos.waiting import wait_until
 
 @register_fault
 class IdleTimeoutFault(Fault):
+    strikes_between_transactions = True
     name = "idle-timeout"
     repro_action = QUERY
     slow = True
@@ -52,6 +53,8 @@ class IdleTimeoutFault(Fault):
 
 @register_fault
 class KillConnectionFault(Fault):
+    strikes_between_transactions = True
+    rest_seconds = 0.5
     name = "kill-connection"
     repro_action = QUERY
     app_mode_default = True

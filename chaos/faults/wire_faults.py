@@ -89,9 +89,17 @@ class WireFault(Fault):
             unmet = toxic_support(target.proxy.client, cls.toxic_type)
         return unmet
 
+    def attributes(self) -> dict[str, Any]:
+        """The toxic's attributes in this cell: the class's, limited to the workload's judged
+        work when the runner named it and the toxic picks work (``writes``)."""
+        attributes = self.toxic_attributes()
+        if attributes.get("writes") and self.target.transfer_signature:
+            attributes["transaction_match"] = self.target.transfer_signature
+        return attributes
+
     def _inject(self) -> FaultEffect:
         self.target.proxy.add_toxic(
-            self.toxic_type, name=TOXIC_NAME, stream=self.stream, **self.toxic_attributes()
+            self.toxic_type, name=TOXIC_NAME, stream=self.stream, **self.attributes()
         )
         return FaultEffect(detail=f"{self.toxic_type} added on the {self.stream}")
 
@@ -235,6 +243,8 @@ INACTIVITY_MESSAGE = (
 
 @register_fault
 class Mysql8IdleDisconnectFault(WireFault):
+    strikes_between_transactions = True
+    rest_seconds = 0.5
     name = "mysql8-idle-disconnect"
     repro_action = QUERY  # an idle connection is struck: its next query meets the close
     description = "MySQL >= 8.0.24 closes an idle connection after sending error 4031"

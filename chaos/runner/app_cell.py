@@ -33,7 +33,7 @@ from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
 from chaos.runner.cell import CellResult, describe_error
 from chaos.runner.environment import Backend
 from chaos.settings import ConnectionSettings
-from chaos.workload.bank import create_bank, read_state
+from chaos.workload.bank import TRANSFER_SIGNATURE, create_bank, read_state
 from chaos.workload.generator import accounts_needed
 from chaos.workload.history import (
     CellMeta,
@@ -75,8 +75,12 @@ def run_app_cell(
         if app.bank:
             create_bank(target.admin_settings, accounts=accounts, initial_balance=INITIAL_BALANCE)
 
+    # A user's app without the bank writes what it writes: any work that writes is struck.
+    signature = TRANSFER_SIGNATURE if app.bank else ""
     try:
-        with ArmedFault(fault_class, backend, toxiproxy, set_up=set_up) as armed:
+        with ArmedFault(
+            fault_class, backend, toxiproxy, set_up=set_up, transfer_signature=signature
+        ) as armed:
             with armed.entered():
                 history = _exercise(app, armed, timing, wsgi_server, accounts)
                 verdict, state = _judge(app, history, armed.target, timing)

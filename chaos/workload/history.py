@@ -117,6 +117,9 @@ class CellMeta:
     #: What the fault's inject() and heal() said they did (None: not recorded).
     inject_effect: FaultEffect | None = None
     heal_effect: FaultEffect | None = None
+    #: The fault strikes only between transactions (connections at rest): a client that checks
+    #: its connection before use loses no operation to it.
+    between_transactions: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -96,7 +96,14 @@ def test_a_checker_listed_twice_is_a_mistake() -> None:
 
 def test_the_named_compositions_list_their_members() -> None:
     assert BANK_CHECKS.name == "check"
-    assert BANK_CHECKS.member_names == ("atomic", "duplicate", "outcomes", "recovery", "hang")
+    assert BANK_CHECKS.member_names == (
+        "atomic",
+        "duplicate",
+        "outcomes",
+        "recovery",
+        "hang",
+        "fault-losses",
+    )
     assert APP_CHECKS.member_names == (*BANK_CHECKS.member_names, "settled")
     assert HTTP_CHECKS.member_names == ("recovery", "hang", "settled")
     assert CHECK_APP_CHECKS.member_names == ("recovery", "hang", "settled", "db-check")

@@ -36,6 +36,7 @@ STRIKE_A_TRANSACTION = {
     "deadlock",
     "lock-wait-timeout",
     "mid-transaction-outage",
+    "commit-in-flight",
 }
 
 
