@@ -90,11 +90,12 @@ def _kill_client_sessions(target: FaultTarget) -> int:
 
 @register_fault
 class TooManyConnectionsFault(Fault):
-    """Struck: the connection attempts the server refused while the hogs held every slot
-    (``Aborted_connects``, read through a hog after the hogs' own last refusal and again on
-    heal: MariaDB 10.11 counts a 1040 there, measured, and not in
-    ``Connection_errors_max_connections``, which only counts refusals before the handshake).
-    The client's killed sessions are not the strike: the refusal of its reconnect is."""
+    """Struck: the client's sessions killed to make room (on inject), and the connection
+    attempts the server refused while the hogs held every slot (on heal: ``Aborted_connects``,
+    read through a hog after the hogs' own last refusal and again on heal; MariaDB 10.11 counts
+    a 1040 there, measured, and not in ``Connection_errors_max_connections``, which only counts
+    refusals before the handshake). A client that never reconnects was still struck: its
+    session was killed."""
 
     name = "too-many-connections"
     # The hogs take every slot and the client's session is killed: what a client sees is the
@@ -133,8 +134,8 @@ class TooManyConnectionsFault(Fault):
                 raise
         # What strikes is the refusal of a reconnect: counted from here to the heal.
         self._refused_before = self._refusals()
-        return FaultEffect(
-            detail=f"killed {_sessions(killed)}; {len(self._hogs)} connections hold every slot"
+        return FaultEffect.counted(
+            killed, f"{len(self._hogs)} connections hold every slot; client sessions killed"
         )
 
     def _refusals(self) -> int | None:

@@ -28,6 +28,9 @@ class Expectation:
 
 Expectations = dict[tuple[str, str], Expectation]
 
+#: The violation kind of a cell whose fault struck nothing; recorded only with a why.
+UNEXERCISED = "unexercised"
+
 #: What a user's own strategy is held to (``check``, ``matrix --strategy module:factory``).
 HELD_TO_EVERY_INVARIANT = Expectation((), "a user's strategy is held to every invariant")
 
@@ -48,9 +51,15 @@ def load_expectations(path: Path) -> Expectations:
     expectations: Expectations = {}
     for strategy, faults in data.items():
         for fault, entry in faults.items():
-            expectations[(strategy, fault)] = Expectation(
+            expectation = Expectation(
                 tuple(sorted(entry.get("violations", []))), entry.get("why", "")
             )
+            if UNEXERCISED in expectation.violations and not expectation.why.strip():
+                raise UsageError(
+                    f"{path}: {strategy} x {fault} expects {UNEXERCISED} without a why: a cell "
+                    "that tests nothing is recorded only with the reason its fault cannot strike"
+                )
+            expectations[(strategy, fault)] = expectation
     return expectations
 
 

@@ -103,7 +103,7 @@ def test_idle_timeout_with_no_session_ever_open_struck_nothing() -> None:
     assert (strike.struck, strike.count) == (False, 0)
 
 
-def test_too_many_connections_counts_the_reconnects_it_refused() -> None:
+def test_too_many_connections_counts_the_sessions_it_killed_and_the_reconnects_it_refused() -> None:
     with ArmedFault(FAULTS.get("too-many-connections"), Backend()) as armed:
         settings = armed.target.client_settings
 
@@ -115,4 +115,6 @@ def test_too_many_connections_counts_the_reconnects_it_refused() -> None:
 
         strike = through(armed, reconnect_twice)
         assert (strike.struck, strike.count) == (True, 2)
+        with clients(armed.target, 1):  # killed to make room, never reconnects: struck
+            assert (through(armed, lambda: None).count) == 1
         assert through(armed, lambda: None).struck is False
