@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from chaos.appmode.load import GetRequests, HttpLoad
+from chaos.appmode.load import HttpLoad
+from chaos.appmode.user_load import UserRequests
 from chaos.toxiproxy.embedded import EmbeddedToxiproxy
 from chaos.workload.history import Phase
 
@@ -37,7 +38,7 @@ def test_load_clients_start_beside_a_planted_chaos_folder(planted_chaos, tmp_pat
     origin = time.monotonic()
     with HttpLoad(
         str(tmp_path / "nobody.sock"),
-        GetRequests("/"),
+        UserRequests("/"),
         clients=1,
         pace=0.05,
         timeout=1.0,

@@ -8,7 +8,8 @@ the in-process driver's.
 
 Two plans: :class:`BankRequests` (the seed's app: transfers with unique op ids on ``POST
 /transfer``, reads on ``GET /?city=London``, the in-process workers' generator) and
-:class:`GetRequests` (a user's app: ``GET`` one path, judged from HTTP alone).
+:class:`~chaos.appmode.user_load.UserRequests` (a user's app: ``GET`` one path and the writes
+the user names, judged from HTTP alone).
 """
 
 from __future__ import annotations
@@ -61,18 +62,6 @@ class BankRequests:
             "to_id": planned.to_id,
             "amount": planned.amount,
         }
-
-
-class GetRequests:
-    """``GET path`` again and again; ids ``w<worker>-<n>`` as the bank's."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._issued: dict[int, int] = {}
-
-    def next_request(self, worker: int) -> dict[str, Any]:
-        self._issued[worker] = self._issued.get(worker, 0) + 1
-        return {"op_id": f"w{worker}-{self._issued[worker]}", "kind": "read", "path": self.path}
 
 
 class HttpLoad(lifecycle.Resource):

@@ -9,6 +9,7 @@ from __future__ import annotations
 from chaos.checker.atomic import AtomicChecker
 from chaos.checker.compose import compose
 from chaos.checker.duplicate import DuplicateChecker
+from chaos.checker.exercised import ExercisedChecker
 from chaos.checker.fault_losses import FaultLossChecker
 from chaos.checker.hang import HangChecker
 from chaos.checker.outcomes import OutcomesChecker
@@ -27,6 +28,7 @@ BANK_CHECKS = compose(
     RecoveryChecker(),
     HangChecker(),
     FaultLossChecker(),
+    ExercisedChecker(),
 )
 
 

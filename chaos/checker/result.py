@@ -50,6 +50,12 @@ class ViolationKind(enum.StrEnum):
     )
     #: app mode (check-app): the user's own database check failed after the heal
     DB_CHECK = "db-check", "dbcheck", "the database check given to check-app failed after heal"
+    #: the fault said it never struck the code under test: the cell tested nothing
+    UNEXERCISED = (
+        "unexercised",
+        "unexercised",
+        "the fault never struck the code under test (its own count says so): nothing was tested",
+    )
     #: a checker raised (Jepsen's ``:valid? :unknown``): its invariant was not judged
     UNKNOWN = (
         "unknown",

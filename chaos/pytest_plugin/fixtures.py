@@ -111,7 +111,8 @@ def mysql_chaos_fault(request: pytest.FixtureRequest) -> Iterator[FaultUnderTest
     Parametrized over the catalogue, the ``mysql_chaos(faults=[...])`` marker's faults or those
     of ``--mysql-chaos-fault``. Skips with the reason when the fault cannot run here. The test
     runs where the client reaches the server (inside the namespace of a kernel fault); the fault
-    is healed and everything removed at teardown, also when the test failed.
+    is healed and everything removed at teardown, also when the test failed. A fault that
+    says it never struck the test's client fails the test (or errors at teardown) with why.
     """
     from chaos.faults import FAULTS, Need
     from chaos.pytest_plugin.fault_under_test import FaultUnavailable, FaultUnderTest
@@ -136,6 +137,9 @@ def mysql_chaos_fault(request: pytest.FixtureRequest) -> Iterator[FaultUnderTest
             yield fault
     finally:
         fault.stop()
+    reason = fault.never_struck()  # inject() and heal() called by the test itself
+    if reason is not None:
+        pytest.fail(reason, pytrace=False)
 
 
 def _backend_for(request: pytest.FixtureRequest, backend: Backend) -> Backend:

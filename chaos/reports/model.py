@@ -33,8 +33,10 @@ class JudgedCell:
     @property
     def label(self) -> str:
         """The verdict's words as every report shows them: ``norec``, ``pass!`` (``!``: it
-        differs from the expected verdict; a skip or an error measured nothing)."""
-        return self.result.verdict + (MISMATCH if self.status == "mismatch" else "")
+        differs from the expected verdict; ``?``: the fault could not tell whether it struck; a
+        skip or an error measured nothing)."""
+        mismatch = MISMATCH if self.status == "mismatch" else ""
+        return self.result.verdict + self.result.strike_mark + mismatch
 
     @property
     def expected_label(self) -> str:

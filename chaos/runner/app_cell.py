@@ -17,10 +17,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from chaos.appmode.load import BankRequests, GetRequests, HttpLoad
+from chaos.appmode.load import BankRequests, HttpLoad
 from chaos.appmode.outcome import answers_by_phase
+from chaos.appmode.user_load import UserRequests
 from chaos.appserver.app_server import AppServer
 from chaos.checker import APP_CHECKS, CHECK_APP_CHECKS, CheckContext, CheckResult
+from chaos.fault_effect import combined
 from chaos.faults.base import Fault, FaultTarget
 from chaos.runner.app_timing import AppTiming
 from chaos.runner.app_under_test import (
@@ -95,7 +97,8 @@ def run_app_cell(
         log.debug("app cell %s x %s failed", app.name, fault_class.name, exc_info=True)
         return result(error=describe_error(e))
     notes = (answers_by_phase(history.operations),)
-    return result(check=verdict, history_file=history_file, notes=notes)
+    strike = combined(history.meta.inject_effect, history.meta.heal_effect)
+    return result(check=verdict, history_file=history_file, notes=notes, strike=strike)
 
 
 def _judge(
@@ -146,7 +149,7 @@ def _exercise(
         operations.extend(load.run(name, seconds, at_least, longest=timing.hard_deadline))
         phases.append(PhaseSpan(name, start, now()))
 
-    plan = BankRequests() if app.bank else GetRequests(app.path)
+    plan = BankRequests() if app.bank else UserRequests(app.path, app.requests, app.load)
     server = AppServer(
         app.module,
         {**app_environment(target.client_settings, timing), **app_process_environment(app)},

@@ -14,6 +14,7 @@ import pymysql
 
 from chaos.checker import check
 from chaos.errors import StrategyExitError, error_summary, one_line
+from chaos.fault_effect import combined
 from chaos.faults.base import Fault, FaultTarget
 from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
 from chaos.runner.ast_guard import AST_LOCK, guard_traceback_formatting
@@ -90,7 +91,13 @@ def run_cell(
     except Exception as e:
         log.debug("cell %s x %s failed", strategy_name, fault_class.name, exc_info=True)
         return result(error=describe_error(e))
-    return result(check=verdict, history_file=history_file, timeline=Timeline.from_history(history))
+    meta = history.meta
+    return result(
+        check=verdict,
+        history_file=history_file,
+        timeline=Timeline.from_history(history),
+        strike=combined(meta.inject_effect, meta.heal_effect),
+    )
 
 
 def describe_error(error: BaseException) -> str:

@@ -176,6 +176,10 @@ class ProxyHandle:
         self.listen = data["listen"]
         self.listen_host, self.listen_port = split_listen(self.listen)
         self.enabled = bool(data["enabled"])
+        #: Client connections closed by disabling it (the embedded server's extension; None on
+        #: a real Toxiproxy, which does not count them).
+        links_closed = data.get("links_closed")
+        self.links_closed: int | None = None if links_closed is None else int(links_closed)
 
     def __repr__(self) -> str:
         state = "enabled" if self.enabled else "disabled"

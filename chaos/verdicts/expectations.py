@@ -48,6 +48,8 @@ EVERY_INVARIANT = "every invariant"
 HELD_TO_EVERY_INVARIANT = Expectation(
     (), "no verdict recorded for this strategy of yours", every_invariant=True
 )
+#: The violation kind of a cell whose fault struck nothing; recorded only with a why.
+UNEXERCISED = "unexercised"
 
 
 def held_to_every_invariant(strategy: str, faults: list[str]) -> Expectations:
@@ -109,6 +111,11 @@ def _entry(path: Path, strategy: str, fault: str, entry: object) -> Expectation:
         verdict_words(violations)
     except (ValueError, TypeError) as e:
         raise UsageError(f"{where}: unknown violation kind in {violations}") from e
+    if UNEXERCISED in violations and not why.strip():
+        raise UsageError(
+            f"{where} expects {UNEXERCISED} without a why: a cell that tests nothing is recorded "
+            "only with the reason its fault cannot strike"
+        )
     return Expectation(tuple(sorted(violations)), why)
 
 

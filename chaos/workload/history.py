@@ -35,6 +35,8 @@ HANG = "hang"
 class Kind(enum.StrEnum):
     TRANSFER = "transfer"
     READ = "read"
+    #: A write request to a user's app (``check-app --request/--load``), judged from HTTP.
+    WRITE = "write"
 
 
 class Phase(enum.StrEnum):

@@ -116,3 +116,16 @@ def test_recording_keeps_each_why_and_leaves_another_packages_cells_to_it(
         '[safe]\noutage = { violations = ["hang"], why = "retries the whole transaction" }\n'
     )
     assert "it waits" in theirs.read_text()
+
+
+def test_unexercised_is_recorded_only_with_a_why(tmp_path: Path) -> None:
+    from chaos.errors import UsageError
+    from chaos.verdicts.expectations import load_expectations
+
+    path = tmp_path / "expected.toml"
+    path.write_text('[mine]\nkill-connection = { violations = ["unexercised"], why = " " }\n')
+    with pytest.raises(UsageError, match="mine x kill-connection expects unexercised without a"):
+        load_expectations(path)
+    recorded = '[mine]\nkill-connection = { violations = ["unexercised"], why = "no session" }\n'
+    path.write_text(recorded)
+    assert load_expectations(path)[("mine", "kill-connection")].why == "no session"

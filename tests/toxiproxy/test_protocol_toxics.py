@@ -163,7 +163,7 @@ def test_an_error_strikes_count_times_then_the_statement_passes(server, proxy):
 
 def test_the_api_shows_how_often_a_protocol_toxic_struck_read_only(server, proxy):
     proxy.add_toxic("mysql_error", name="err", match="^select 9", code=1205, count=0)
-    proxy.add_toxic("latency", name="slow", latency=0)
+    proxy.add_toxic("slow_close", name="slow", delay=0)
     assert proxy.get_toxic("err")["strikes"] == 0
     conn = connect(server, proxy, autocommit=True)
     with conn.cursor() as cursor:
@@ -173,7 +173,7 @@ def test_the_api_shows_how_often_a_protocol_toxic_struck_read_only(server, proxy
         cursor.execute("SELECT 1")  # matches nothing: no strike
     assert proxy.get_toxic("err")["strikes"] == 3
     assert [toxic.get("strikes") for toxic in proxy.toxics()] == [3, None]
-    # Not an attribute: an update cannot set it, and Toxiproxy's own toxics have no such key.
+    # Not an attribute: an update cannot set it, and a toxic that counts nothing has no such key.
     proxy.update_toxic("err", code=1213)
     assert proxy.get_toxic("err")["strikes"] == 3
     assert "strikes" not in proxy.get_toxic("slow")
