@@ -106,9 +106,8 @@ def test_cells_overlap_in_time_unless_one_job_is_asked_for(pytester, recording, 
         "--mysql-chaos-fault=idle-timeout",
         f"--mysql-chaos-jobs={jobs}",
     )
-    # No expectation is recorded for a user's strategy: each item fails, saying so.
-    result.assert_outcomes(failed=2)
-    result.stdout.fnmatch_lines(["*recording:first x idle-timeout: measured pass, expected*"])
+    # A user's strategy with nothing recorded is held to every invariant, which it holds.
+    result.assert_outcomes(passed=2)
     cells = intervals(recording)
     assert sorted(name for name, _, _ in cells) == ["first", "second"]
     assert overlapping(cells) == (jobs == "2")
@@ -127,7 +126,7 @@ def test_concurrent_and_xdist_runs_give_a_serial_runs_verdicts_each_worker_its_s
     )
     under_xdist.assert_outcomes(passed=6)
     assert verdicts(serial) == verdicts(concurrent) == verdicts(xdist)
-    assert verdicts(serial)[("naive-global", "kill-connection")] == "norec"
+    assert verdicts(serial)[("naive-global", "kill-connection")] == "flost+norec"
     assert verdicts(serial)[("ping-reconnect", "mid-transaction-drop")] == "partial"
     # Worker K of 2 ran shard K of 2 of the items: the share its cell pool ran ahead.
     ran = dict(

@@ -32,8 +32,8 @@ def test_plain_pytest_judges_your_strategies_by_every_invariant_or_your_file(tmp
     )
     (project / "resilience").mkdir()
     (project / "resilience" / "expected.toml").write_text(
-        f'[{NAIVE}]\nkill-connection = {{ violations = ["not-recovered"], why = "one '
-        'connection, never replaced" }\n'
+        f'[{NAIVE}]\nkill-connection = {{ violations = ["lost-in-fault", "not-recovered"], '
+        'why = "one connection, never replaced" }\n'
     )
     strategies = (GOOD, NAIVE, "user_mod:make")
     result = subprocess.run(

@@ -57,8 +57,9 @@ def test_matrix_is_green_for_a_correct_installed_strategy(env, tmp_path: Path) -
 def test_matrix_is_red_for_a_broken_installed_strategy_naming_the_violation(env) -> None:
     result = _cli(env, "matrix", "--strategy", NAIVE, *TWO_FAULTS)
     assert result.returncode == 1, result.stdout + result.stderr
-    for fault in ("kill-connection", "reset-peer"):
-        assert f"MISMATCH {NAIVE} x {fault}: measured norec, expected every invariant" in (
+    # reset-peer strikes live links (not only idle ones): no lost-in-fault is judged there.
+    for fault, measured in (("kill-connection", "flost+norec"), ("reset-peer", "norec")):
+        assert f"MISMATCH {NAIVE} x {fault}: measured {measured}, expected every invariant" in (
             result.stdout
         )
 
@@ -86,7 +87,8 @@ def test_recorded_verdicts_of_yours_are_what_check_then_holds_it_to(env, tmp_pat
     )
     assert recorded.returncode == 0, recorded.stdout + recorded.stderr
     assert expected.read_text() == (
-        f'[{NAIVE}]\nkill-connection = {{ violations = ["not-recovered"], why = "" }}\n'
+        f"[{NAIVE}]\nkill-connection = "
+        '{ violations = ["lost-in-fault", "not-recovered"], why = "" }\n'
     )
     assert f"why these are expected to violate an invariant: {NAIVE} x kill-connection" in (
         recorded.stdout
