@@ -36,6 +36,8 @@ STRIKE_A_TRANSACTION = {
     "deadlock",
     "lock-wait-timeout",
     "mid-transaction-outage",
+    "failover-demotion",
+    "shutdown-mid-query",
 }
 
 
