@@ -18,6 +18,7 @@ from chaos.runner.environment import Backend
 from chaos.toxiproxy.client import ToxiproxyClient
 from chaos.toxiproxy.embedded import EmbeddedToxiproxy
 from chaos.workload.bank import create_bank, read_state
+from tests.toxiproxy.protocol_helpers import needs_real_toxiproxy, real_toxiproxy
 
 DEBIT = "UPDATE accounts SET balance = balance - 5 WHERE id = 1"
 CREDIT = "UPDATE accounts SET balance = balance + 5 WHERE id = 2"
@@ -128,6 +129,22 @@ def test_the_standby_is_stopped_with_the_cell(armed):
     assert standby.running
     armed.stop()
     assert not standby.running
+
+
+@needs_real_toxiproxy
+def test_against_a_real_toxiproxy_the_endpoint_moves_and_live_links_close():
+    # Moving the upstream is Toxiproxy's own API: the real server restarts the proxy on it.
+    with real_toxiproxy() as real:
+        fault_class = FAULTS.get("failover-demotion")
+        with ArmedFault(fault_class, Backend(), real, set_up=_bank) as armed:
+            fault = armed.fault
+            standby = fault.target.standby
+            conn = client(fault)
+            fault.inject()
+            assert repr(failure_of(lambda: run(conn, DEBIT))) == fault.produces
+            assert fault.heal().count == 1
+            assert repr(failure_of(lambda: run(conn, "SELECT 1"))) == LOST
+            assert run(client(fault), "SELECT @@port") == [(standby.settings.port,)]
 
 
 @pytest.mark.parametrize("armed", ["shutdown-mid-query"], indirect=True)
