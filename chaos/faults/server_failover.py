@@ -28,9 +28,8 @@ from chaos.servers.database_copy import copy_database
 
 log = logging.getLogger(__name__)
 
-READ_ONLY = (
-    "OperationalError(1290, 'The MariaDB server is running with the --read-only option "
-    "so it cannot execute this statement')"
+READ_ONLY_MESSAGE = (
+    "The MariaDB server is running with the --read-only option so it cannot execute this statement"
 )
 
 
@@ -47,7 +46,7 @@ class FailoverDemotionFault(Fault):
         "closed, no packet)"
     )
     needs = frozenset({Need.PROXY, Need.PROCESS, Need.STANDBY})
-    produces = READ_ONLY
+    produces = f"OperationalError(1290, '{READ_ONLY_MESSAGE}')"
     # The writes of a transaction meet the read-only writer: a lone SELECT would not.
     # Not in app mode's default set: every bundled strategy's verdict here is one the default
     # set already shows for it, and an app cell costs about 10 s (measured).

@@ -11,10 +11,13 @@ import pymysql
 import pytest
 
 from chaos.fault_effect import FaultEffect
-from chaos.faults import FAULTS, Fault, FaultTarget
+from chaos.faults import FAULTS, Fault, FaultTarget, Need
 from chaos.faults.produced import LOST
+from chaos.faults.server_failover import READ_ONLY_MESSAGE
+from chaos.faults.shutdown_mid_query import SHUTDOWN_MESSAGE
 from chaos.runner.armed_fault import ArmedFault
 from chaos.runner.environment import Backend
+from chaos.runner.preflight import unmet_need
 from chaos.toxiproxy.client import ToxiproxyClient
 from chaos.toxiproxy.embedded import EmbeddedToxiproxy
 from chaos.workload.bank import create_bank, read_state
@@ -129,6 +132,37 @@ def test_the_standby_is_stopped_with_the_cell(armed):
     assert standby.running
     armed.stop()
     assert not standby.running
+
+
+def test_sqlalchemy_takes_neither_1290_nor_1053_for_a_disconnect():
+    # What the README says of the failover faults' errors, held to the installed SQLAlchemy.
+    from sqlalchemy.dialects.mysql.pymysql import MySQLDialect_pymysql
+
+    dialect = MySQLDialect_pymysql(dbapi=pymysql)
+
+    def disconnect(code: int, message: str) -> bool:
+        return dialect.is_disconnect(pymysql.err.OperationalError(code, message), None, None)
+
+    assert not disconnect(1290, READ_ONLY_MESSAGE)
+    assert not disconnect(1053, SHUTDOWN_MESSAGE)
+    assert disconnect(2013, "Lost connection to MySQL server during query")
+
+
+class _StandbyOnlyFault(Fault):
+    name = "standby-only"  # not registered
+    needs = frozenset({Need.STANDBY})
+
+    def _inject(self) -> None:
+        """Never run: the pre-flight refuses it."""
+
+    def _heal(self) -> None:
+        """Never run."""
+
+
+def test_a_standby_is_a_pre_flight_skip_on_an_external_server():
+    external = Backend(external_url="mysql://app:secret@127.0.0.1:3306/test")
+    assert unmet_need(_StandbyOnlyFault, external, None) == Need.STANDBY.reason
+    assert unmet_need(_StandbyOnlyFault, Backend(), None) is None
 
 
 @needs_real_toxiproxy
