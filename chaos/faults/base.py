@@ -49,6 +49,9 @@ class Need(enum.Enum):
     NETNS = "netns"  # a network namespace with nftables (CAP_NET_ADMIN)
     #: changes GLOBAL server variables: a server the suite owns, or the user's explicit leave
     GLOBALS = "globals"
+    #: a second disposable server with the same accounts, empty, that the endpoint can be
+    #: pointed at (a failover's new writer); it starts with the cell's server
+    STANDBY = "standby"
 
     @property
     def reason(self) -> str:
@@ -71,6 +74,10 @@ class FaultTarget:
     #: RE2 pattern for one of its statements); empty: any work that writes. Faults that strike
     #: one transaction strike only one that matched it; no fault knows the workload's tables.
     transfer_signature: str = ""
+    #: A second server (``Need.STANDBY``): empty, same accounts as ``server``. A fault that
+    #: points the endpoint at it swaps it with ``server`` and ``admin_settings``, so whoever
+    #: judges the world afterwards reads the server the endpoint now leads to.
+    standby: Any = None
 
     @property
     def may_change_globals(self) -> bool:
@@ -265,6 +272,8 @@ class Fault(ABC):
             return Need.NETNS.reason
         if Need.GLOBALS in needs and not target.may_change_globals:
             return Need.GLOBALS.reason
+        if Need.STANDBY in needs and target.standby is None:
+            return Need.STANDBY.reason
         return None
 
     def __enter__(self) -> Fault:
@@ -291,6 +300,7 @@ _UNMET = {
     Need.PROXY: "needs a Toxiproxy server, and none is available",
     Need.NETNS: "needs a network namespace (CAP_NET_ADMIN)",
     Need.GLOBALS: GLOBALS_REFUSED,
+    Need.STANDBY: "needs a second disposable server to fail over to (not an external server)",
 }
 
 

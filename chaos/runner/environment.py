@@ -1,7 +1,8 @@
 """The world one matrix cell runs in: a server, maybe a namespace around it, maybe a proxy.
 
 Each cell gets what its fault needs and nothing more: a namespace only for kernel faults, a
-proxy only for proxy faults. A cell on an external server gets a database of its own.
+proxy only for proxy faults, a second server only for a fault that fails over to one. A cell
+on an external server gets a database of its own.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from chaos.netns import NetworkNamespace, require_net_admin
 from chaos.servers.base import MySQLServer
 from chaos.servers.external import ExternalServer
 from chaos.servers.local import LocalServer
+from chaos.servers.owned import OwnedServer
 from chaos.settings import ConnectionSettings, redact_url
 
 log = logging.getLogger(__name__)
@@ -74,6 +76,7 @@ class CellEnvironment(Resource):
         self.name = f"cell-{os.getpid()}-{next(_cell_numbers)}"
         self.namespace: NetworkNamespace | None = None
         self.server: MySQLServer | None = None
+        self.standby: OwnedServer | None = None
         self.proxy: Any = None
         self._database: str | None = None
         self.target: FaultTarget | None = None
@@ -85,20 +88,13 @@ class CellEnvironment(Resource):
             self.namespace = NetworkNamespace().start()
         if self.backend.external_url and Need.NETNS not in needs:
             self.server = self._external_server()
-        elif self.backend.docker_image:
-            from chaos.servers.docker import DockerServer  # the docker extra is optional
-
-            self.server = DockerServer(
-                base=self.backend.docker_image, namespace=self.namespace, name=self.name
-            ).start()
         else:
-            preexec = self.namespace.preexec() if self.namespace else None
-            self.server = LocalServer(
-                binary=self.backend.server_binary,
-                preexec=preexec,
-                name=self.name,
-                args=self.backend.server_options,
-            ).start()
+            self.server = self._disposable_server(self.name)
+        if Need.STANDBY in needs:
+            # Same flavour, same place; the client's account and password as on the first
+            # server, as a replica has them: a client moved there logs in as before.
+            self.standby = self._disposable_server(f"{self.name}-standby")
+            self.standby.use_app_password(self.server.settings.password)
         client = self.server.settings
         if Need.PROXY in needs:
             if self.toxiproxy is None:
@@ -114,7 +110,23 @@ class CellEnvironment(Resource):
             proxy=self.proxy,
             namespace=self.namespace,
             allow_global_changes=self.backend.allow_global_changes,
+            standby=self.standby,
         )
+
+    def _disposable_server(self, name: str) -> OwnedServer:
+        if self.backend.docker_image:
+            from chaos.servers.docker import DockerServer  # the docker extra is optional
+
+            return DockerServer(
+                base=self.backend.docker_image, namespace=self.namespace, name=name
+            ).start()
+        preexec = self.namespace.preexec() if self.namespace else None
+        return LocalServer(
+            binary=self.backend.server_binary,
+            preexec=preexec,
+            name=name,
+            args=self.backend.server_options,
+        ).start()
 
     def _external_server(self) -> MySQLServer:
         assert self.backend.external_url is not None
@@ -128,7 +140,13 @@ class CellEnvironment(Resource):
 
     def stop(self) -> None:
         """Idempotent; each step runs even when an earlier one fails."""
-        steps = [self._delete_proxy, self._stop_server, self._drop_database, self._stop_namespace]
+        steps = [
+            self._delete_proxy,
+            self._stop_server,
+            self._stop_standby,
+            self._drop_database,
+            self._stop_namespace,
+        ]
         for step in steps:
             try:
                 step()
@@ -145,6 +163,11 @@ class CellEnvironment(Resource):
         if self.server is not None:
             server, self.server = self.server, None
             server.stop()
+
+    def _stop_standby(self) -> None:
+        if self.standby is not None:
+            standby, self.standby = self.standby, None
+            standby.stop()
 
     def _drop_database(self) -> None:
         if self._database is not None:

@@ -258,5 +258,13 @@ class ProxyHandle:
         finally:
             self.enable()
 
+    def set_upstream(self, upstream: str) -> None:
+        """Point the proxy at ``upstream`` (``host:port``), as a DNS flip moves an endpoint.
+
+        Toxiproxy restarts a proxy whose upstream changes: every live link is closed (no
+        packet reaches the client but the FIN) and new ones reach the new upstream.
+        """
+        self._load(self.client.update(self._base, {"upstream": upstream}).json())
+
     def delete(self) -> None:
         self.client.delete_proxy(self.name)

@@ -37,6 +37,8 @@ STRIKE_A_TRANSACTION = {
     "lock-wait-timeout",
     "mid-transaction-outage",
     "commit-in-flight",
+    "failover-demotion",
+    "shutdown-mid-query",
 }
 
 
