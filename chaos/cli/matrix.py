@@ -138,14 +138,15 @@ def matrix(
         allow_skip=allow_skip,
     )
     targets = requested_reports(reports)
-    if record_expected:
-        check_report_path("expectations file", str(recording_file(request.mode)))
     if histories:
         request = replace(request, history_dir=prepare_history_dir("--histories", histories))
     plan = plan_matrix(request)
+    if record_expected:
+        check_report_path("expectations file", str(recording_file(request.mode, plan.flavour)))
     click.echo(
         ("app mode: " if app_mode else "")
         + f"{len(plan.strategy_names)} strategies x {len(fault_names)} faults, {request.jobs} jobs"
+        + f"; {request.backend.describe()}, held to the {plan.flavour} verdicts"
         + (f"; shard {shard}: {plan.total} cells" if shard_of else "")
     )
     progress = Progress(plan.total, fails=plan.fails)
@@ -164,7 +165,7 @@ def matrix(
     for cell in report.slowest():
         click.echo(f"  {cell.result.seconds:5.1f}s  {cell.result.strategy} x {cell.result.fault}")
     if record_expected:
-        expectations_file = record_measured(report, request.mode)
+        expectations_file = record_measured(report, request.mode, plan.flavour)
         click.echo(f"recorded {len(report.cells)} verdicts in {expectations_file}")
         return
     show_mismatches(report)

@@ -121,7 +121,7 @@ def make_items(
     session: pytest.Session, resources: ProcessResources, strategies: list[str], faults: list[str]
 ) -> list[MatrixCellItem]:
     """One item per cell, in the canonical order."""
-    expectations = expected_verdicts()
+    expectations = expected_verdicts(flavour=resources.options.flavour)
     # nodeid given: a child of the session would otherwise start with "::".
     root = MatrixCollector.from_parent(session, name=ROOT_NAME, nodeid=ROOT_NAME)
     parents = {name: StrategyCells.from_parent(root, name=name) for name in strategies}

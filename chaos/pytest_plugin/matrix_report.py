@@ -45,8 +45,10 @@ class MatrixJsonReport:
         strategies: list[str],
         faults: list[str],
         shard: tuple[int, int] | None,
+        flavour: str,
     ) -> None:
         self.path = path
+        self.flavour = flavour  # whose expected verdicts the cells are held to
         self.strategies = strategies
         self.faults = faults
         self.shard = shard
@@ -66,7 +68,7 @@ class MatrixJsonReport:
 
         report = MatrixReport.build(
             tuple(self.results.values()),
-            expected_verdicts(),
+            expected_verdicts(flavour=self.flavour),
             self.strategies,
             self.faults,
             time.monotonic() - self.started,

@@ -109,6 +109,11 @@ class PluginOptions:
             docker_image=self.docker_image,
         )
 
+    @functools.cached_property
+    def flavour(self) -> str:
+        """The server flavour the cells run on, whose expected verdicts hold (asked once)."""
+        return self.backend.flavour()
+
 
 def read_options(config: pytest.Config) -> PluginOptions:
     """The options, checked; a :class:`pytest.UsageError` of one line when one is bad."""

@@ -3,8 +3,9 @@
 The command parses its options into a :class:`MatrixRequest`; :func:`plan_matrix` loads the
 strategies and the expected verdicts (a factory that cannot be built fails here, before any
 cell); :func:`run_plan` runs the cells and returns the :class:`MatrixReport`, whose gate
-(:mod:`chaos.verdicts.gate`) is the run's exit code. A user's ``module:factory`` is held to every
-invariant unless an expectation is recorded for it.
+(:mod:`chaos.verdicts.gate`) is the run's exit code. The bundled strategies are held to the
+verdicts recorded for the server flavour the cells run on; a user's ``module:factory`` is held
+to every invariant unless an expectation is recorded for it.
 """
 
 from __future__ import annotations
@@ -21,7 +22,13 @@ from chaos.runner.shard import select_shard
 from chaos.runner.user_strategy import load_user_factory
 from chaos.strategy import StrategyFactory, load_factory, strategies
 from chaos.strategy.expectations import APP, IN_PROCESS, expected_verdicts, record_verdicts
-from chaos.verdicts import CellResult, Expectations, fails_expectation, held_to_every_invariant
+from chaos.verdicts import (
+    BASE_FLAVOUR,
+    CellResult,
+    Expectations,
+    fails_expectation,
+    held_to_every_invariant,
+)
 
 
 def select_strategies(requested: tuple[str, ...]) -> list[str]:
@@ -64,6 +71,8 @@ class MatrixPlan:
     #: In-process cells' factories by row (empty in app mode: the app server loads them).
     factories: list[tuple[str, StrategyFactory]]
     expectations: Expectations
+    #: The server flavour the cells run on, whose expected verdicts they are held to.
+    flavour: str = BASE_FLAVOUR
 
     @property
     def total(self) -> int:
@@ -89,11 +98,12 @@ def plan_matrix(request: MatrixRequest) -> MatrixPlan:
             (spec, load_user_factory(spec, request.options, request.backend))
             for spec in request.specs
         ]
-    expectations = expected_verdicts(request.mode)
+    flavour = request.backend.flavour()
+    expectations = expected_verdicts(request.mode, flavour)
     for spec in request.specs:
         for key, held in held_to_every_invariant(spec, request.fault_names).items():
             expectations.setdefault(key, held)
-    return MatrixPlan(request, [*names, *request.specs], factories, expectations)
+    return MatrixPlan(request, [*names, *request.specs], factories, expectations, flavour)
 
 
 @dataclass(frozen=True)
@@ -150,11 +160,12 @@ def run_plan(
     return MatrixOutcome(run, report)
 
 
-def record_measured(report: MatrixReport, mode: str) -> Path:
-    """Write the verdicts of the cells that ran into the expectations file; its path."""
+def record_measured(report: MatrixReport, mode: str, flavour: str = BASE_FLAVOUR) -> Path:
+    """Write the verdicts of the cells that ran into the expectations file of ``flavour``
+    (another than the base one: the cells that differ from the base table); its path."""
     measured = {
         (cell.result.strategy, cell.result.fault): cell.result.violations
         for cell in report.cells
         if cell.result.skipped is None and cell.result.error is None
     }
-    return record_verdicts(measured, mode)
+    return record_verdicts(measured, mode, flavour)

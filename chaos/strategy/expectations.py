@@ -9,6 +9,10 @@ for the matrix's cells and ``app`` for ``matrix --app`` (either may be left out)
 
 The files keep the format :mod:`chaos.verdicts.expectations` reads. The bundled distribution's
 files come first; a cell (strategy x fault) recorded in two files is an error naming both.
+
+Those are MariaDB's verdicts. A key ``MODE:FLAVOUR`` (``in-process:mysql``, ``app:mysql``) names
+the file of the cells where a run on that server flavour measures otherwise: a run on it is held
+to the mode's table with those cells laid over it.
 """
 
 from __future__ import annotations
@@ -21,16 +25,28 @@ from chaos.errors import UsageError
 from chaos.strategy.loading import import_object
 from chaos.strategy.registry import is_bundled, ordered_entry_points
 from chaos.verdicts.expectations import (
+    BASE_FLAVOUR,
+    FLAVOURS,
     Expectation,
     Expectations,
     dump_expectations,
     load_expectations,
+    overlay,
 )
 
 EXPECTATIONS_GROUP = "mysql_chaos.expectations"
 IN_PROCESS = "in-process"
 APP = "app"
 MODES = (IN_PROCESS, APP)
+
+
+def table_key(mode: str, flavour: str = BASE_FLAVOUR) -> str:
+    """The entry point mapping's key for ``mode`` on ``flavour``: ``app``, ``app:mysql``."""
+    return mode if flavour == BASE_FLAVOUR else f"{mode}:{flavour}"
+
+
+#: Every key an entry point's mapping may hold.
+TABLE_KEYS = tuple(table_key(mode, flavour) for flavour in FLAVOURS for mode in MODES)
 
 
 @dataclass(frozen=True)
@@ -40,28 +56,43 @@ class ExpectationsFile:
     bundled: bool
 
 
-def expectation_files(mode: str = IN_PROCESS) -> list[ExpectationsFile]:
-    """Every registered file of expected verdicts for ``mode``, the bundled one first."""
+def expectation_files(
+    mode: str = IN_PROCESS, flavour: str = BASE_FLAVOUR
+) -> list[ExpectationsFile]:
+    """Every registered file of expected verdicts for ``mode`` (on ``flavour``: of the cells
+    where it differs), the bundled one first."""
     if mode not in MODES:
         raise ValueError(f"mode {mode!r}: expected one of {', '.join(MODES)}")
+    if flavour not in FLAVOURS:
+        raise ValueError(f"flavour {flavour!r}: expected one of {', '.join(FLAVOURS)}")
+    key = table_key(mode, flavour)
     files = []
     for entry in ordered_entry_points(EXPECTATIONS_GROUP):
         by_mode = import_object(entry.value, "expectations", "module:mapping")
-        if not isinstance(by_mode, Mapping) or not set(by_mode) <= set(MODES):
+        if not isinstance(by_mode, Mapping) or not set(by_mode) <= set(TABLE_KEYS):
             raise UsageError(
                 f"{EXPECTATIONS_GROUP}: {entry.value} is not a mapping of "
-                f"{' or '.join(MODES)} to a file"
+                f"{' or '.join(MODES)} (or MODE:FLAVOUR, {', '.join(TABLE_KEYS[len(MODES) :])}) "
+                "to a file"
             )
-        if mode in by_mode:
-            files.append(ExpectationsFile(Path(by_mode[mode]), is_bundled(entry)))
+        if key in by_mode:
+            files.append(ExpectationsFile(Path(by_mode[key]), is_bundled(entry)))
     return files
 
 
-def expected_verdicts(mode: str = IN_PROCESS) -> Expectations:
-    """Every registered package's expected verdicts for ``mode``, as one table."""
+def expected_verdicts(mode: str = IN_PROCESS, flavour: str = BASE_FLAVOUR) -> Expectations:
+    """Every registered package's expected verdicts for ``mode`` on ``flavour``, as one table:
+    the base flavour's, with the cells another flavour records laid over them."""
+    base = _merged(expectation_files(mode))
+    if flavour == BASE_FLAVOUR:
+        return base
+    return overlay(base, _merged(expectation_files(mode, flavour)))
+
+
+def _merged(files: list[ExpectationsFile]) -> Expectations:
     merged: Expectations = {}
     source: dict[tuple[str, str], Path] = {}
-    for file in expectation_files(mode):
+    for file in files:
         for key, expectation in load_expectations(file.path).items():
             if key in source:
                 raise UsageError(
@@ -73,30 +104,55 @@ def expected_verdicts(mode: str = IN_PROCESS) -> Expectations:
     return merged
 
 
-def recording_file(mode: str = IN_PROCESS) -> Path:
-    """Where measured verdicts are recorded: the bundled distribution's file for ``mode``."""
-    for file in expectation_files(mode):
+def recording_file(mode: str = IN_PROCESS, flavour: str = BASE_FLAVOUR) -> Path:
+    """Where measured verdicts are recorded: the bundled distribution's file for ``mode`` on
+    ``flavour``."""
+    for file in expectation_files(mode, flavour):
         if file.bundled:
             return file.path
-    raise UsageError(f"no bundled {mode} expectations file is registered in {EXPECTATIONS_GROUP}")
+    key = table_key(mode, flavour)
+    raise UsageError(f"no bundled {key} expectations file is registered in {EXPECTATIONS_GROUP}")
 
 
-def record_verdicts(measured: Mapping[tuple[str, str], tuple[str, ...]], mode: str) -> Path:
+def record_verdicts(
+    measured: Mapping[tuple[str, str], tuple[str, ...]], mode: str, flavour: str = BASE_FLAVOUR
+) -> Path:
     """Write ``measured`` violations into :func:`recording_file`, keeping each recorded why.
 
-    A cell that another package's file records stays there: that package records its own.
+    A cell that another package's file records stays there: that package records its own. On
+    another flavour than the base one, only the cells that differ from the base table are kept.
     """
-    target = recording_file(mode)
+    target = recording_file(mode, flavour)
     foreign = {
         key
-        for file in expectation_files(mode)
+        for file in [*expectation_files(mode), *expectation_files(mode, flavour)]
         if not file.bundled
         for key in load_expectations(file.path)
     }
+    base = _merged(expectation_files(mode)) if flavour != BASE_FLAVOUR else {}
     recorded = load_expectations(target)
     for key, violations in measured.items():
-        if key not in foreign:
-            why = recorded[key].why if key in recorded else ""
-            recorded[key] = Expectation(violations, why)
-    target.write_text(dump_expectations(recorded))
+        if key in foreign:
+            continue
+        if key in base and base[key].violations == violations:
+            recorded.pop(key, None)  # the flavour measures what the base table records
+            continue
+        why = recorded[key].why if key in recorded else ""
+        recorded[key] = Expectation(violations, why)
+    body = dump_expectations(recorded) if recorded else ""
+    target.write_text(_leading_comments(target) + body)
     return target
+
+
+def _leading_comments(path: Path) -> str:
+    """The comment lines a file starts with (what a flavour's file says of itself), kept."""
+    try:
+        lines = path.read_text().splitlines(keepends=True)
+    except FileNotFoundError:
+        return ""
+    kept = []
+    for line in lines:
+        if not line.startswith("#"):
+            break
+        kept.append(line)
+    return "".join(kept) + ("\n" if kept else "")

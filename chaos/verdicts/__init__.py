@@ -7,16 +7,21 @@ a report never loads servers, faults or network namespaces.
 
 from chaos.verdicts.cell_result import CellResult
 from chaos.verdicts.expectations import (
+    BASE_FLAVOUR,
+    FLAVOURS,
     HELD_TO_EVERY_INVARIANT,
     Expectation,
     Expectations,
     dump_expectations,
     held_to_every_invariant,
     load_expectations,
+    overlay,
 )
 from chaos.verdicts.gate import ExitCode, GateVerdict, fails_expectation, judge_matrix
 
 __all__ = [
+    "BASE_FLAVOUR",
+    "FLAVOURS",
     "HELD_TO_EVERY_INVARIANT",
     "CellResult",
     "ExitCode",
@@ -28,4 +33,5 @@ __all__ = [
     "held_to_every_invariant",
     "judge_matrix",
     "load_expectations",
+    "overlay",
 ]

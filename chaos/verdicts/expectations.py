@@ -9,6 +9,10 @@ A cell meets its expectation when its violation kinds equal the expected ones ex
 strategy that suddenly passes means a fault or the checker lost its teeth. The files live
 beside the strategies they describe and are found through entry points
 (:mod:`chaos.strategy.expectations`).
+
+Verdicts are measured per server flavour. MariaDB's (:data:`BASE_FLAVOUR`) are the whole table;
+another flavour's file records only the cells where that flavour's verdict differs, each with
+its why, and lays them over the base table (:func:`overlay`).
 """
 
 from __future__ import annotations
@@ -28,6 +32,12 @@ class Expectation:
 
 Expectations = dict[tuple[str, str], Expectation]
 
+MARIADB = "mariadb"
+MYSQL = "mysql"
+#: The server flavours a run can be on; the first one's verdicts are the whole table.
+FLAVOURS = (MARIADB, MYSQL)
+BASE_FLAVOUR = MARIADB
+
 #: What a user's own strategy is held to (``check``, ``matrix --strategy module:factory``).
 HELD_TO_EVERY_INVARIANT = Expectation((), "a user's strategy is held to every invariant")
 
@@ -36,6 +46,11 @@ def held_to_every_invariant(strategy: str, faults: list[str]) -> Expectations:
     """``strategy`` under each of ``faults`` held to every invariant: the gate of ``check``
     and ``check-app`` is the matrix's gate with these expectations."""
     return {(strategy, fault): HELD_TO_EVERY_INVARIANT for fault in faults}
+
+
+def overlay(base: Expectations, differences: Expectations) -> Expectations:
+    """``base`` with the cells of ``differences`` (another flavour's) in place of its own."""
+    return {**base, **differences}
 
 
 def load_expectations(path: Path) -> Expectations:
