@@ -167,14 +167,15 @@ def matrix(
         own=read_expected(expected_file),
     )
     targets = requested_reports(reports)
-    if record_expected == _BUNDLED:
-        check_report_path("expectations file", str(recording_file(request.mode)))
     if histories:
         request = replace(request, history_dir=prepare_history_dir("--histories", histories))
     plan = plan_matrix(request)
+    if record_expected == _BUNDLED:
+        check_report_path("expectations file", str(recording_file(request.mode, plan.flavour)))
     click.echo(
         ("app mode: " if app_mode else "")
         + f"{len(plan.strategy_names)} strategies x {len(fault_names)} faults, {request.jobs} jobs"
+        + f"; {request.backend.describe()}, held to the {plan.flavour} verdicts"
         + (f"; shard {shard}: {plan.total} cells" if shard_of else "")
     )
     progress = Progress(plan.total, fails=plan.fails)
@@ -196,7 +197,7 @@ def matrix(
         show_recorded(*record_own_measured(report, own_file, request.mode))
         return
     if record_expected == _BUNDLED:
-        expectations_file = record_measured(report, request.mode)
+        expectations_file = record_measured(report, request.mode, plan.flavour)
         click.echo(f"recorded {len(report.cells)} verdicts in {expectations_file}")
         return
     show_mismatches(report)

@@ -26,7 +26,9 @@ import logging
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from chaos.errors import FaultError, error_summary
@@ -147,6 +149,9 @@ class Fault(ABC):
     #: against MariaDB 10.11 with PyMySQL 1.2 and pinned by tests/repro: what a plain client
     #: must handle, not a promise about every client (README, "produces").
     produces: ClassVar[str] = ""
+    #: Where a server flavour (``mysql``) gives another exception than ``produces``: that
+    #: flavour's, as measured against it (:meth:`produces_on`).
+    produces_by_flavour: ClassVar[Mapping[str, str]] = MappingProxyType({})
     #: Operations attempted, one at a time, between inject() and heal().
     fault_phase_operations: ClassVar[int] = 2
     #: How often a heal is tried before its failure is reported, and the pause between tries.
@@ -172,6 +177,11 @@ class Fault(ABC):
     #: (1 s), so a pool that waits for that has never: the verdict does not hang on how fast
     #: the warm-up ran.
     rest_seconds: ClassVar[float] = 0.0
+
+    @classmethod
+    def produces_on(cls, flavour: str) -> str:
+        """The exception (repr) a pymysql connection gets from this fault on ``flavour``."""
+        return cls.produces_by_flavour.get(flavour, cls.produces)
 
     def __init__(self, target: FaultTarget) -> None:
         self.target = target

@@ -52,6 +52,7 @@ class FaultUnderTest:
 
     def __init__(self, fault_class: type[Fault], backend: Backend, toxiproxy: Any) -> None:
         self.fault_class = fault_class
+        self._backend = backend
         self._armed = ArmedFault(fault_class, backend, toxiproxy)
         self._inject_effect: FaultEffect | None = None
         self._heal_effect: FaultEffect | None = None
@@ -68,8 +69,9 @@ class FaultUnderTest:
 
     @property
     def produces(self) -> str:
-        """The exception a plain pymysql connection gets from it, as measured (may be empty)."""
-        return self.fault_class.produces
+        """The exception a plain pymysql connection gets from it on the run's server flavour, as
+        measured (may be empty)."""
+        return self.fault_class.produces_on(self._backend.flavour())
 
     @property
     def in_namespace(self) -> bool:

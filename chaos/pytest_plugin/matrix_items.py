@@ -154,7 +154,9 @@ def make_items(
 ) -> list[MatrixCellItem]:
     """One item per cell, in the canonical order, each held to what ``mysql-chaos matrix``
     holds it to (a user's strategy recorded nowhere: every invariant)."""
-    expectations = expectations_for(strategies, faults, own=resources.options.own)
+    expectations = expectations_for(
+        strategies, faults, own=resources.options.own, flavour=resources.options.flavour
+    )
     # nodeid given: a child of the session would otherwise start with "::".
     root = MatrixCollector.from_parent(session, name=ROOT_NAME, nodeid=ROOT_NAME)
     parents = {name: StrategyCells.from_parent(root, name=name) for name in strategies}

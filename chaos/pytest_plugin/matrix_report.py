@@ -46,8 +46,10 @@ class MatrixJsonReport:
         strategies: list[str],
         faults: list[str],
         shard: tuple[int, int] | None,
+        flavour: str,
     ) -> None:
         self.path = path
+        self.flavour = flavour  # whose expected verdicts the cells are held to
         self.strategies = strategies
         self.faults = faults
         self.shard = shard

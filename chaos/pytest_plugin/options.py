@@ -142,6 +142,11 @@ class PluginOptions:
             server_options=self.server_options,
         )
 
+    @functools.cached_property
+    def flavour(self) -> str:
+        """The server flavour the cells run on, whose expected verdicts hold (asked once)."""
+        return self.backend.flavour()
+
 
 def read_options(config: pytest.Config) -> PluginOptions:
     """The options, checked; a :class:`pytest.UsageError` of one line when one is bad."""

@@ -58,12 +58,13 @@ def _prepare_matrix(config: pytest.Config) -> None:
     options = resources(config).options
     try:
         require_local_servers([FAULTS.get(f) for f in _faults(config)], options.backend)
+        options.flavour  # noqa: B018 - asked here, once: an external server may not answer
     except ChaosError as e:
         raise pytest.UsageError(str(e)) from e
     if options.json_file is not None and not hasattr(config, "workerinput"):
         # A plugin of its own, as junitxml's: it sees every report, the workers' included.
         report = MatrixJsonReport(
-            options.json_file, _strategies(config), _faults(config), options.shard
+            options.json_file, _strategies(config), _faults(config), options.shard, options.flavour
         )
         config.pluginmanager.register(report, "mysql_chaos.json_report")
     if options.jobs > 1 and not hasattr(config, "workerinput"):

@@ -20,10 +20,12 @@ from chaos.faults.base import Fault, FaultTarget, Need
 from chaos.lifecycle import Resource
 from chaos.netns import NetworkNamespace, require_net_admin
 from chaos.servers.base import MySQLServer
+from chaos.servers.binary import find_server_binary
 from chaos.servers.external import ExternalServer
 from chaos.servers.local import LocalServer
 from chaos.servers.owned import OwnedServer
 from chaos.settings import ConnectionSettings, redact_url
+from chaos.verdicts.expectations import MARIADB, MYSQL
 
 log = logging.getLogger(__name__)
 _cell_numbers = itertools.count(1)
@@ -55,6 +57,19 @@ class Backend:
         if self.server_binary == "mysql":
             return "disposable Oracle MySQL server (its root filesystem)"
         return "disposable local server"
+
+    def flavour(self) -> str:
+        """Which server flavour the cells run on (``mariadb`` or ``mysql``): whose expected
+        verdicts and ``produces`` hold. A local binary says it without starting; an external
+        server is asked its version (one query); a container runs what the image installs,
+        Debian's MariaDB unless the base image already holds a server, which it cannot know
+        before the container runs: a container is taken as MariaDB."""
+        if self.external_url:
+            version = ExternalServer.from_url(self.external_url).query("SELECT VERSION()")[0][0]
+            return MARIADB if "mariadb" in str(version).lower() else MYSQL
+        if self.docker_image:
+            return MARIADB
+        return find_server_binary(self.server_binary).flavor
 
     def __repr__(self) -> str:
         url = redact_url(self.external_url) if self.external_url else None

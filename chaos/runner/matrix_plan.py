@@ -3,9 +3,11 @@
 The command parses its options into a :class:`MatrixRequest`; :func:`plan_matrix` loads the
 strategies and the expected verdicts (a factory that cannot be built fails here, before any
 cell); :func:`run_plan` runs the cells and returns the :class:`MatrixReport`, whose gate
-(:mod:`chaos.verdicts.gate`) is the run's exit code. A user's ``module:factory`` is held to every
-invariant unless an expectation is recorded for it, and so is a strategy another package
-registers (:func:`chaos.strategy.expectations.expectations_for`, the rule every front end uses).
+(:mod:`chaos.verdicts.gate`) is the run's exit code. The bundled strategies are held to the
+verdicts recorded for the server flavour the cells run on. A user's ``module:factory`` is held
+to every invariant unless an expectation is recorded for it, and so is a strategy another
+package registers (:func:`chaos.strategy.expectations.expectations_for`, the rule every front
+end uses).
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from chaos.strategy.expectations import (
     record_verdicts,
 )
 from chaos.strategy.own_expectations import record_own_verdicts
-from chaos.verdicts import CellResult, Expectations, fails_expectation
+from chaos.verdicts import BASE_FLAVOUR, CellResult, Expectations, fails_expectation
 
 
 def select_strategies(requested: tuple[str, ...]) -> list[str]:
@@ -74,6 +76,8 @@ class MatrixPlan:
     #: In-process cells' factories by row (empty in app mode: the app server loads them).
     factories: list[tuple[str, StrategyFactory]]
     expectations: Expectations
+    #: The server flavour the cells run on, whose expected verdicts they are held to.
+    flavour: str = BASE_FLAVOUR
 
     @property
     def total(self) -> int:
@@ -100,8 +104,9 @@ def plan_matrix(request: MatrixRequest) -> MatrixPlan:
             for spec in request.specs
         ]
     rows = [*names, *request.specs]
-    expectations = expectations_for(rows, request.fault_names, request.mode, request.own)
-    return MatrixPlan(request, rows, factories, expectations)
+    flavour = request.backend.flavour()
+    expectations = expectations_for(rows, request.fault_names, request.mode, request.own, flavour)
+    return MatrixPlan(request, rows, factories, expectations, flavour)
 
 
 @dataclass(frozen=True)
@@ -167,9 +172,10 @@ def measured_verdicts(report: MatrixReport) -> dict[tuple[str, str], tuple[str, 
     }
 
 
-def record_measured(report: MatrixReport, mode: str) -> Path:
-    """Write the bundled strategies' verdicts into the bundled expectations file; its path."""
-    return record_verdicts(measured_verdicts(report), mode)
+def record_measured(report: MatrixReport, mode: str, flavour: str = BASE_FLAVOUR) -> Path:
+    """Write the bundled strategies' verdicts into the bundled expectations file of ``flavour``
+    (another than the base one: the cells that differ from the base table); its path."""
+    return record_verdicts(measured_verdicts(report), mode, flavour)
 
 
 def record_own_measured(

@@ -7,7 +7,9 @@ a report never loads servers, faults or network namespaces.
 
 from chaos.verdicts.cell_result import CellResult
 from chaos.verdicts.expectations import (
+    BASE_FLAVOUR,
     EVERY_INVARIANT,
+    FLAVOURS,
     HELD_TO_EVERY_INVARIANT,
     Expectation,
     Expectations,
@@ -15,11 +17,14 @@ from chaos.verdicts.expectations import (
     held_to_every_invariant,
     hold_unrecorded,
     load_expectations,
+    overlay,
 )
 from chaos.verdicts.gate import ExitCode, GateVerdict, fails_expectation, judge_matrix
 
 __all__ = [
+    "BASE_FLAVOUR",
     "EVERY_INVARIANT",
+    "FLAVOURS",
     "HELD_TO_EVERY_INVARIANT",
     "CellResult",
     "ExitCode",
@@ -32,4 +37,5 @@ __all__ = [
     "hold_unrecorded",
     "judge_matrix",
     "load_expectations",
+    "overlay",
 ]

@@ -14,6 +14,10 @@ Where nothing is recorded, one rule (:func:`hold_unrecorded`) decides: a strateg
 own (``module:factory``, or registered by another package) is held to every invariant, check's
 rule; a bundled strategy's missing row stays missing, and the cell fails ("none recorded"): the
 project's own data is incomplete, and a gate must not paper over that.
+
+Verdicts are measured per server flavour. MariaDB's (:data:`BASE_FLAVOUR`) are the whole table;
+another flavour's file records only the cells where that flavour's verdict differs, each with
+its why, and lays them over the base table (:func:`overlay`).
 """
 
 from __future__ import annotations
@@ -50,6 +54,11 @@ HELD_TO_EVERY_INVARIANT = Expectation(
 )
 #: The violation kind of a cell whose fault struck nothing; recorded only with a why.
 UNEXERCISED = "unexercised"
+MARIADB = "mariadb"
+MYSQL = "mysql"
+#: The server flavours a run can be on; the first one's verdicts are the whole table.
+FLAVOURS = (MARIADB, MYSQL)
+BASE_FLAVOUR = MARIADB
 
 
 def held_to_every_invariant(strategy: str, faults: list[str]) -> Expectations:
@@ -74,6 +83,11 @@ def hold_unrecorded(
             for key, held in held_to_every_invariant(strategy, faults).items():
                 table.setdefault(key, held)
     return table
+
+
+def overlay(base: Expectations, differences: Expectations) -> Expectations:
+    """``base`` with the cells of ``differences`` (another flavour's) in place of its own."""
+    return {**base, **differences}
 
 
 def load_expectations(path: Path, *, missing_ok: bool = True) -> Expectations:
