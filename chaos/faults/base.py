@@ -154,6 +154,10 @@ class Fault(ABC):
     produces_by_flavour: ClassVar[Mapping[str, str]] = MappingProxyType({})
     #: Operations attempted, one at a time, between inject() and heal().
     fault_phase_operations: ClassVar[int] = 2
+    #: Seconds from the fault phase's start to each worker's next operation there, at least
+    #: (0: back to back): a fault that waits for the client's own schedule (a connection
+    #: replaced on a timer) spaces them past it.
+    fault_phase_spacing: ClassVar[float] = 0.0
     #: How often a heal is tried before its failure is reported, and the pause between tries.
     heal_attempts: ClassVar[int] = 3
     heal_retry_pause: ClassVar[float] = 0.2

@@ -105,9 +105,21 @@ class WireFault(Fault):
 
     def _heal(self) -> FaultEffect:
         proxy = self.target.proxy
-        toxic = next((toxic for toxic in proxy.toxics() if toxic["name"] == TOXIC_NAME), {})
+        strikes = toxic_strikes(proxy, TOXIC_NAME)
         proxy.remove_toxic(TOXIC_NAME)
-        return FaultEffect.counted(toxic.get("strikes"), f"{self.toxic_type} removed")
+        return FaultEffect.counted(strikes, f"{self.toxic_type} removed")
+
+
+def find_toxic(proxy: Any, name: str) -> dict[str, Any] | None:
+    """The toxic ``name`` of ``proxy`` as the API shows it (None: there is none)."""
+    return next((toxic for toxic in proxy.toxics() if toxic["name"] == name), None)
+
+
+def toxic_strikes(proxy: Any, name: str) -> int | None:
+    """How often the toxic ``name`` struck so far (None: absent, or not counted)."""
+    toxic = find_toxic(proxy, name) or {}
+    strikes = toxic.get("strikes")
+    return None if strikes is None else int(strikes)
 
 
 @register_fault

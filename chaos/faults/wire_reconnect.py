@@ -11,7 +11,7 @@ from chaos.fault_effect import FaultEffect
 from chaos.faults.base import register_fault
 from chaos.faults.client_actions import TRANSACTION, ClientAction
 from chaos.faults.produced import LOST
-from chaos.faults.wire_faults import TOXIC_NAME, WireFault
+from chaos.faults.wire_faults import TOXIC_NAME, WireFault, find_toxic, toxic_strikes
 from chaos.settings import ConnectionSettings
 
 CLOSE_TOXIC_NAME = "chaos_wire_close"
@@ -51,8 +51,12 @@ class ReconnectDropFault(WireFault):
     produces = LOST
     toxic_type = "mysql_cut"
     # A client that does not check its connection loses the first operation to the close and
-    # reconnects for the second: both kinds of client meet the cut during the fault.
+    # reconnects for the second: both kinds of client meet the cut during the fault. The
+    # second comes 0.5 s into the fault, past the scaled 0.125 s recycle: a client that
+    # replaces its connection only on a timer has replaced it by then, whatever the load (back
+    # to back, both failed at once on the closed link and the timer ran out after heal).
     fault_phase_operations = 2
+    fault_phase_spacing = 0.5
 
     @classmethod
     def toxic_attributes(cls) -> dict[str, Any]:
@@ -63,11 +67,17 @@ class ReconnectDropFault(WireFault):
         # The cut first: a client that reconnects before the close is added still meets it.
         proxy.add_toxic(self.toxic_type, name=TOXIC_NAME, stream="upstream", **self.attributes())
         proxy.add_toxic("mysql_close", name=CLOSE_TOXIC_NAME, stream="downstream")
-        return FaultEffect(detail="mysql_close on live links, mysql_cut on new links")
+        # The close acts on the live links as it is added (the API answers once it has met
+        # each): its strikes now are the links it closed, a client that never reconnects too.
+        return FaultEffect.counted(
+            toxic_strikes(proxy, CLOSE_TOXIC_NAME), "mysql_close: live links closed"
+        )
 
     def _heal(self) -> FaultEffect:
-        # What strikes the transfer is the cut: its strikes are the fault's (the heal's count).
+        # The cut's strikes, read on heal: transfers cut on a link opened during the fault.
         proxy = self.target.proxy
-        if any(toxic["name"] == CLOSE_TOXIC_NAME for toxic in proxy.toxics()):
+        if find_toxic(proxy, CLOSE_TOXIC_NAME) is not None:
             proxy.remove_toxic(CLOSE_TOXIC_NAME)
-        return super()._heal()
+        strikes = toxic_strikes(proxy, TOXIC_NAME)
+        proxy.remove_toxic(TOXIC_NAME)
+        return FaultEffect.counted(strikes, "mysql_cut removed: transfers cut on new links")

@@ -131,7 +131,7 @@ def _exercise(
         driver.mark_fault()
         inject_effect = armed.inject()
         # Every worker at once; faults that strike one transaction choose it on the wire.
-        driver.run_fault_phase(fault.fault_phase_operations)
+        driver.run_fault_phase(fault.fault_phase_operations, spacing=fault.fault_phase_spacing)
         heal_effect = armed.heal()
         driver.mark_heal()
         driver.run_until_recovered(Phase.RECOVERY, timing.recovery_deadline)

@@ -16,6 +16,7 @@ from chaos.runner.armed_fault import ArmedFault
 from chaos.runner.environment import Backend
 from chaos.toxiproxy.client import ToxiproxyClient
 from chaos.toxiproxy.embedded import EmbeddedToxiproxy
+from chaos.workload.bank import create_bank
 
 
 @pytest.fixture(scope="module")
@@ -118,3 +119,44 @@ def test_too_many_connections_counts_the_sessions_it_killed_and_the_reconnects_i
         with clients(armed.target, 1):  # killed to make room, never reconnects: struck
             assert (through(armed, lambda: None).count) == 1
         assert through(armed, lambda: None).struck is False
+
+
+def _bank(target: FaultTarget) -> None:
+    create_bank(target.admin_settings, accounts=2)
+
+
+def _transfer(settings) -> None:
+    with pymysql.connect(**settings.pymysql_kwargs(read_timeout=3)) as conn:
+        conn.begin()
+        with conn.cursor() as cursor:
+            cursor.execute("UPDATE accounts SET balance = balance - 5 WHERE id = 1")
+            cursor.execute("UPDATE accounts SET balance = balance + 5 WHERE id = 2")
+        conn.commit()
+
+
+def test_reconnect_drop_counts_the_links_it_closed_on_inject_and_the_cut_on_heal(
+    toxiproxy,
+) -> None:
+    with ArmedFault(FAULTS.get("reconnect-drop"), Backend(), toxiproxy, set_up=_bank) as armed:
+        with clients(armed.target, 2) as conns:
+            inject = armed.inject()
+            # Clients that never reconnect: the close struck them, the cut never will.
+            assert (inject.struck, inject.count) == (True, 2)
+            for conn in conns:
+                query(conn)
+            heal = armed.heal()
+            assert (heal.struck, heal.count) == (False, 0)
+            assert combined(inject, heal).struck is True
+        # A client that reconnects: no live link to close, its first transfer is cut.
+        inject = armed.inject()
+        with pytest.raises(pymysql.err.OperationalError):
+            _transfer(armed.target.client_settings)
+        heal = armed.heal()
+        assert (inject.count, heal.count) == (0, 1)
+        # Nobody there at all.
+        assert through(armed, lambda: None) == FaultEffect(
+            False,
+            0,
+            "mysql_close: live links closed: struck 0 times; "
+            "mysql_cut removed: transfers cut on new links: struck 0 times",
+        )

@@ -225,3 +225,20 @@ def test_mysql8_idle_disconnect_4031_reads_as_2013_on_the_next_query(server, pro
 def test_unknown_protocol_attribute_type_is_a_400(proxy):
     with pytest.raises(Exception, match="400"):
         proxy.add_toxic("mysql_error", message=5)
+
+
+def test_close_strikes_count_the_live_links_it_closed_as_soon_as_it_is_added(server, proxy):
+    live = [connect(server, proxy, autocommit=True) for _ in range(3)]
+    proxy.add_toxic("mysql_close", name="close")
+    # Read at once: the API answered the add after the toxic had met every live link.
+    assert proxy.get_toxic("close")["strikes"] == 3
+    for conn in live:
+        with conn.cursor() as cursor, pytest.raises(pymysql.OperationalError) as failure:
+            cursor.execute("SELECT 1")
+        assert repr(failure.value) == lost()
+    later = connect(server, proxy, autocommit=True)
+    # Another toxic on the same direction restarts the close on the later link: no new event.
+    proxy.add_toxic("latency", name="slow", latency=0)
+    with later.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    assert proxy.get_toxic("close")["strikes"] == 3
