@@ -90,3 +90,15 @@ def test_the_plugin_loads_and_runs_a_fault_without_them(tmp_path: Path) -> None:
     run = without_optional_packages(code, tmp_path)
     assert run.returncode == 0, run.stdout + run.stderr
     assert "1 passed" in run.stdout
+
+
+def test_an_async_strategy_without_the_async_extra_is_one_line_naming_it(tmp_path: Path) -> None:
+    code = "sys.modules['aiomysql'] = None\n" + cli(
+        "matrix", "--strategy", "aiomysql-safe", "--fault", "kill-connection"
+    )
+    run = without_optional_packages(code, tmp_path)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.stderr.strip().splitlines() == [
+        "mysql-chaos: strategy 'aiomysql-safe' needs aiomysql, which is not installed: "
+        "pip install 'mysql-chaos[async]'"
+    ]

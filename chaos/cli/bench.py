@@ -11,7 +11,7 @@ from chaos.appserver.app_server import choose_server
 from chaos.bench import seed as seed_bench
 from chaos.bench.proxy import ProxyBenchReport, run_proxy_benchmark
 from chaos.cli.run_options import DEFAULT_JOBS
-from chaos.errors import UsageError
+from chaos.errors import ServerError, UsageError
 from chaos.servers.external import ExternalServer
 from chaos.servers.local import LocalServer
 from chaos.servers.rootfs import MYSQL_FLAVOUR
@@ -38,7 +38,11 @@ def _server_settings(mysql_url: str | None, server: str) -> Iterator[ConnectionS
 
 def _server_name(settings: ConnectionSettings) -> str:
     """What the server says it is: ``MariaDB 10.11.19-...`` or ``Oracle MySQL 9.7.4-2``."""
-    version = str(ExternalServer(settings).query("SELECT VERSION()")[0][0])
+    try:
+        version = str(ExternalServer(settings).query("SELECT VERSION()")[0][0])
+    except ServerError as e:
+        reason = e.__cause__ or e
+        raise ServerError(f"cannot reach MySQL at {settings.host}:{settings.port}: {reason}") from e
     return f"MariaDB {version}" if "mariadb" in version.lower() else f"Oracle MySQL {version}"
 
 

@@ -171,7 +171,7 @@ def record_verdicts(
         if not file.bundled
         for key in load_expectations(file.path)
     }
-    base = _merged(expectation_files(mode)) if flavour != BASE_FLAVOUR else {}
+    base = expected_verdicts(mode) if flavour != BASE_FLAVOUR else {}
     recorded = load_expectations(target)
     bundled = bundled_strategies()
     for key, violations in measured.items():

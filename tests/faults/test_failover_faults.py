@@ -160,7 +160,7 @@ class _StandbyOnlyFault(Fault):
 
 
 def test_a_standby_is_a_pre_flight_skip_on_an_external_server():
-    external = Backend(external_url="mysql://app:secret@127.0.0.1:3306/test")
+    external = Backend(external_url="mysql://app:secret@127.0.0.1:1/test")
     assert unmet_need(_StandbyOnlyFault, external, None) == Need.STANDBY.reason
     assert unmet_need(_StandbyOnlyFault, Backend(), None) is None
 
