@@ -63,11 +63,14 @@ def _importable_here() -> None:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Cells run in parallel.")
 @report_file_options
 @click.option(
+    "--app-server",
     "--wsgi-server",
-    type=click.Choice(["auto", "uwsgi", "gunicorn"]),
+    "wsgi_server",
+    type=click.Choice(["auto", "uwsgi", "gunicorn", "uvicorn"]),
     default="auto",
     show_default=True,
-    help="auto: uWSGI (1 process, 16 threads) when installed, else gunicorn with 16 threads.",
+    help="auto: uWSGI (1 process, 16 threads) when installed, else gunicorn with 16 threads; "
+    "an ASGI app: uvicorn.",
 )
 def check_app(
     wsgi_spec: str,
@@ -79,13 +82,13 @@ def check_app(
     wsgi_server: str,
     reports: dict[str, str],
 ) -> None:
-    """Run your WSGI app under the fault catalogue, judged from HTTP: exit 0 iff it recovers
+    """Run your WSGI or ASGI app under the fault catalogue, judged from HTTP: exit 0 iff it recovers
     after every fault, no request hangs, and (with --db-check) the database stays consistent.
 
-    The app runs under a real WSGI server in this directory and gets its database from
-    MYSQL_CHAOS_DSN (mysql://user:password@host:port/db), or MYSQL_CHAOS_HOST, _PORT, _USER,
-    _PASSWORD and _DATABASE; see the README for the rest. Exit codes: 0 ok, 1 a violation,
-    2 bad input, 3 a fault skipped, 4 a cell errored, 130 interrupted.
+    The app runs under a real server in this directory (an ASGI app under uvicorn) and gets its
+    database from MYSQL_CHAOS_DSN (mysql://user:password@host:port/db), or MYSQL_CHAOS_HOST,
+    _PORT, _USER, _PASSWORD and _DATABASE; see the README for the rest. Exit codes: 0 ok,
+    1 a violation, 2 bad input, 3 a fault skipped, 4 a cell errored, 130 interrupted.
     """
     from chaos.cli.run_options import DEFAULT_APP_JOBS
     from chaos.reports.model import MatrixReport
@@ -109,7 +112,7 @@ def check_app(
         name=wsgi_spec, module=wsgi_spec, bank=False, path=path, db_check=db_check, cwd=os.getcwd()
     )
     click.echo(f"starting {wsgi_spec} once to see that it serves {path}")
-    preflight(app, wsgi_server)
+    wsgi_server = preflight(app, wsgi_server)
     jobs = jobs or DEFAULT_APP_JOBS
     progress = Progress(len(fault_names), fails=lambda result: bool(result.violations))
     try:

@@ -1,4 +1,4 @@
-"""What an app cell serves: the seed's app with one strategy, or any WSGI app a user names.
+"""What an app cell serves: the seed's app with one strategy, or any WSGI or ASGI app a user names.
 
 The app is only ever named (``module:app``) and configured through environment variables, so
 ``chaos`` never imports it. The seed's app is found through the entry point group
@@ -26,7 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from chaos.appserver.app_server import AppServer
+from chaos.appserver.app_server import AppServer, WrongInterfaceError, choose_server
 from chaos.errors import ServerError, UsageError, one_line
 from chaos.runner.app_timing import AppTiming
 from chaos.servers.local import LocalServer
@@ -58,9 +58,14 @@ class AppUnderTest:
     cwd: str | None = None
 
 
-def seed_app_module() -> str:
-    """``module:app`` of the seed's app, from its entry point (never imported here)."""
-    return wsgi_apps().get(SEED_APP)
+#: The seed's API as an ASGI app (Starlette), which uvicorn serves.
+SEED_ASGI_APP = "seed-asgi"
+
+
+def seed_app_module(app_server: str = "auto") -> str:
+    """``module:app`` of the seed's app for ``app_server``, from its entry point (never
+    imported here): the ASGI one for uvicorn, the WSGI one otherwise."""
+    return wsgi_apps().get(SEED_ASGI_APP if app_server == "uvicorn" else SEED_APP)
 
 
 def seed_app(strategy: str, module: str | None = None) -> AppUnderTest:
@@ -138,22 +143,35 @@ def load_db_check(spec: str) -> DatabaseCheck:
     return target  # type: ignore[no-any-return]
 
 
-def preflight(app: AppUnderTest, wsgi_server: str) -> None:
+def preflight(app: AppUnderTest, app_server: str) -> str:
     """Serve ``app`` once against a disposable server: it must answer ``app.path`` with 2xx.
 
     A user's app that cannot be imported, has no such attribute, or does not serve the path
-    is one line before any cell runs, not the same error in every cell.
+    is one line before any cell runs, not the same error in every cell. Returns the server that
+    served it: with ``auto``, a WSGI server, or uvicorn when the app turns out to be ASGI.
     """
     with LocalServer(name="check-app-preflight") as server:
         env = {**app_environment(server.settings, AppTiming()), **app_process_environment(app)}
-        try:
+
+        def serve(kind: str) -> None:
             AppServer(
                 app.module,
                 env,
-                server=wsgi_server,
+                server=kind,
                 cwd=app.cwd,
                 ready_path=app.path,
                 secrets=app_secrets(server.settings),
             ).start().stop()
+
+        chosen = choose_server(app_server)
+        try:
+            try:
+                serve(chosen)
+            except WrongInterfaceError:
+                if app_server != "auto":
+                    raise
+                chosen = choose_server("uvicorn")  # an ASGI app: uvicorn, if installed
+                serve(chosen)
         except ServerError as e:
             raise UsageError(f"{app.module} does not serve {app.path}: {e}") from e
+        return chosen
