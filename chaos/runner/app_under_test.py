@@ -31,8 +31,9 @@ from chaos.errors import ServerError, UsageError, one_line
 from chaos.runner.app_timing import AppTiming
 from chaos.servers.local import LocalServer
 from chaos.settings import ConnectionSettings
+from chaos.strategy.async_contract import is_async_factory
 from chaos.strategy.loading import import_object
-from chaos.strategy.registry import wsgi_apps
+from chaos.strategy.registry import strategy_factory, wsgi_apps
 
 SEED_APP = "seed"
 #: The seed app's read: its own endpoint, as in the seed's benchmark.
@@ -56,6 +57,9 @@ class AppUnderTest:
     db_check: DatabaseCheck | None = None
     #: The user's app is imported from here (its server starts here).
     cwd: str | None = None
+    #: The server this app needs whatever the run's (``uvicorn``: the seed's ASGI app serving an
+    #: async strategy), or None for the run's.
+    server: str | None = None
 
 
 #: The seed's API as an ASGI app (Starlette), which uvicorn serves.
@@ -69,7 +73,16 @@ def seed_app_module(app_server: str = "auto") -> str:
 
 
 def seed_app(strategy: str, module: str | None = None) -> AppUnderTest:
-    """The seed's app serving ``strategy`` (a registered name)."""
+    """The seed's app serving ``strategy`` (a registered name); an async strategy is served by
+    the seed's ASGI app under uvicorn, on its event loop, whichever server the run names."""
+    if is_async_factory(strategy_factory(strategy)):
+        return AppUnderTest(
+            name=strategy,
+            module=seed_app_module("uvicorn"),
+            bank=True,
+            env={"MYSQL_CHAOS_STRATEGY": strategy},
+            server="uvicorn",
+        )
     return AppUnderTest(
         name=strategy,
         module=module or seed_app_module(),

@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from chaos.errors import ServerBinaryMissingError, ServerError, ServerFlavourMissingError
+from chaos.owner import owner_alive, owner_tag
 from chaos.servers.binary import ServerBinary
 from chaos.servers.template import suite_cache_dir
-from chaos.sweep import owner_alive, owner_tag
 
 log = logging.getLogger(__name__)
 

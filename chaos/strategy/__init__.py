@@ -12,6 +12,7 @@ from chaos.strategy.async_contract import (
     AsyncStrategyFactory,
     AsyncUnitOfWork,
     BaseAsyncStrategy,
+    is_async_factory,
     is_async_strategy,
 )
 from chaos.strategy.contract import (
@@ -42,6 +43,7 @@ __all__ = [
     "StrategyFactory",
     "UnitOfWork",
     "build_strategy",
+    "is_async_factory",
     "is_async_strategy",
     "load_factory",
     "strategies",

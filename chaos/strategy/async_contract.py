@@ -57,6 +57,12 @@ def is_async_strategy(strategy: object) -> bool:
     return inspect.iscoroutinefunction(getattr(strategy, "run", None))
 
 
+def is_async_factory(factory: object) -> bool:
+    """Whether ``factory`` is a class of async strategies (read without building one; a factory
+    function cannot tell before it is called, and counts as sync)."""
+    return isinstance(factory, type) and inspect.iscoroutinefunction(getattr(factory, "run", None))
+
+
 class BaseAsyncStrategy(ABC):
     """Convenience base for the bundled async strategies: a name, a summary, ``close``."""
 
