@@ -58,6 +58,8 @@ def test_the_wheel_installs_no_generic_top_level_package(tmp_path: Path) -> None
     assert data == {
         "mysql_chaos_apps/expected_verdicts.toml",
         "mysql_chaos_apps/app_expected_verdicts.toml",
+        "mysql_chaos_apps/expected_verdicts.mysql.toml",
+        "mysql_chaos_apps/app_expected_verdicts.mysql.toml",
     }
 
     # The installed copy alone (no checkout on the path): chaos loads no client, and the

@@ -21,6 +21,7 @@ class NaiveGlobalStrategy(BaseStrategy):
 
     name = "naive-global"
     summary = "the seed's original: one connection made at start-up, used forever, never checked"
+    keeps_timeouts = False  # pymysql's defaults, as this library's users leave them
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)

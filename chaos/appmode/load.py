@@ -8,7 +8,8 @@ the in-process driver's.
 
 Two plans: :class:`BankRequests` (the seed's app: transfers with unique op ids on ``POST
 /transfer``, reads on ``GET /?city=London``, the in-process workers' generator) and
-:class:`GetRequests` (a user's app: ``GET`` one path, judged from HTTP alone).
+:class:`~chaos.appmode.user_load.UserRequests` (a user's app: ``GET`` one path and the writes
+the user names, judged from HTTP alone).
 """
 
 from __future__ import annotations
@@ -63,18 +64,6 @@ class BankRequests:
         }
 
 
-class GetRequests:
-    """``GET path`` again and again; ids ``w<worker>-<n>`` as the bank's."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._issued: dict[int, int] = {}
-
-    def next_request(self, worker: int) -> dict[str, Any]:
-        self._issued[worker] = self._issued.get(worker, 0) + 1
-        return {"op_id": f"w{worker}-{self._issued[worker]}", "kind": "read", "path": self.path}
-
-
 class HttpLoad(lifecycle.Resource):
     """``clients`` HTTP client processes against the app server listening on ``socket_path``
     (a Unix socket: see :mod:`chaos.appserver.unix_http`); :meth:`stop` ends them.
@@ -108,7 +97,7 @@ class HttpLoad(lifecycle.Resource):
     def _start(self) -> None:
         self._workdir = tempfile.mkdtemp(prefix=owned_prefix("load"))
         self._cleanup_key = lifecycle.register_cleanup(self.stop)
-        command = [sys.executable, "-m", "chaos.appmode.load_client", self._workdir + "/"]
+        command = [sys.executable, "-P", "-m", "chaos.appmode.load_client", self._workdir + "/"]
         setup = {"socket": self.socket_path, "timeout": self.timeout, "pace": self.pace}
         for _ in range(self.clients):
             process = lifecycle.spawn(

@@ -60,18 +60,33 @@ def find_uwsgi() -> str | None:
     return shutil.which("uwsgi")
 
 
+#: What to install for a WSGI server: the extra that carries uWSGI, as the seed ran it.
+INSTALL_HINT = "pip install 'mysql-chaos[app]' (uWSGI, as pyuwsgi) or pip install gunicorn"
+
+
+def gunicorn_installed() -> bool:
+    """Whether this interpreter can run ``-m gunicorn`` (how :class:`AppServer` starts it)."""
+    return importlib.util.find_spec("gunicorn") is not None
+
+
 def choose_server(requested: str = "auto") -> str:
     """``uwsgi`` when it is installed (or asked for), else ``gunicorn``; ``uvicorn`` when asked
-    for (an ASGI app)."""
-    if requested == "auto":
-        return "uwsgi" if find_uwsgi() else "gunicorn"
-    if requested not in SERVERS:
+    for (an ASGI app). One that is not installed is a :class:`UsageError` saying what to install
+    (not the app's failure)."""
+    if requested not in (*SERVERS, "auto"):
         raise UsageError(f"app server must be auto, {', '.join(SERVERS)}, got {requested!r}")
-    if requested == "uwsgi" and not find_uwsgi():
-        raise UsageError("uwsgi is not installed (pip install pyuwsgi)")
-    if requested == "uvicorn" and importlib.util.find_spec("uvicorn") is None:
-        raise UsageError("uvicorn is not installed (pip install 'mysql-chaos[async]')")
-    return requested
+    if requested == "uvicorn":
+        if importlib.util.find_spec("uvicorn") is None:
+            raise UsageError("uvicorn is not installed: pip install 'mysql-chaos[async]'")
+        return requested
+    if requested in ("auto", "uwsgi") and find_uwsgi():
+        return "uwsgi"
+    if requested in ("auto", "gunicorn") and gunicorn_installed():
+        return "gunicorn"
+    missing = (
+        "no WSGI server is installed" if requested == "auto" else f"{requested} is not installed"
+    )
+    raise UsageError(f"{missing}: {INSTALL_HINT}")
 
 
 class WrongInterfaceError(ServerError):

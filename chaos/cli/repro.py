@@ -71,6 +71,7 @@ def repro(
     skipped: list[str] = []
     errored: list[str] = []
     backend = Backend(server_binary=None if server == "local" else server)
+    flavour = backend.flavour()  # whose `produces` each fault's exception must be
     for result in run_reproductions(names, jobs=jobs, backend=backend):
         click.secho(f"== {result.name}", bold=True)
         click.echo(f"   event:     {result.event}")
@@ -83,7 +84,8 @@ def repro(
             click.secho(f"   error:     {result.failure}", fg="magenta")
         else:
             click.secho(f"   exception: {result.error!r}", fg="red")
-            produces = FAULTS.get(result.name).produces if result.name in FAULTS else ""
+            fault = FAULTS.get(result.name) if result.name in FAULTS else None
+            produces = fault.produces_on(flavour) if fault else ""
             if produces and repr(result.error) != produces:
                 errored.append(result.name)
                 click.secho(f"   error:     the fault's produces says {produces}", fg="magenta")

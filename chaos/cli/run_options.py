@@ -5,17 +5,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from chaos.runner.environment import Backend
+from chaos.runner.timing import DEFAULT_JOBS  # noqa: F401 - the options' default
 from chaos.settings import ConnectionSettings
 
-# A cell mostly waits (a read timeout, keepalive probes, an outage's seconds): 6 per core keep
-# the cores busy. Measured on 2 cores: the 228-cell matrix in 52-55 s with 12, 66-74 s with 8,
-# verdicts identical over repeated full runs.
-DEFAULT_JOBS = max(4, 6 * (os.cpu_count() or 1))
+if TYPE_CHECKING:
+    from chaos.strategy.expectations import OwnExpectations
+
 # An app cell also runs a WSGI server and paced HTTP clients (about 1.3 CPU seconds per cell):
 # 3 per core keep 2 cores busy without starving the load of the cells already running.
 DEFAULT_APP_JOBS = max(2, 3 * (os.cpu_count() or 1))
@@ -98,6 +99,45 @@ def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ):
         command = option(command)
     return command
+
+
+def expected_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--expected FILE``: the user's own expected verdicts, as ``matrix`` and ``check`` read
+    them."""
+    return click.option(
+        "--expected",
+        "expected_file",
+        metavar="FILE",
+        help="Your own expected verdicts (TOML, as --record-expected FILE writes it), merged "
+        "over the registered ones: a cell of your strategy recorded there is held to it; one "
+        "recorded nowhere is held to every invariant.",
+    )(command)
+
+
+def read_expected(path: str | None) -> OwnExpectations | None:
+    """``--expected FILE`` read and checked before any cell runs (one line when it is bad)."""
+    if path is None:
+        return None
+    from chaos.strategy.own_expectations import read_own_expectations
+
+    return read_own_expectations(path)
+
+
+def record_target(path: str) -> Path:
+    """``--record-expected FILE`` checked before any cell runs: outside the installed package,
+    writable, and a valid expectations file when it exists."""
+    from chaos.reports.paths import check_report_path
+    from chaos.strategy.own_expectations import RECORD_OPTION, check_record_target
+
+    check_record_target(path)
+    return check_report_path(RECORD_OPTION, path)
+
+
+def show_recorded(path: Path, count: int, unexplained: list[tuple[str, str]]) -> None:
+    click.echo(f"recorded {count} verdicts of your strategies in {path}")
+    if unexplained:
+        cells = ", ".join(f"{strategy} x {fault}" for strategy, fault in unexplained)
+        click.echo(f"say in {path} why these are expected to violate an invariant: {cells}")
 
 
 def history_options(command: Callable[..., Any]) -> Callable[..., Any]:

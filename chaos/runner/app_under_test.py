@@ -26,6 +26,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from chaos.appmode.user_load import HttpRequest
 from chaos.appserver.app_server import AppServer, WrongInterfaceError, choose_server
 from chaos.errors import ServerError, UsageError, one_line
 from chaos.runner.app_timing import AppTiming
@@ -50,7 +51,8 @@ class AppUnderTest:
     name: str
     module: str
     #: The seed's app: the bank workload over HTTP, judged from the database too. Otherwise
-    #: ``GET path`` is the whole workload and only HTTP is judged (plus ``db_check``).
+    #: ``GET path`` (and the user's writes) is the workload and only HTTP is judged (plus
+    #: ``db_check``).
     bank: bool
     path: str = SEED_READ_PATH
     env: Mapping[str, str] = field(default_factory=dict)
@@ -60,6 +62,10 @@ class AppUnderTest:
     #: The server this app needs whatever the run's (``uvicorn``: the seed's ASGI app serving an
     #: async strategy), or None for the run's.
     server: str | None = None
+    #: A user's app: the requests sent beside ``GET path`` (``check-app --request``), or the
+    #: ``module:function`` that sends them (``--load``); see :mod:`chaos.appmode.user_load`.
+    requests: tuple[HttpRequest, ...] = ()
+    load: str | None = None
 
 
 #: The seed's API as an ASGI app (Starlette), which uvicorn serves.

@@ -1,4 +1,5 @@
-"""Find the server binary (mariadbd or mysqld) and learn what it is, and how to run it."""
+"""Find the server binary (mariadbd or mysqld, or the MySQL flavour's root filesystem) and learn
+what it is."""
 
 from __future__ import annotations
 
@@ -7,48 +8,14 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 
 from chaos.errors import BadSettingError, ServerBinaryMissingError
+from chaos.servers.rootfs import mysql_binary
+from chaos.servers.server_binary import ServerBinary
 
 #: Environment variable naming the server binary explicitly.
 BINARY_ENV = "MYSQL_CHAOS_SERVER_BINARY"
 _SEARCH_DIRS = ("/usr/sbin", "/usr/local/sbin", "/usr/local/mysql/bin", "/usr/bin")
-
-
-@dataclass(frozen=True)
-class ServerBinary:
-    path: str
-    version: str  # e.g. "10.11.19-MariaDB-0+deb12u1"
-    flavor: str  # "mariadb" or "mysql"
-    #: The root filesystem the binary lives in (see :mod:`chaos.servers.rootfs`); ``None``: the
-    #: host's own. ``loader`` and ``library_dir`` are relative to it.
-    root: str | None = None
-    loader: str = ""
-    library_dir: str = ""
-
-    def command(self, root: str | None = None) -> list[str]:
-        """The argv that runs the server without option files, up to its own options.
-
-        A binary from a root filesystem needs that filesystem's glibc: it runs through the root
-        filesystem's own loader and libraries, and finds its messages, character sets and
-        plugins there. ``root`` names the same directory by another path (a descriptor under
-        /proc/self/fd, for a server account that cannot reach the cache directory itself).
-        """
-        if self.root is None:
-            return [self.path, "--no-defaults"]
-        top = root or self.root
-        return [
-            f"{top}/{self.loader}",
-            "--library-path",
-            f"{top}/{self.library_dir}",
-            f"{top}/{os.path.relpath(self.path, self.root)}",
-            "--no-defaults",  # mysqld reads it only as its first option
-            f"--basedir={top}/usr",
-            f"--lc-messages-dir={top}/usr/share/mysql",
-            f"--character-sets-dir={top}/usr/share/mysql/charsets",
-            f"--plugin-dir={top}/usr/lib/mysql/plugin",
-        ]
 
 
 def find_server_binary(explicit: str | None = None) -> ServerBinary:
@@ -62,8 +29,6 @@ def find_server_binary(explicit: str | None = None) -> ServerBinary:
     """
     candidate = explicit or os.environ.get(BINARY_ENV)
     if candidate == "mysql":
-        from chaos.servers.rootfs import mysql_binary  # imports this module
-
         return mysql_binary()
     if candidate:
         path = shutil.which(candidate) or (candidate if os.access(candidate, os.X_OK) else None)

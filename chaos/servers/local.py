@@ -21,7 +21,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pymysql
@@ -30,9 +30,10 @@ from chaos import lifecycle
 from chaos.errors import PortInUseError, ServerError
 from chaos.owner import owned_prefix
 from chaos.ports import ensure_port_free, free_port
-from chaos.servers.binary import ServerBinary, find_server_binary
+from chaos.servers.binary import find_server_binary
 from chaos.servers.os_user import ServerUser, server_user
 from chaos.servers.owned import OwnedServer
+from chaos.servers.server_binary import ServerBinary
 from chaos.servers.template import copy_template, storage_options, template_datadir
 from chaos.sweep import StaleDirectory, stale_directories, sweep_once
 from chaos.waiting import WaitTimeout, wait_for
@@ -87,13 +88,17 @@ class LocalServer(OwnedServer):
         options: dict[str, str | int] | None = None,
         preexec: Callable[[], None] | None = None,
         name: str = "mysql-chaos",
+        args: Sequence[str] = (),
     ) -> None:
-        """``options`` are extra server options (``{"max_connections": 20}``); ``preexec`` runs
-        in the child before exec (used to enter a network namespace)."""
+        """``options`` are extra server options (``{"max_connections": 20}``); ``args`` are a
+        user's, passed as given after every other (checked by
+        :func:`chaos.servers.server_options.check_server_options`); ``preexec`` runs in the
+        child before exec (used to enter a network namespace)."""
         self._requested_port = port
         self.host = host
         self._binary_name = binary
         self.options = dict(options or {})
+        self.args = tuple(args)
         self._preexec = preexec
         self.name = name
         self.binary: ServerBinary | None = None
@@ -197,7 +202,7 @@ class LocalServer(OwnedServer):
         # No --user: mariadbd would switch uid after the parent-death signal is armed, which
         # clears it; the child switches itself before exec (see _preexec_for_child).
         args += [f"--{key.replace('_', '-')}={value}" for key, value in self.options.items()]
-        return args
+        return [*args, *self.args]
 
     def _spawn(self) -> None:
         assert self.workdir is not None

@@ -2,7 +2,7 @@
 
 No MySQL 8 or 9 is packaged for the stable Debian the suite runs on, and sid's mysqld needs sid's
 glibc, so it runs from a root filesystem of its own (see :meth:`ServerBinary.command
-<chaos.servers.binary.ServerBinary.command>`): about 20 s and 360 MB, made once under the
+<chaos.servers.server_binary.ServerBinary.command>`): about 20 s and 360 MB, made once under the
 suite's cache directory by ``mysql-chaos server install mysql``, then used read-only by every
 server. It is made in a staging directory named after its maker and renamed into place, so a
 half-made one is never used, and one left by a killed maker is removed by the next install.
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from chaos.errors import ServerBinaryMissingError, ServerError, ServerFlavourMissingError
 from chaos.owner import owner_alive, owner_tag
-from chaos.servers.binary import ServerBinary
+from chaos.servers.server_binary import ServerBinary
 from chaos.servers.template import suite_cache_dir
 
 log = logging.getLogger(__name__)

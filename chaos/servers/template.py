@@ -18,7 +18,7 @@ from pathlib import Path
 
 from chaos.errors import BadSettingError, ServerError
 from chaos.owner import owner_alive, owner_tag
-from chaos.servers.binary import ServerBinary
+from chaos.servers.server_binary import ServerBinary
 
 log = logging.getLogger(__name__)
 

@@ -59,7 +59,11 @@ def is_async_strategy(strategy: object) -> bool:
 
 def is_async_factory(factory: object) -> bool:
     """Whether ``factory`` is a class of async strategies (read without building one; a factory
-    function cannot tell before it is called, and counts as sync)."""
+    function cannot tell before it is called, and counts as sync). A factory with ``load()``
+    (a bundled one, imported on first use) is judged by the class it loads."""
+    load = getattr(factory, "load", None)
+    if not isinstance(factory, type) and callable(load):
+        factory = load()
     return isinstance(factory, type) and inspect.iscoroutinefunction(getattr(factory, "run", None))
 
 

@@ -134,7 +134,16 @@ class _ProcessRunner:
         if port:
             ensure_port_free(host, port)
         self._stderr = tempfile.TemporaryFile()
-        command = [sys.executable, "-m", "chaos.toxiproxy", "--host", host, "--port", str(port)]
+        command = [
+            sys.executable,
+            "-P",
+            "-m",
+            "chaos.toxiproxy",
+            "--host",
+            host,
+            "--port",
+            str(port),
+        ]
         command += self._flags
         if secret is not None:
             command.append("--api-secret-stdin")

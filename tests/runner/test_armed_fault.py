@@ -70,7 +70,9 @@ def test_kill_connection_says_how_many_of_the_clients_sessions_it_killed():
 def test_a_server_fault_states_what_it_did_and_a_heal_of_nothing_says_so():
     with ArmedFault(FAULTS.get("server-restart"), Backend()) as armed:
         assert armed.heal() == FaultEffect(False, 0, "not injected")
-        assert armed.inject() == FaultEffect(None, None, "restarted the server")
+        with _open(armed.target, 2):
+            effect = armed.inject()
+        assert effect == FaultEffect(True, 2, "restarted the server; client sessions ended")
         assert armed.heal() == FaultEffect(None, None, "nothing to repair")
     assert not armed.injected
 

@@ -18,11 +18,12 @@ import pymysql
 import pytest
 
 from chaos.errors import ServerBinaryMissingError
+from chaos.owner import process_start_time
 from chaos.servers.local import LocalServer
 from chaos.servers.os_user import server_user
 from chaos.servers.rootfs import MYSQL_FLAVOUR, mysql_binary
 from chaos.servers.template import suite_cache_dir
-from chaos.sweep import process_start_time, sweep
+from chaos.sweep import sweep
 
 from .support import poll_until, process_cmdline, scalar
 from .test_privilege import (
