@@ -100,7 +100,14 @@ def strategy_of(app: Flask) -> Strategy:
 def create_app(factory: StrategyFactory, config: StrategyConfig) -> Flask:
     """A Flask app whose views run their SQL through ``factory(config)``."""
     app = Flask(__name__)
-    app.extensions[_EXTENSION] = build_strategy(factory, config)
+    strategy = build_strategy(factory, config)
+    if getattr(strategy, "asynchronous", False):
+        strategy.close()
+        raise UsageError(
+            "an async strategy (async def run) is served by the ASGI app: "
+            "mysql_chaos_apps.asgi:app under uvicorn (--app-server uvicorn)"
+        )
+    app.extensions[_EXTENSION] = strategy
     app.add_url_rule("/", view_func=_city_view, methods=["GET"])
     app.add_url_rule("/transfer", view_func=_transfer_view, methods=["POST"])
     return app
@@ -191,28 +198,37 @@ def settings_from_env() -> ConnectionSettings:
     return ConnectionSettings.from_url(_required_env("MYSQL_CHAOS_DSN"))
 
 
-def build_from_env(settings: ConnectionSettings | None = None) -> Flask:
-    """The WSGI app for ``gunicorn 'mysql_chaos_apps.flask_app:build_from_env()'``.
-
-    See the module docstring. ``settings`` replaces ``MYSQL_CHAOS_DSN`` (``mysql_chaos_apps.wsgi``
-    passes its TLS choice this way).
-    """
+def factory_from_env() -> tuple[str, StrategyFactory]:
+    """``MYSQL_CHAOS_STRATEGY`` and the factory it names (a registered name or module:factory)."""
     spec = _required_env("MYSQL_CHAOS_STRATEGY")
-    if settings is None:
-        settings = settings_from_env()
-    factory = load_factory(spec) if ":" in spec else strategies().get(spec)
+    return spec, load_factory(spec) if ":" in spec else strategies().get(spec)
+
+
+def config_from_env(settings: ConnectionSettings) -> StrategyConfig:
+    """The strategy's config: ``settings`` and the ``MYSQL_CHAOS_*`` seconds (module docstring)."""
     defaults = StrategyConfig(connection=settings)
     timeouts = {
         name: _env_float(f"MYSQL_CHAOS_{name.upper()}", 0.0)
         for name in ("connect_timeout", "read_timeout", "write_timeout")
         if os.environ.get(f"MYSQL_CHAOS_{name.upper()}")
     }
-    config = StrategyConfig(
+    return StrategyConfig(
         connection=replace(settings, **timeouts),
         recycle_seconds=_env_float("MYSQL_CHAOS_RECYCLE_SECONDS", defaults.recycle_seconds),
         idle_seconds=_env_float("MYSQL_CHAOS_IDLE_SECONDS", defaults.idle_seconds),
     )
-    app = create_app(factory, config)
+
+
+def build_from_env(settings: ConnectionSettings | None = None) -> Flask:
+    """The WSGI app for ``gunicorn 'mysql_chaos_apps.flask_app:build_from_env()'``.
+
+    See the module docstring. ``settings`` replaces ``MYSQL_CHAOS_DSN`` (``mysql_chaos_apps.wsgi``
+    passes its TLS choice this way).
+    """
+    spec, factory = factory_from_env()
+    if settings is None:
+        settings = settings_from_env()
+    app = create_app(factory, config_from_env(settings))
     # WSGI servers have no shutdown hook for the app; a worker's exit runs atexit.
     atexit.register(strategy_of(app).close)
     log.info("serving strategy %s on %s:%s", spec, settings.host, settings.port)

@@ -8,6 +8,7 @@ double-apply (Go's database/sql retries only when the server cannot have perform
 from __future__ import annotations
 
 from dataclasses import dataclass
+from types import ModuleType
 
 import pymysql
 
@@ -118,7 +119,7 @@ def error_code(exc: BaseException) -> int | None:
     exc = _unwrap(exc)
     if isinstance(exc, pymysql.err.MySQLError) and exc.args and isinstance(exc.args[0], int):
         return exc.args[0]
-    return None
+    return _async_driver_code(exc)
 
 
 def classify(exc: BaseException) -> ErrorKind | None:
@@ -128,11 +129,56 @@ def classify(exc: BaseException) -> ErrorKind | None:
         return USE_AFTER_CLOSE
     if type(exc) is pymysql.err.Error and exc.args == ("Already closed",):
         return ALREADY_CLOSED
+    async_kind = _classify_async_driver(exc)
+    if async_kind is not None:
+        return async_kind
     code = error_code(exc)
     if code is not None:
         return _BY_CODE.get(code)
     if isinstance(exc, (ConnectionError, TimeoutError, BrokenPipeError)):
         return SOCKET_ERROR
+    return None
+
+
+# -- asyncio drivers -------------------------------------------------------------------------
+# aiomysql raises PyMySQL's own classes (the table above holds), except for a closed connection:
+# ``InterfaceError("(0, 'Not connected')")``, one string, or the reason it was closed
+# ("Cancelled during execution": a task cancelled mid-statement, a timeout, closes it).
+# asyncmy has its own ``asyncmy.errors`` with the same codes: ``OperationalError(2013, ...)``,
+# ``InterfaceError(0, "Not connected")`` after close, ``Error("Already closed")`` from ping.
+# asyncmy is optional (the ``async`` extra): without it, none of its errors can occur.
+
+_AIOMYSQL_CLOSED = frozenset({"(0, 'Not connected')", "Cancelled during execution"})
+
+
+def _asyncmy_errors() -> ModuleType | None:
+    try:
+        import asyncmy.errors
+    except ImportError:
+        return None
+    return asyncmy.errors
+
+
+def _async_driver_code(exc: BaseException) -> int | None:
+    errors = _asyncmy_errors()
+    if errors is not None and isinstance(exc, errors.MySQLError):
+        if exc.args and isinstance(exc.args[0], int):
+            return int(exc.args[0])
+    return None
+
+
+def _classify_async_driver(exc: BaseException) -> ErrorKind | None:
+    """Rows for the asyncio drivers' ways of saying "closed"; None for everything else."""
+    reason = exc.args[0] if exc.args else None
+    if isinstance(exc, pymysql.err.InterfaceError) and reason in _AIOMYSQL_CLOSED:
+        return USE_AFTER_CLOSE
+    errors = _asyncmy_errors()
+    if errors is None:
+        return None
+    if isinstance(exc, errors.InterfaceError) and exc.args[:1] == (0,):
+        return USE_AFTER_CLOSE
+    if type(exc) is errors.Error and exc.args == ("Already closed",):
+        return ALREADY_CLOSED
     return None
 
 

@@ -2,11 +2,12 @@
 
 :data:`BUNDLED` is registered in ``pyproject.toml`` (entry-point group ``mysql_chaos.strategies``)
 and keeps a fixed order: the seed's own code first, then the libraries the seed's answer suggested,
-then retry policies, then the reference ``safe`` strategy. ``chaos`` finds them there and never
-imports this package.
+then retry policies, then the reference ``safe`` strategy, then the asyncio drivers' (async
+strategies, run on one event loop). ``chaos`` finds them there and never imports this package.
 
 Several strategies need Flask, DBUtils or SQLAlchemy, which a plain ``pip install mysql-chaos``
-does not install (the ``strategies`` extra does). So each entry of :data:`BUNDLED` is a
+does not install (the ``strategies`` extra does), and the asyncio ones need aiomysql, asyncmy or
+SQLAlchemy's async engine (the ``async`` extra). So each entry of :data:`BUNDLED` is a
 :class:`~mysql_chaos_apps.strategies.bundled.BundledFactory` that imports its module only when it
 is used, and the classes below are imported on first access: listing the strategies, or running
 a user's own, needs none of those packages.
@@ -35,13 +36,33 @@ _CLASSES = {
     "safe": ("safe", "SafeStrategy"),
 }
 
-#: Every bundled strategy by name, in the order the reports list them (the registry reads this).
-BUNDLED = {
-    name: BundledFactory(name, f"{__name__}.{module}", attribute)
-    for name, (module, attribute) in _CLASSES.items()
+#: The asyncio drivers' strategies (the ``async`` extra), and what each imports when it is built.
+_ASYNC_CLASSES = {
+    "sqlalchemy-async-pre-ping": (
+        "sqlalchemy_async_pre_ping",
+        "SQLAlchemyAsyncPrePingStrategy",
+        ("sqlalchemy", "greenlet", "aiomysql"),
+    ),
+    "aiomysql-safe": ("aiomysql_safe", "AiomysqlSafeStrategy", ("aiomysql",)),
+    "asyncmy-safe": ("asyncmy_safe", "AsyncmySafeStrategy", ("asyncmy",)),
 }
 
-_MODULE_OF_CLASS = {attribute: module for module, attribute in _CLASSES.values()}
+#: Every bundled strategy by name, in the order the reports list them (the registry reads this).
+BUNDLED = {
+    **{
+        name: BundledFactory(name, f"{__name__}.{module}", attribute)
+        for name, (module, attribute) in _CLASSES.items()
+    },
+    **{
+        name: BundledFactory(name, f"{__name__}.{module}", attribute, "async", requires)
+        for name, (module, attribute, requires) in _ASYNC_CLASSES.items()
+    },
+}
+
+_MODULE_OF_CLASS = {
+    **{attribute: module for module, attribute in _CLASSES.values()},
+    **{attribute: module for module, attribute, _ in _ASYNC_CLASSES.values()},
+}
 
 __all__ = ["BUNDLED", *sorted(_MODULE_OF_CLASS)]
 

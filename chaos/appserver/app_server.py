@@ -1,4 +1,4 @@
-"""A WSGI app served by a real WSGI server process: uWSGI as in the seed, gunicorn otherwise.
+"""An app served by a real server process: uWSGI as in the seed, gunicorn, or uvicorn (ASGI).
 
 The app is named by its ``module:attribute`` spec and configured through the environment, so
 ``chaos`` never imports the app. The server runs in its own process group; :meth:`stop`
@@ -38,10 +38,16 @@ from chaos.errors import ServerError, UsageError
 from chaos.owner import owned_prefix
 from chaos.waiting import WaitTimeout, wait_for
 
-SERVERS = ("uwsgi", "gunicorn")
+SERVERS = ("uwsgi", "gunicorn", "uvicorn")
+#: The servers of WSGI apps; uvicorn serves ASGI apps.
+WSGI_SERVERS = ("uwsgi", "gunicorn")
 #: What the server's environment names for :mod:`chaos.appserver.wsgi_entry`.
 SECRETS_FILE_VARIABLE = "MYSQL_CHAOS_SECRETS_FILE"
 APP_VARIABLE = "MYSQL_CHAOS_WSGI_APP"
+#: Which server loads the app: the entry refuses an ASGI app under a WSGI server.
+SERVER_VARIABLE = "MYSQL_CHAOS_APP_SERVER"
+#: What the entry says, and the log is searched for, when a WSGI server is given an ASGI app.
+ASGI_UNDER_WSGI = "is an ASGI app, which a WSGI server cannot serve"
 THREADS = 16
 _READY_TIMEOUT = 30.0
 
@@ -64,10 +70,15 @@ def gunicorn_installed() -> bool:
 
 
 def choose_server(requested: str = "auto") -> str:
-    """``uwsgi`` when it is installed (or asked for), else ``gunicorn``; one that is not
-    installed is a :class:`UsageError` saying what to install (not the app's failure)."""
+    """``uwsgi`` when it is installed (or asked for), else ``gunicorn``; ``uvicorn`` when asked
+    for (an ASGI app). One that is not installed is a :class:`UsageError` saying what to install
+    (not the app's failure)."""
     if requested not in (*SERVERS, "auto"):
-        raise UsageError(f"WSGI server must be auto, uwsgi or gunicorn, got {requested!r}")
+        raise UsageError(f"app server must be auto, {', '.join(SERVERS)}, got {requested!r}")
+    if requested == "uvicorn":
+        if importlib.util.find_spec("uvicorn") is None:
+            raise UsageError("uvicorn is not installed: pip install 'mysql-chaos[async]'")
+        return requested
     if requested in ("auto", "uwsgi") and find_uwsgi():
         return "uwsgi"
     if requested in ("auto", "gunicorn") and gunicorn_installed():
@@ -76,6 +87,10 @@ def choose_server(requested: str = "auto") -> str:
         "no WSGI server is installed" if requested == "auto" else f"{requested} is not installed"
     )
     raise UsageError(f"{missing}: {INSTALL_HINT}")
+
+
+class WrongInterfaceError(ServerError):
+    """The app is an ASGI app and the server a WSGI one (``--app-server uvicorn`` serves it)."""
 
 
 def _group_members(pgid: int) -> list[int]:
@@ -121,7 +136,7 @@ class AppServer(lifecycle.Resource):
         self.module = module
         self.server = choose_server(server)
         self.threads = threads
-        self.env = {**os.environ, **env, APP_VARIABLE: module}
+        self.env = {**os.environ, **env, APP_VARIABLE: module, SERVER_VARIABLE: self.server}
         self.secrets = dict(secrets or {})
         for name in self.secrets:
             self.env.pop(name, None)  # an inherited value must not stand beside the secret one
@@ -168,6 +183,13 @@ class AppServer(lifecycle.Resource):
                 *("--master", "--processes", "1", "--threads", str(self.threads)),
                 *("--need-app", "--die-on-term", "--disable-logging"),
                 *("--pidfile", self._pid_path),
+            ]
+        if self.server == "uvicorn":
+            # One process, one event loop: async strategies run on it, sync ones in its thread
+            # pool. No access log; keep-alive for the load generator's open connections.
+            return [
+                *(sys.executable, "-m", "uvicorn", "--uds", self.socket_path, "--workers", "1"),
+                *("--no-access-log", "--timeout-keep-alive", "5", "--lifespan", "on", entry),
             ]
         return [
             *(sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", str(self.threads)),
@@ -222,7 +244,9 @@ class AppServer(lifecycle.Resource):
 
         def answers() -> bool:
             if process.poll() is not None:
-                raise ServerError(f"{self.server} exited before serving: {self.log_tail()}")
+                complaint = self.log_tail()
+                error = WrongInterfaceError if ASGI_UNDER_WSGI in complaint else ServerError
+                raise error(f"{self.server} exited before serving: {complaint}")
             conn = self.connection()
             try:
                 conn.request("GET", self.ready_path)

@@ -1,4 +1,4 @@
-"""The module an app server loads: the app's secrets from a file, then the app itself.
+"""The module an app server loads (uWSGI, gunicorn, uvicorn): the secrets, then the app itself.
 
 A process's environment is in ``/proc/PID/environ`` for as long as it runs. So the run does not
 start the server with the database password in it: the secret variables (``MYSQL_CHAOS_DSN``,
@@ -7,18 +7,32 @@ start the server with the database password in it: the secret variables (``MYSQL
 ``os.environ``, so the app reads its ``MYSQL_CHAOS_*`` variables as documented, while the
 environment the process was started with (what ``/proc/PID/environ`` shows; ``setenv`` puts the
 new strings elsewhere) holds no password. ``MYSQL_CHAOS_WSGI_APP`` names the app
-(``module:attribute``), served as this module's ``app``.
+(``module:attribute``, WSGI or ASGI), served as this module's ``app``; a WSGI server given an ASGI
+app ends with one line that says so (the run then serves it with uvicorn).
 
 """
 
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import os
+import sys
 from typing import Any
 
-from chaos.appserver.app_server import APP_VARIABLE, SECRETS_FILE_VARIABLE
+from chaos.appserver.app_server import (
+    APP_VARIABLE,
+    ASGI_UNDER_WSGI,
+    SECRETS_FILE_VARIABLE,
+    SERVER_VARIABLE,
+    WSGI_SERVERS,
+)
+
+
+def is_asgi(app: Any) -> bool:
+    """An ASGI 3 app is awaited (``async def __call__(scope, receive, send)``); WSGI's is not."""
+    return inspect.iscoroutinefunction(app) or inspect.iscoroutinefunction(type(app).__call__)
 
 
 def load_app() -> Any:
@@ -27,8 +41,13 @@ def load_app() -> Any:
     if path:
         with open(path, encoding="utf-8") as secrets:
             os.environ.update(json.load(secrets))
-    module_name, _, attribute = os.environ[APP_VARIABLE].partition(":")
-    return getattr(importlib.import_module(module_name), attribute)
+    spec = os.environ[APP_VARIABLE]
+    module_name, _, attribute = spec.partition(":")
+    app = getattr(importlib.import_module(module_name), attribute)
+    if os.environ.get(SERVER_VARIABLE) in WSGI_SERVERS and is_asgi(app):
+        print(f"{spec} {ASGI_UNDER_WSGI}: serve it with uvicorn", file=sys.stderr, flush=True)
+        raise SystemExit(2)
+    return app
 
 
 # Only a server started for an app names one: importing this module elsewhere (as the layer test

@@ -93,11 +93,14 @@ def _importable_here() -> None:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Cells run in parallel.")
 @report_file_options
 @click.option(
+    "--app-server",
     "--wsgi-server",
-    type=click.Choice(["auto", "uwsgi", "gunicorn"]),
+    "wsgi_server",
+    type=click.Choice(["auto", "uwsgi", "gunicorn", "uvicorn"]),
     default="auto",
     show_default=True,
-    help="auto: uWSGI (1 process, 16 threads) when installed, else gunicorn with 16 threads.",
+    help="auto: uWSGI (1 process, 16 threads) when installed, else gunicorn with 16 threads; "
+    "an ASGI app: uvicorn.",
 )
 @click.option(
     "--allow-skip",
@@ -119,15 +122,16 @@ def check_app(
     allow_skip: bool,
     reports: dict[str, str],
 ) -> None:
-    """Run your WSGI app under the fault catalogue, judged from HTTP: exit 0 iff every fault
-    struck it, it recovers after each, no request hangs, and (with --db-check) the database
+    """Run your WSGI or ASGI app under the fault catalogue, judged from HTTP: exit 0 iff every
+    fault struck it, it recovers after each, no request hangs, and (with --db-check) the database
     stays consistent. A fault that never struck the app (a load of GETs never meets the faults
     that strike writes: give --request or --load) fails the gate as unexercised.
 
-    The app runs under a real WSGI server in this directory and gets its database from
-    MYSQL_CHAOS_DSN (mysql://user:password@host:port/db), or MYSQL_CHAOS_HOST, _PORT, _USER,
-    _PASSWORD and _DATABASE; see the README for the rest. Exit codes: 0 ok, 1 a violation,
-    2 bad input, 3 a fault skipped (see --allow-skip), 4 a cell errored, 130 interrupted.
+    The app runs under a real server in this directory (an ASGI app under uvicorn) and gets its
+    database from MYSQL_CHAOS_DSN (mysql://user:password@host:port/db), or MYSQL_CHAOS_HOST,
+    _PORT, _USER, _PASSWORD and _DATABASE; see the README for the rest. Exit codes: 0 ok,
+    1 a violation, 2 bad input, 3 a fault skipped (see --allow-skip), 4 a cell errored,
+    130 interrupted.
     """
     from chaos.appmode.user_load import build_requests, check_load_function
     from chaos.appserver.app_server import choose_server
@@ -165,7 +169,7 @@ def check_app(
         load=load,
     )
     click.echo(f"starting {wsgi_spec} once to see that it serves {path}")
-    preflight(app, wsgi_server)
+    wsgi_server = preflight(app, wsgi_server)
     jobs = jobs or DEFAULT_APP_JOBS
     progress = Progress(len(fault_names), fails=lambda result: bool(result.violations))
     try:

@@ -67,11 +67,14 @@ _BUNDLED = "\0bundled"
     "--all-faults", is_flag=True, help="With --app: the whole catalogue instead of the default set."
 )
 @click.option(
+    "--app-server",
     "--wsgi-server",
-    type=click.Choice(["auto", "uwsgi", "gunicorn"]),
+    "wsgi_server",
+    type=click.Choice(["auto", "uwsgi", "gunicorn", "uvicorn"]),
     default="auto",
     show_default=True,
-    help="With --app: the WSGI server (auto: uWSGI when installed, else gunicorn).",
+    help="With --app: the app server (auto: uWSGI when installed, else gunicorn; uvicorn: the "
+    "seed's API as an ASGI app, which serves async strategies on its event loop).",
 )
 @click.option(
     "--shard",

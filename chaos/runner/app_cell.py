@@ -154,7 +154,7 @@ def _exercise(
         app.module,
         {**app_environment(target.client_settings, timing), **app_process_environment(app)},
         secrets=app_secrets(target.client_settings),
-        server=wsgi_server,
+        server=app.server or wsgi_server,
         threads=timing.threads,
         cwd=app.cwd,
         ready_path=app.path,

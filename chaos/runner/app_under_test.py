@@ -1,4 +1,4 @@
-"""What an app cell serves: the seed's app with one strategy, or any WSGI app a user names.
+"""What an app cell serves: the seed's app with one strategy, or any WSGI or ASGI app a user names.
 
 The app is only ever named (``module:app``) and configured through environment variables, so
 ``chaos`` never imports it. The seed's app is found through the entry point group
@@ -27,13 +27,14 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from chaos.appmode.user_load import HttpRequest
-from chaos.appserver.app_server import AppServer
+from chaos.appserver.app_server import AppServer, WrongInterfaceError, choose_server
 from chaos.errors import ServerError, UsageError, one_line
 from chaos.runner.app_timing import AppTiming
 from chaos.servers.local import LocalServer
 from chaos.settings import ConnectionSettings
+from chaos.strategy.async_contract import is_async_factory
 from chaos.strategy.loading import import_object
-from chaos.strategy.registry import wsgi_apps
+from chaos.strategy.registry import strategy_factory, wsgi_apps
 
 SEED_APP = "seed"
 #: The seed app's read: its own endpoint, as in the seed's benchmark.
@@ -58,19 +59,36 @@ class AppUnderTest:
     db_check: DatabaseCheck | None = None
     #: The user's app is imported from here (its server starts here).
     cwd: str | None = None
+    #: The server this app needs whatever the run's (``uvicorn``: the seed's ASGI app serving an
+    #: async strategy), or None for the run's.
+    server: str | None = None
     #: A user's app: the requests sent beside ``GET path`` (``check-app --request``), or the
     #: ``module:function`` that sends them (``--load``); see :mod:`chaos.appmode.user_load`.
     requests: tuple[HttpRequest, ...] = ()
     load: str | None = None
 
 
-def seed_app_module() -> str:
-    """``module:app`` of the seed's app, from its entry point (never imported here)."""
-    return wsgi_apps().get(SEED_APP)
+#: The seed's API as an ASGI app (Starlette), which uvicorn serves.
+SEED_ASGI_APP = "seed-asgi"
+
+
+def seed_app_module(app_server: str = "auto") -> str:
+    """``module:app`` of the seed's app for ``app_server``, from its entry point (never
+    imported here): the ASGI one for uvicorn, the WSGI one otherwise."""
+    return wsgi_apps().get(SEED_ASGI_APP if app_server == "uvicorn" else SEED_APP)
 
 
 def seed_app(strategy: str, module: str | None = None) -> AppUnderTest:
-    """The seed's app serving ``strategy`` (a registered name)."""
+    """The seed's app serving ``strategy`` (a registered name); an async strategy is served by
+    the seed's ASGI app under uvicorn, on its event loop, whichever server the run names."""
+    if is_async_factory(strategy_factory(strategy)):
+        return AppUnderTest(
+            name=strategy,
+            module=seed_app_module("uvicorn"),
+            bank=True,
+            env={"MYSQL_CHAOS_STRATEGY": strategy},
+            server="uvicorn",
+        )
     return AppUnderTest(
         name=strategy,
         module=module or seed_app_module(),
@@ -144,22 +162,35 @@ def load_db_check(spec: str) -> DatabaseCheck:
     return target  # type: ignore[no-any-return]
 
 
-def preflight(app: AppUnderTest, wsgi_server: str) -> None:
+def preflight(app: AppUnderTest, app_server: str) -> str:
     """Serve ``app`` once against a disposable server: it must answer ``app.path`` with 2xx.
 
     A user's app that cannot be imported, has no such attribute, or does not serve the path
-    is one line before any cell runs, not the same error in every cell.
+    is one line before any cell runs, not the same error in every cell. Returns the server that
+    served it: with ``auto``, a WSGI server, or uvicorn when the app turns out to be ASGI.
     """
     with LocalServer(name="check-app-preflight") as server:
         env = {**app_environment(server.settings, AppTiming()), **app_process_environment(app)}
-        try:
+
+        def serve(kind: str) -> None:
             AppServer(
                 app.module,
                 env,
-                server=wsgi_server,
+                server=kind,
                 cwd=app.cwd,
                 ready_path=app.path,
                 secrets=app_secrets(server.settings),
             ).start().stop()
+
+        chosen = choose_server(app_server)
+        try:
+            try:
+                serve(chosen)
+            except WrongInterfaceError:
+                if app_server != "auto":
+                    raise
+                chosen = choose_server("uvicorn")  # an ASGI app: uvicorn, if installed
+                serve(chosen)
         except ServerError as e:
             raise UsageError(f"{app.module} does not serve {app.path}: {e}") from e
+        return chosen

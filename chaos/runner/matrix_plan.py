@@ -128,7 +128,7 @@ def run_plan(
         from chaos.runner.app_matrix import run_app_matrix
         from chaos.runner.app_under_test import seed_app, seed_app_module
 
-        module = seed_app_module()
+        module = seed_app_module(request.wsgi_server)
         run = run_app_matrix(
             [seed_app(name, module) for name in plan.strategy_names],
             faults,

@@ -6,7 +6,9 @@ import importlib
 from typing import Any
 
 from chaos.errors import UsageError, one_line
+from chaos.strategy.async_contract import is_async_strategy
 from chaos.strategy.contract import Strategy, StrategyConfig, StrategyFactory
+from chaos.strategy.event_loop import AsyncStrategyAdapter
 
 
 def import_object(spec: str, what: str = "strategy factory", shape: str = "module:factory") -> Any:
@@ -50,8 +52,16 @@ def factory_name(factory: StrategyFactory) -> str:
     return getattr(factory, "__qualname__", None) or repr(factory)
 
 
-def build_strategy(factory: StrategyFactory, config: StrategyConfig) -> Strategy:
-    """Call ``factory(config)`` and check the result has callable ``run`` and ``close``."""
+def build_strategy(
+    factory: StrategyFactory, config: StrategyConfig, *, adapt_async: bool = True
+) -> Strategy:
+    """Call ``factory(config)`` and check the result has callable ``run`` and ``close``.
+
+    An async strategy (``async def run``) comes back behind an :class:`AsyncStrategyAdapter`,
+    which the workload gives async units; closing the adapter closes the strategy. With
+    ``adapt_async=False`` it comes back as it is (for a caller that has an event loop: an ASGI
+    app awaits it on its own).
+    """
     name = factory_name(factory)
     try:
         strategy = factory(config)
@@ -63,4 +73,6 @@ def build_strategy(factory: StrategyFactory, config: StrategyConfig) -> Strategy
             f"strategy factory {name} returned a {type(strategy).__name__} without a callable "
             + " and ".join(missing)
         )
+    if adapt_async and is_async_strategy(strategy):
+        return AsyncStrategyAdapter(strategy)
     return strategy

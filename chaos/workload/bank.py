@@ -104,8 +104,7 @@ def transfer_unit(
     amount: int,
 ) -> UnitOfWork:
     """A transfer as one unit of work: debit, credit and ledger row, in one transaction."""
-    if TOKEN_END in op_id or not op_id or len(op_id) > MAX_OP_ID_LENGTH:
-        raise ValueError(f"op id must be 1..{MAX_OP_ID_LENGTH} chars without ';': {op_id!r}")
+    check_op_id(op_id)
 
     def body(conn: Connection) -> None:
         with conn.cursor() as cursor:
@@ -120,13 +119,19 @@ def transfer_unit(
         try:
             with conn.cursor() as cursor:
                 cursor.execute(WAS_APPLIED_SQL, (op_id,))
-                (count,) = _first_row(cursor.fetchone(), "COUNT(*)")
+                (count,) = first_row(cursor.fetchone(), "COUNT(*)")
         finally:
             # Release the share locks at once: held, they would block other workers' inserts.
             conn.rollback()
         return int(count) > 0
 
     return UnitOfWork(op_id=op_id, body=body, was_applied=was_applied)
+
+
+def check_op_id(op_id: str) -> None:
+    """An op id fits the ledger and cannot end a move token early, or ValueError."""
+    if TOKEN_END in op_id or not op_id or len(op_id) > MAX_OP_ID_LENGTH:
+        raise ValueError(f"op id must be 1..{MAX_OP_ID_LENGTH} chars without ';': {op_id!r}")
 
 
 def read_unit(op_id: str) -> UnitOfWork:
@@ -136,7 +141,7 @@ def read_unit(op_id: str) -> UnitOfWork:
         with conn.cursor() as cursor:
             cursor.execute(READ_SQL)
             rows = cursor.fetchall()
-        return dict(_pair(row) for row in rows)
+        return dict(pair(row) for row in rows)
 
     return UnitOfWork(op_id=op_id, body=body)
 
@@ -164,14 +169,14 @@ def read_state(settings: ConnectionSettings) -> BankState:
     return BankState(accounts=accounts, ledger=ledger)
 
 
-def _pair(row: Any) -> tuple[int, int]:
+def pair(row: Any) -> tuple[int, int]:
     """Strategies may hand the body a dict-cursor connection; accept both row shapes."""
     if isinstance(row, Mapping):
         return int(row["id"]), int(row["balance"])
     return int(row[0]), int(row[1])
 
 
-def _first_row(row: Any, column: str) -> tuple[Any, ...]:
+def first_row(row: Any, column: str) -> tuple[Any, ...]:
     if row is None:
         raise RuntimeError(f"{column} returned no row")
     if isinstance(row, Mapping):

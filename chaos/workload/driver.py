@@ -2,7 +2,10 @@
 
 Workers are threads that live for the whole cell, like uWSGI's ``--threads``: a strategy that
 keeps one connection per thread keeps it across phases, so a connection broken during the fault
-is met again afterwards. Each operation's outcome is recorded Jepsen-style: the strategy
+is met again afterwards. An async strategy comes behind its adapter (its tasks on one event loop,
+each worker thread waiting for its own) and gets the same operations as async units.
+
+Each operation's outcome is recorded Jepsen-style: the strategy
 returned (``ok``), raised :class:`DefiniteFailure` (``fail``), raised anything else
 (``unknown``). A ``run()`` that exits (``SystemExit``) ends the cell instead, as an error: the
 process was told to stop, which is no outcome of a transaction.
@@ -28,9 +31,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from chaos.errors import StrategyExitError, one_line
-from chaos.strategy import DefiniteFailure, Strategy
+from chaos.strategy import DefiniteFailure, Strategy, is_async_strategy
 from chaos.taxonomy import classify
-from chaos.workload.bank import read_unit, transfer_unit
+from chaos.workload.bank_async import unit_builders
 from chaos.workload.generator import WorkerPlan
 from chaos.workload.history import (
     HANG,
@@ -71,7 +74,13 @@ class WorkloadDriver:
             raise ValueError(f"need at least one worker, not {workers}")
         if hard_deadline <= 0:
             raise ValueError(f"hard deadline must be positive, not {hard_deadline}")
+        if is_async_strategy(strategy):
+            raise TypeError(
+                "an async strategy runs behind chaos.strategy.AsyncStrategyAdapter "
+                "(build_strategy wraps it)"
+            )
         self.strategy = strategy
+        self._read_unit, self._transfer_unit = unit_builders(strategy)
         self.workers = workers
         self.hard_deadline = hard_deadline
         self.reclaim_seconds = hard_deadline if reclaim_seconds is None else reclaim_seconds
@@ -278,11 +287,13 @@ class WorkloadDriver:
         """Hand the worker its next operation; ``invoke`` is when the decision was taken."""
         planned = self._plans[worker].next_operation(kind)
         if planned.kind is Kind.READ:
-            unit = read_unit(planned.op_id)
+            unit = self._read_unit(planned.op_id)
         else:
             assert planned.from_id is not None and planned.to_id is not None
             assert planned.amount is not None
-            unit = transfer_unit(planned.op_id, planned.from_id, planned.to_id, planned.amount)
+            unit = self._transfer_unit(
+                planned.op_id, planned.from_id, planned.to_id, planned.amount
+            )
         self._jobs += 1
         job = Job(self._jobs, planned, phase, self.now() if invoke is None else invoke, unit)
         self._pool.submit(job)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from chaos.strategy import UnitOfWork
+from chaos.strategy import AsyncUnitOfWork, UnitOfWork
 from chaos.workload.generator import PlannedOperation
 from chaos.workload.history import Phase
 
@@ -30,7 +30,7 @@ class Job:
     planned: PlannedOperation
     phase: Phase
     invoke: float
-    unit: UnitOfWork
+    unit: UnitOfWork | AsyncUnitOfWork
 
     @property
     def worker(self) -> int:

@@ -38,12 +38,15 @@ print(json.dumps(said))
 """
 
 
-@pytest.fixture(params=["uwsgi", "gunicorn"])
+@pytest.fixture(params=["uwsgi", "gunicorn", "uvicorn"])
 def served(request: pytest.FixtureRequest, settings: ConnectionSettings) -> Iterator[AppServer]:
     if request.param == "uwsgi" and find_uwsgi() is None:
         pytest.fail("uwsgi is missing: the test extra installs the pyuwsgi wheel")
+    if request.param == "uvicorn":
+        pytest.importorskip("uvicorn", reason="the async extra is not installed")
     server = AppServer(
-        "mysql_chaos_apps.wsgi:app",
+        # uvicorn serves the seed's API as an ASGI app, the WSGI servers the Flask one.
+        "mysql_chaos_apps.asgi:app" if request.param == "uvicorn" else "mysql_chaos_apps.wsgi:app",
         {"MYSQL_CHAOS_STRATEGY": "safe"},
         server=request.param,
         secrets={"MYSQL_CHAOS_DSN": settings.url(scheme="mysql")},

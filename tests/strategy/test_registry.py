@@ -28,6 +28,9 @@ BUNDLED_ORDER = [
     "tenacity-statement",
     "tenacity-transaction",
     "safe",
+    "sqlalchemy-async-pre-ping",
+    "aiomysql-safe",
+    "asyncmy-safe",
 ]
 
 
