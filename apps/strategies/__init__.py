@@ -2,13 +2,15 @@
 
 :data:`BUNDLED` is registered in ``pyproject.toml`` (entry-point group ``mysql_chaos.strategies``)
 and keeps a fixed order: the seed's own code first, then the libraries the seed's answer suggested,
-then retry policies, then the reference ``safe`` strategy. ``chaos`` finds them there and never
+then retry policies, then the reference ``safe`` strategy; then the naive and safe strategies on
+the other drivers (mysqlclient, mysql-connector-python). ``chaos`` finds them there and never
 imports this package.
 """
 
 from mysql_chaos_apps.strategies.cursor_retry import CursorRetryStrategy
 from mysql_chaos_apps.strategies.dbutils_persistent import DBUtilsPersistentStrategy
 from mysql_chaos_apps.strategies.dbutils_pooled import DBUtilsPooledStrategy
+from mysql_chaos_apps.strategies.driver_variants import NAIVE_GLOBAL_VARIANTS, SAFE_VARIANTS
 from mysql_chaos_apps.strategies.naive_global import NaiveGlobalStrategy
 from mysql_chaos_apps.strategies.per_request import PerRequestStrategy
 from mysql_chaos_apps.strategies.ping_reconnect import PingReconnectStrategy
@@ -35,6 +37,8 @@ BUNDLED = {
         TenacityStatementStrategy,
         TenacityTransactionStrategy,
         SafeStrategy,
+        *NAIVE_GLOBAL_VARIANTS,
+        *SAFE_VARIANTS,
     )
 }
 

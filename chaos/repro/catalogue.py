@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chaos.drivers import Driver
 from chaos.errors import UnknownNameError
 from chaos.faults import FAULTS, Need
 from chaos.repro.extras import EXTRAS, run_extra
@@ -55,8 +56,9 @@ def needs_toxiproxy(selected: list[str]) -> bool:
     return any(Need.PROXY in fault.needs for fault in faults_of(selected))
 
 
-def reproduce(name: str, toxiproxy: Any = None) -> Reproduction:
-    """Run the reproduction called ``name`` once (``toxiproxy`` for proxy and wire faults)."""
+def reproduce(name: str, toxiproxy: Any = None, driver: Driver | None = None) -> Reproduction:
+    """Run the reproduction called ``name`` once with ``driver``'s client (PyMySQL by default;
+    ``toxiproxy`` for proxy and wire faults)."""
     if name in FAULTS:
-        return reproduce_fault(FAULTS.get(name), toxiproxy)
-    return run_extra(EXTRAS.get(name))
+        return reproduce_fault(FAULTS.get(name), toxiproxy, driver=driver)
+    return run_extra(EXTRAS.get(name), driver=driver)

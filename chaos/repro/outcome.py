@@ -21,6 +21,8 @@ class Reproduction:
     error: BaseException | None = None
     skipped: str | None = None
     failure: str | None = None
+    #: The driver the client used (a name of :data:`chaos.drivers.DRIVERS`).
+    driver: str = "pymysql"
 
 
 def one_line(error: BaseException) -> str:
