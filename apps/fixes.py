@@ -2,9 +2,10 @@
 
 Each is a bundled strategy (the library as the seed's answer used it) with the one change the
 matrix shows it needs: connect, read and write timeouts, so a frozen server or a black-holed link
-fails a unit in seconds instead of holding a thread forever. The timeouts come from
-``StrategyConfig.extra`` (the matrix gives 1 s each, as to ``safe``; an app gets them from
-``MYSQL_CHAOS_CONNECT_TIMEOUT`` ...), else 2 s to connect and 3 s to read or write. Check one::
+fails a unit in seconds instead of holding a thread forever. The timeouts are the ones
+``StrategyConfig.connection`` carries (the matrix gives 1 s each, as to ``safe``; an app gets
+them from ``MYSQL_CHAOS_CONNECT_TIMEOUT`` ...), else 2 s to connect and 3 s to read or write;
+``--option read_timeout=...`` overrides one. Check one::
 
     mysql-chaos check mysql_chaos_apps.fixes:sqlalchemy_pre_ping_with_timeouts
     mysql-chaos matrix --app --strategy mysql_chaos_apps.fixes:sqlalchemy_pre_ping_with_timeouts
@@ -20,28 +21,42 @@ from mysql_chaos_apps.strategies.sqlalchemy_pre_ping import SQLAlchemyPrePingStr
 
 from chaos.strategy import Strategy, StrategyConfig
 
+#: Used where neither ``config.extra`` nor ``config.connection`` gives a timeout.
+DEFAULT_TIMEOUTS = {"connect_timeout": 2.0, "read_timeout": 3.0, "write_timeout": 3.0}
+
 
 def with_timeouts(config: StrategyConfig) -> StrategyConfig:
     """``config`` whose connection settings carry the timeouts (see the module docstring)."""
-    extra = config.extra
-    connection = config.connection.with_timeouts(
-        connect=extra.get("connect_timeout", 2.0),
-        read=extra.get("read_timeout", 3.0),
-        write=extra.get("write_timeout", 3.0),
+    given = config.connection
+    connect, read, write = (
+        config.extra.get(name, getattr(given, name) or default)
+        for name, default in DEFAULT_TIMEOUTS.items()
     )
-    return replace(config, connection=connection)
+    return replace(config, connection=given.with_timeouts(connect, read, write))
+
+
+class _PerRequestWithTimeouts(PerRequestStrategy):
+    keeps_timeouts = True
+
+
+class _DBUtilsPersistentWithTimeouts(DBUtilsPersistentStrategy):
+    keeps_timeouts = True
+
+
+class _SQLAlchemyPrePingWithTimeouts(SQLAlchemyPrePingStrategy):
+    keeps_timeouts = True
 
 
 def per_request_with_timeouts(config: StrategyConfig) -> Strategy:
     """Flask ``g`` + teardown: a connection per request, with timeouts and TLS off."""
-    return PerRequestStrategy(with_timeouts(config))
+    return _PerRequestWithTimeouts(with_timeouts(config))
 
 
 def dbutils_persistent_with_timeouts(config: StrategyConfig) -> Strategy:
     """DBUtils ``PersistentDB`` (``ping=1``, ``begin()`` per transaction), with timeouts."""
-    return DBUtilsPersistentStrategy(with_timeouts(config))
+    return _DBUtilsPersistentWithTimeouts(with_timeouts(config))
 
 
 def sqlalchemy_pre_ping_with_timeouts(config: StrategyConfig) -> Strategy:
     """SQLAlchemy ``pool_pre_ping=True``, ``pool_recycle`` below ``wait_timeout``, timeouts."""
-    return SQLAlchemyPrePingStrategy(with_timeouts(config))
+    return _SQLAlchemyPrePingWithTimeouts(with_timeouts(config))

@@ -22,8 +22,8 @@ Environment read by :func:`build_from_env`:
 ``MYSQL_CHAOS_RECYCLE_SECONDS`` / ``MYSQL_CHAOS_IDLE_SECONDS``
     optional floats: the scaled seed constants (see ``StrategyConfig``).
 ``MYSQL_CHAOS_CONNECT_TIMEOUT`` / ``_READ_TIMEOUT`` / ``_WRITE_TIMEOUT``
-    optional floats: timeouts for the strategies that take them (``StrategyConfig.extra``, as
-    the in-process matrix gives them); the seed's strategies ignore them.
+    optional floats: the timeouts ``StrategyConfig.connection`` carries, as the in-process
+    matrix gives them; the seed's strategies ignore them.
 """
 
 from __future__ import annotations
@@ -31,6 +31,7 @@ from __future__ import annotations
 import atexit
 import logging
 import os
+from dataclasses import replace
 from typing import Any
 
 from flask import Flask, current_app, jsonify, request
@@ -207,10 +208,9 @@ def build_from_env(settings: ConnectionSettings | None = None) -> Flask:
         if os.environ.get(f"MYSQL_CHAOS_{name.upper()}")
     }
     config = StrategyConfig(
-        connection=settings,
+        connection=replace(settings, **timeouts),
         recycle_seconds=_env_float("MYSQL_CHAOS_RECYCLE_SECONDS", defaults.recycle_seconds),
         idle_seconds=_env_float("MYSQL_CHAOS_IDLE_SECONDS", defaults.idle_seconds),
-        extra=timeouts,
     )
     app = create_app(factory, config)
     # WSGI servers have no shutdown hook for the app; a worker's exit runs atexit.

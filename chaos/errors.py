@@ -38,6 +38,15 @@ class ServerBinaryMissingError(ServerError):
     """No mariadbd/mysqld on PATH (or where the user pointed)."""
 
 
+class ServerFlavourMissingError(ServerBinaryMissingError):
+    """The run asked for a server flavour not installed here (the MySQL root filesystem).
+
+    Exit 3, as a skip: nothing was measured, and no gate may pass on it.
+    """
+
+    exit_code = 3
+
+
 class PortInUseError(ChaosError):
     """A port the user asked for is already taken."""
 
@@ -71,6 +80,14 @@ class NetworkNamespaceError(FaultError):
     Never a skip: only the pre-flight check (:func:`chaos.netns.require_net_admin`) says the
     machine cannot run kernel faults; a rule that fails once the run is going is an error.
     """
+
+
+def error_summary(error: BaseException) -> str:
+    """One line reporting ``error``: a ChaosError's message alone (it was written to be read
+    that way), any other error's type and message."""
+    if isinstance(error, ChaosError):
+        return " ".join(str(error).split()) or type(error).__name__
+    return one_line(error)
 
 
 def one_line(error: BaseException) -> str:

@@ -55,6 +55,31 @@ class FaultEffect:
         return f"{self.detail}: {known}" if self.detail else known
 
 
+def combined(*effects: FaultEffect | None) -> FaultEffect | None:
+    """What a fault did over a whole run, from its ``inject()`` and ``heal()`` effects.
+
+    It struck if any effect says so; it did not if one says it did not and none that it did
+    (a fault counts its strikes where it can see them: a KILL on inject, a toxic's count on
+    heal, and says ``None`` on the other); otherwise it is not known. The counts add up where
+    known. ``None`` when no effect was recorded at all (a history from before effects).
+    """
+    known = [effect for effect in effects if effect is not None]
+    if not known:
+        return None
+    struck_values = [effect.struck for effect in known]
+    if True in struck_values:
+        struck: bool | None = True
+    elif False in struck_values:
+        struck = False
+    else:
+        struck = None
+    counts = [effect.count for effect in known if effect.count is not None]
+    # What said something of the strikes; the rest ("nothing to repair") only when nothing did.
+    telling = [effect for effect in known if effect.struck is not None] or known
+    detail = "; ".join(effect.describe() for effect in telling)
+    return FaultEffect(struck, sum(counts) if counts else None, detail)
+
+
 #: What a fault whose ``_inject``/``_heal`` returns nothing did: not said.
 UNKNOWN = FaultEffect()
 #: ``heal()`` of a fault that was not injected.

@@ -2,7 +2,8 @@
 
 Three layers, because each covers a way of dying the one before cannot:
 
-- context managers and ``try/finally`` in the owners (normal exit, exceptions, Ctrl-C);
+- context managers and ``try/finally`` in the owners (normal exit, exceptions, Ctrl-C), the
+  owners of a process, socket or namespace built on :class:`Resource`;
 - :func:`register_cleanup`: LIFO callbacks run at interpreter exit, with SIGTERM turned into a
   normal exit so they run then too;
 - :func:`die_with_parent`: children get ``PR_SET_PDEATHSIG`` = SIGKILL, so a server whose owner is
@@ -20,6 +21,7 @@ import signal
 import subprocess
 import threading
 from collections.abc import Callable
+from typing import Self
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,37 @@ _lock = threading.Lock()
 _callbacks: dict[int, Callable[[], None]] = {}
 _next_key = 0
 _installed = False
+
+
+class Resource:
+    """Something that owns a process, socket or namespace: ``start``/``stop`` and a context
+    manager, as testcontainers' containers.
+
+    A subclass writes :meth:`_start` and :meth:`stop`. :meth:`start` runs ``_start`` and, when
+    that fails (Ctrl-C included), runs ``stop`` before the error goes on, so a half-started
+    resource leaves nothing behind; ``stop`` must therefore be idempotent and safe after a start
+    that stopped anywhere. A ``_start`` that finds the resource already running returns at once.
+    """
+
+    def start(self) -> Self:
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def _start(self) -> None:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()
 
 
 def die_with_parent(parent: int | None = None) -> None:

@@ -29,6 +29,13 @@ REMOVED_ARROWS = {
     # The sweep knows no kind of thing: each kind's sweeper is declared by name, not imported.
     ("chaos.sweep", "chaos.netns"),
     ("chaos.sweep", "chaos.servers"),
+    # The front ends' shared parts live below them: the plugin uses no CLI module.
+    ("chaos.pytest_plugin", "chaos.cli"),
+    # The HTTP load stands on the workload; app servers are a layer below runner and benchmarks.
+    ("chaos.appmode", "chaos.runner"),
+    ("chaos.runner", "chaos.bench"),
+    # The reports read verdicts, never the runner.
+    ("chaos.reports", "chaos.runner"),
 }
 
 
@@ -213,3 +220,40 @@ def test_the_owner_tag_is_at_the_bottom(graph):
     """The sweep, the docker engine, the namespaces and the servers all stand on it."""
     assert graph.get("chaos.owner", set()) == set()
     assert graph["chaos.sweep"] == {"chaos.owner"}
+
+
+def unresolved_imports(root: Path) -> list[str]:
+    """``file:line module`` for every import of ``root``'s package, at any depth of a file (the
+    lazy ones inside functions too), whose module does not exist: a move that left a caller
+    behind fails only when that function runs, which may be on no test's path."""
+    modules = _modules(root)
+    top = root.name
+    missing = []
+    for module, path in modules.items():
+        package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            elif isinstance(node, ast.ImportFrom):
+                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
+                names = [".".join([*parts, node.module] if node.module else parts)]
+            else:
+                continue
+            for name in names:
+                if (name == top or name.startswith(top + ".")) and name not in modules:
+                    missing.append(f"{path.relative_to(root.parent)}:{node.lineno} {name}")
+    return missing
+
+
+def test_unresolved_imports_are_found(tmp_path):
+    package = tmp_path / "pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text("def later():\n    from pkg.gone import thing\n")
+    assert unresolved_imports(package) == ["pkg/a.py:2 pkg.gone"]
+
+
+def test_every_import_of_chaos_names_a_module_that_exists():
+    assert unresolved_imports(Path(chaos.__file__).parent) == []

@@ -13,6 +13,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -236,3 +237,38 @@ def test_spawned_child_outlives_the_short_lived_thread_that_asked_for_it():
     finally:
         child.kill()
         child.communicate()
+
+
+class TemporaryDirectory(lifecycle.Resource):
+    """A real resource (a directory) whose start fails after making it, when told to."""
+
+    def __init__(self, fail: BaseException | None = None) -> None:
+        self.path: str | None = None
+        self.fail = fail
+        self.stops = 0
+
+    def _start(self) -> None:
+        self.path = tempfile.mkdtemp(prefix="mysql-chaos-resource-test-")
+        if self.fail is not None:
+            raise self.fail
+
+    def stop(self) -> None:
+        self.stops += 1
+        if self.path is not None:
+            shutil.rmtree(self.path)
+            self.path = None
+
+
+@pytest.mark.parametrize("failure", [RuntimeError("start failed"), KeyboardInterrupt()])
+def test_a_resource_whose_start_fails_is_stopped_before_the_error_goes_on(failure):
+    resource = TemporaryDirectory(fail=failure)
+    with pytest.raises(type(failure)):
+        resource.start()
+    assert resource.stops == 1 and resource.path is None
+
+
+def test_a_resource_is_its_own_context_manager_and_stops_on_leaving_it():
+    with TemporaryDirectory() as resource:
+        path = resource.path
+        assert path is not None and os.path.isdir(path)
+    assert not os.path.exists(path) and resource.stops == 1

@@ -3,57 +3,71 @@
 :data:`BUNDLED` is registered in ``pyproject.toml`` (entry-point group ``mysql_chaos.strategies``)
 and keeps a fixed order: the seed's own code first, then the libraries the seed's answer suggested,
 then retry policies, then the reference ``safe`` strategy; then the naive and safe strategies on
-the other drivers (mysqlclient, mysql-connector-python). ``chaos`` finds them there and never
-imports this package.
+mysqlclient. ``chaos`` finds them there and never imports this package. The same two on
+mysql-connector-python are importable from :mod:`.driver_variants` but not bundled: their
+verdicts vary from run to run, and the default matrix must not.
+
+Several strategies need Flask, DBUtils or SQLAlchemy, which a plain ``pip install mysql-chaos``
+does not install (the ``strategies`` extra does). So each entry of :data:`BUNDLED` is a
+:class:`~mysql_chaos_apps.strategies.bundled.BundledFactory` that imports its module only when it
+is used, and the classes below are imported on first access: listing the strategies, or running
+a user's own, needs none of those packages.
 """
 
-from mysql_chaos_apps.strategies.cursor_retry import CursorRetryStrategy
-from mysql_chaos_apps.strategies.dbutils_persistent import DBUtilsPersistentStrategy
-from mysql_chaos_apps.strategies.dbutils_pooled import DBUtilsPooledStrategy
-from mysql_chaos_apps.strategies.driver_variants import NAIVE_GLOBAL_VARIANTS, SAFE_VARIANTS
-from mysql_chaos_apps.strategies.naive_global import NaiveGlobalStrategy
-from mysql_chaos_apps.strategies.per_request import PerRequestStrategy
-from mysql_chaos_apps.strategies.ping_reconnect import PingReconnectStrategy
-from mysql_chaos_apps.strategies.safe import SafeStrategy
-from mysql_chaos_apps.strategies.sqlalchemy_pre_ping import SQLAlchemyPrePingStrategy
-from mysql_chaos_apps.strategies.sqlalchemy_recycle import SQLAlchemyRecycleStrategy
-from mysql_chaos_apps.strategies.tenacity_statement import TenacityStatementStrategy
-from mysql_chaos_apps.strategies.tenacity_transaction import TenacityTransactionStrategy
-from mysql_chaos_apps.strategies.timer_recycle import TimerRecycleStrategy
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from mysql_chaos_apps.strategies.bundled import BundledFactory
+
+#: Where each strategy class lives, in the order the reports list them.
+_CLASSES = {
+    "naive-global": ("naive_global", "NaiveGlobalStrategy"),
+    "cursor-retry": ("cursor_retry", "CursorRetryStrategy"),
+    "per-request": ("per_request", "PerRequestStrategy"),
+    "ping-reconnect": ("ping_reconnect", "PingReconnectStrategy"),
+    "dbutils-persistent": ("dbutils_persistent", "DBUtilsPersistentStrategy"),
+    "dbutils-pooled": ("dbutils_pooled", "DBUtilsPooledStrategy"),
+    "sqlalchemy-recycle": ("sqlalchemy_recycle", "SQLAlchemyRecycleStrategy"),
+    "sqlalchemy-pre-ping": ("sqlalchemy_pre_ping", "SQLAlchemyPrePingStrategy"),
+    "timer-recycle": ("timer_recycle", "TimerRecycleStrategy"),
+    "tenacity-statement": ("tenacity_statement", "TenacityStatementStrategy"),
+    "tenacity-transaction": ("tenacity_transaction", "TenacityTransactionStrategy"),
+    "safe": ("safe", "SafeStrategy"),
+    "naive-global-mysqlclient": ("driver_variants", "NaiveGlobalMySQLclientStrategy"),
+    "safe-mysqlclient": ("driver_variants", "SafeMySQLclientStrategy"),
+}
+
+#: The driver (:mod:`chaos.drivers`) a bundled strategy connects with, when not PyMySQL.
+_DRIVERS = {"naive-global-mysqlclient": "mysqlclient", "safe-mysqlclient": "mysqlclient"}
+
+#: Importable by path but not bundled: mysql-connector-python's verdicts are not deterministic
+#: (see the README), and the default matrix must be.
+_UNBUNDLED = {
+    "NaiveGlobalConnectorPureStrategy": "driver_variants",
+    "NaiveGlobalConnectorCStrategy": "driver_variants",
+    "SafeConnectorPureStrategy": "driver_variants",
+    "SafeConnectorCStrategy": "driver_variants",
+}
 
 #: Every bundled strategy by name, in the order the reports list them (the registry reads this).
 BUNDLED = {
-    strategy.name: strategy
-    for strategy in (
-        NaiveGlobalStrategy,
-        CursorRetryStrategy,
-        PerRequestStrategy,
-        PingReconnectStrategy,
-        DBUtilsPersistentStrategy,
-        DBUtilsPooledStrategy,
-        SQLAlchemyRecycleStrategy,
-        SQLAlchemyPrePingStrategy,
-        TimerRecycleStrategy,
-        TenacityStatementStrategy,
-        TenacityTransactionStrategy,
-        SafeStrategy,
-        *NAIVE_GLOBAL_VARIANTS,
-        *SAFE_VARIANTS,
-    )
+    name: BundledFactory(name, f"{__name__}.{module}", attribute, driver=_DRIVERS.get(name))
+    for name, (module, attribute) in _CLASSES.items()
 }
 
-__all__ = [
-    "BUNDLED",
-    "CursorRetryStrategy",
-    "DBUtilsPersistentStrategy",
-    "DBUtilsPooledStrategy",
-    "NaiveGlobalStrategy",
-    "PerRequestStrategy",
-    "PingReconnectStrategy",
-    "SQLAlchemyPrePingStrategy",
-    "SQLAlchemyRecycleStrategy",
-    "SafeStrategy",
-    "TenacityStatementStrategy",
-    "TenacityTransactionStrategy",
-    "TimerRecycleStrategy",
-]
+_MODULE_OF_CLASS = {
+    **{attribute: module for module, attribute in _CLASSES.values()},
+    **_UNBUNDLED,
+}
+
+__all__ = ["BUNDLED", *sorted(_MODULE_OF_CLASS)]
+
+
+def __getattr__(name: str) -> Any:
+    """``from mysql_chaos_apps.strategies import SafeStrategy`` imports only that module."""
+    module = _MODULE_OF_CLASS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{module}"), name)

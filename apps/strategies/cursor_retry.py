@@ -54,6 +54,7 @@ class CursorRetryStrategy(BaseStrategy):
 
     name = "cursor-retry"
     summary = "the asker's retry: reconnect when cursor() raises, which it never does"
+    keeps_timeouts = False  # pymysql's defaults, as this library's users leave them
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)

@@ -42,6 +42,7 @@ class DBUtilsPersistentStrategy(BaseStrategy):
 
     name = "dbutils-persistent"
     summary = "DBUtils PersistentDB: one steady connection per thread, pinged when requested"
+    keeps_timeouts = False  # pymysql's defaults, as this library's users leave them
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)

@@ -19,6 +19,7 @@ class DBUtilsPooledStrategy(BaseStrategy):
 
     name = "dbutils-pooled"
     summary = "DBUtils PooledDB: pooled steady connections, pinged at checkout, begin() per unit"
+    keeps_timeouts = False  # pymysql's defaults, as this library's users leave them
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)

@@ -4,6 +4,10 @@ The same code as :mod:`.naive_global` and :mod:`.safe`, connecting through mysql
 (``MySQLdb``) or mysql-connector-python (pure Python, or its C extension) instead of PyMySQL,
 so the matrix shows where a driver changes a verdict. A variant whose driver is not installed
 fails to build with one line naming the ``drivers`` extra.
+
+Only the mysqlclient variants are bundled. The connector variants are not deterministic (the
+pure driver sets no TCP keepalive, the C extension reconnects silently), so they are run by path:
+``mysql-chaos check mysql_chaos_apps.strategies.driver_variants:SafeConnectorPureStrategy``.
 """
 
 from __future__ import annotations
@@ -54,11 +58,3 @@ class SafeConnectorCStrategy(SafeStrategy):
     name = "safe-connector-c"
     summary = "the safe strategy on mysql-connector-python's C extension"
     driver_name = "connector-c"
-
-
-NAIVE_GLOBAL_VARIANTS = (
-    NaiveGlobalMySQLclientStrategy,
-    NaiveGlobalConnectorPureStrategy,
-    NaiveGlobalConnectorCStrategy,
-)
-SAFE_VARIANTS = (SafeMySQLclientStrategy, SafeConnectorPureStrategy, SafeConnectorCStrategy)

@@ -23,6 +23,7 @@ class NaiveGlobalStrategy(BaseStrategy):
     summary = "the seed's original: one connection made at start-up, used forever, never checked"
     #: The DB-API driver (:mod:`chaos.drivers`); :mod:`.driver_variants` sets the others.
     driver_name = "pymysql"
+    keeps_timeouts = False  # pymysql's defaults, as this library's users leave them
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)

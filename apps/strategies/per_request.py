@@ -44,6 +44,7 @@ class PerRequestStrategy(BaseStrategy):
 
     name = "per-request"
     summary = "the seed's Flask pattern: connect per request in flask.g, close in teardown"
+    keeps_timeouts = False  # pymysql's defaults, as this library's users leave them
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)

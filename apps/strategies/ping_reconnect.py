@@ -45,6 +45,7 @@ class PingReconnectStrategy(BaseStrategy):
 
     name = "ping-reconnect"
     summary = "ping(reconnect=True) before every query; reconnects mid-transaction"
+    keeps_timeouts = False  # pymysql's defaults, as this library's users leave them
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)

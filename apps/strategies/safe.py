@@ -26,7 +26,7 @@ from chaos.taxonomy import describe, is_disconnect
 
 log = logging.getLogger(__name__)
 
-#: Defaults used when neither the settings nor ``config.extra`` give a value.
+#: Defaults used when neither ``config.extra`` nor the settings give a value.
 DEFAULTS: dict[str, float] = {
     "connect_timeout": 2.0,
     "read_timeout": 3.0,
@@ -76,8 +76,9 @@ class SafeStrategy(BaseStrategy):
       last read-back; a unit then known not applied raises :class:`DefiniteFailure`, otherwise
       the last error propagates (unknown).
 
-    ``config.extra`` may set any key of :data:`DEFAULTS`. ``driver_name`` picks the DB-API
-    driver (:mod:`chaos.drivers`); :mod:`.driver_variants` runs the same policy on the others.
+    ``config.extra`` may set any key of :data:`DEFAULTS`; the timeouts are otherwise the ones
+    ``config.connection`` carries. ``driver_name`` picks the DB-API driver (:mod:`chaos.drivers`);
+    :mod:`.driver_variants` runs the same policy on the others.
     """
 
     name = "safe"
@@ -87,8 +88,11 @@ class SafeStrategy(BaseStrategy):
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)
         options = {**DEFAULTS, **config.extra}
+        # A user's option first, then what the run's settings carry, then the defaults.
         timeouts = {
-            name: getattr(self.settings, name) or float(options[name])
+            name: float(config.extra[name])
+            if name in config.extra
+            else getattr(self.settings, name) or float(DEFAULTS[name])
             for name in ("connect_timeout", "read_timeout", "write_timeout")
         }
         self.attempts = int(options["attempts"])

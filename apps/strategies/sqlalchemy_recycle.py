@@ -24,6 +24,7 @@ class SQLAlchemyRecycleStrategy(BaseStrategy):
 
     name = "sqlalchemy-recycle"
     summary = "SQLAlchemy pool_recycle: connections older than the recycle time are replaced"
+    keeps_timeouts = False  # pymysql's defaults, as this library's users leave them
     pre_ping = False
 
     def __init__(self, config: StrategyConfig) -> None:

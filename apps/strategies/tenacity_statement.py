@@ -59,6 +59,7 @@ class TenacityStatementStrategy(BaseStrategy):
 
     name = "tenacity-statement"
     summary = "tenacity retry of each statement on OperationalError, reconnecting first"
+    keeps_timeouts = False  # pymysql's defaults, as this library's users leave them
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)

@@ -42,6 +42,7 @@ class TenacityTransactionStrategy(BaseStrategy):
 
     name = "tenacity-transaction"
     summary = "tenacity retry of the whole transaction on disconnects, no read-back"
+    keeps_timeouts = False  # pymysql's defaults, as this library's users leave them
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)

@@ -49,6 +49,7 @@ class TimerRecycleStrategy(BaseStrategy):
 
     name = "timer-recycle"
     summary = "the seed's MyConnectionPool: one connection replaced after refresh_time"
+    keeps_timeouts = False  # pymysql's defaults, as this library's users leave them
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)

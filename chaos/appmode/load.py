@@ -8,7 +8,8 @@ the in-process driver's.
 
 Two plans: :class:`BankRequests` (the seed's app: transfers with unique op ids on ``POST
 /transfer``, reads on ``GET /?city=London``, the in-process workers' generator) and
-:class:`GetRequests` (a user's app: ``GET`` one path, judged from HTTP alone).
+:class:`~chaos.appmode.user_load.UserRequests` (a user's app: ``GET`` one path and the writes
+the user names, judged from HTTP alone).
 """
 
 from __future__ import annotations
@@ -63,21 +64,9 @@ class BankRequests:
         }
 
 
-class GetRequests:
-    """``GET path`` again and again; ids ``w<worker>-<n>`` as the bank's."""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self._issued: dict[int, int] = {}
-
-    def next_request(self, worker: int) -> dict[str, Any]:
-        self._issued[worker] = self._issued.get(worker, 0) + 1
-        return {"op_id": f"w{worker}-{self._issued[worker]}", "kind": "read", "path": self.path}
-
-
-class HttpLoad:
+class HttpLoad(lifecycle.Resource):
     """``clients`` HTTP client processes against the app server listening on ``socket_path``
-    (a Unix socket: see :mod:`chaos.appmode.unix_http`); :meth:`close` ends them.
+    (a Unix socket: see :mod:`chaos.appserver.unix_http`); :meth:`stop` ends them.
 
     ``preexec`` runs in each client before exec (entering the cell's network namespace).
     Times in the operations are seconds since ``origin`` (a ``time.monotonic()`` value).
@@ -105,25 +94,20 @@ class HttpLoad:
         self._workdir = ""
         self._cleanup_key: int | None = None
 
-    def start(self) -> HttpLoad:
+    def _start(self) -> None:
         self._workdir = tempfile.mkdtemp(prefix=owned_prefix("load"))
-        self._cleanup_key = lifecycle.register_cleanup(self.close)
-        command = [sys.executable, "-m", "chaos.appmode.load_client", self._workdir + "/"]
+        self._cleanup_key = lifecycle.register_cleanup(self.stop)
+        command = [sys.executable, "-P", "-m", "chaos.appmode.load_client", self._workdir + "/"]
         setup = {"socket": self.socket_path, "timeout": self.timeout, "pace": self.pace}
-        try:
-            for _ in range(self.clients):
-                process = lifecycle.spawn(
-                    command,
-                    stdin=subprocess.PIPE,
-                    stdout=subprocess.PIPE,
-                    preexec=self.preexec,
-                )
-                self._processes.append(process)
-                self._send(process, setup)
-        except BaseException:
-            self.close()
-            raise
-        return self
+        for _ in range(self.clients):
+            process = lifecycle.spawn(
+                command,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                preexec=self.preexec,
+            )
+            self._processes.append(process)
+            self._send(process, setup)
 
     def run(
         self, phase: Phase, seconds: float, min_requests: int = 0, longest: float | None = None
@@ -204,7 +188,7 @@ class HttpLoad:
                         selector.unregister(key.fileobj)
         return replies
 
-    def close(self) -> None:
+    def stop(self) -> None:
         """End every client (EOF, then SIGKILL after a grace period); idempotent."""
         processes, self._processes = self._processes, []
         for process in processes:
@@ -227,9 +211,3 @@ class HttpLoad:
         if self._workdir:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = ""
-
-    def __enter__(self) -> HttpLoad:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()

@@ -13,6 +13,10 @@ a line, and answers each phase with one JSON line on stdout:
   error that stood for an answer);
 - EOF ends it.
 
+A planned operation is the bank's (``kind`` transfer or read), a user's request (``method``,
+``path``, ``body``, ``content_type``), or a call of the user's load function (``load``:
+``module:function``, imported here once; see :mod:`chaos.appmode.user_load`).
+
 ``WORKDIR`` is not used: it names the owner on this process's command line, so the sweep finds
 a client whose owner was killed with SIGKILL.
 """
@@ -20,20 +24,72 @@ a client whose owner was killed with SIGKILL.
 from __future__ import annotations
 
 import http.client
+import importlib
 import json
+import os
 import signal
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
-from chaos.appmode.unix_http import UnixHTTPConnection
+from chaos.appserver.unix_http import UnixHTTPConnection
 
 #: ``error`` of a request that was not answered within the timeout (chaos.workload.history.HANG).
 HANG = "hang"
 
 
+_load_functions: dict[str, Callable[..., Any]] = {}
+
+
+class LoadFunctionError(Exception):
+    """The user's load function raised, or sent nothing: not an answer of the app's."""
+
+
+def _answer(response: http.client.HTTPResponse) -> tuple[int, str]:
+    return response.status, response.read()[:300].decode(errors="replace")
+
+
+def _call_load(conn: http.client.HTTPConnection, op: dict[str, Any]) -> tuple[int, str]:
+    spec = op["load"]
+    if spec not in _load_functions:
+        # The client runs with ``python -P`` (no chaos/ of the user's may stand in for the
+        # suite's); the user's module is found where the command was started, searched last.
+        if os.getcwd() not in sys.path:
+            sys.path.append(os.getcwd())
+        module, _, name = spec.partition(":")
+        function: Any = importlib.import_module(module)
+        for part in name.split("."):
+            function = getattr(function, part)
+        _load_functions[spec] = function
+    answers: list[tuple[int, str]] = []
+
+    def send(
+        method: str, path: str, body: str | bytes | None = None, headers: dict | None = None
+    ) -> tuple[int, str]:
+        conn.request(method, path, body=body, headers=headers or {})
+        answers.append(_answer(conn.getresponse()))
+        return answers[-1]
+
+    try:
+        _load_functions[spec](send, op["op_id"])
+    except (OSError, http.client.HTTPException):
+        raise  # the app's connection failed: an answer like any other
+    except Exception as e:
+        raise LoadFunctionError(f"--load {spec} raised {type(e).__name__}: {e}") from e
+    if not answers:
+        raise LoadFunctionError(f"--load {spec} sent no request")
+    return answers[-1]
+
+
 def _send(conn: http.client.HTTPConnection, op: dict[str, Any]) -> tuple[int, str]:
+    if "load" in op:
+        return _call_load(conn, op)
+    if "method" in op:
+        headers = {"Content-Type": op["content_type"]} if op.get("content_type") else {}
+        conn.request(op["method"], op["path"], body=op.get("body"), headers=headers)
+        return _answer(conn.getresponse())
     if op["kind"] == "transfer":
         fields = {"op_id": op["op_id"], "from": op["from_id"], "to": op["to_id"]}
         body = urlencode({**fields, "amount": op["amount"]})
@@ -56,7 +112,7 @@ def _request(conn: http.client.HTTPConnection, op: dict[str, Any]) -> dict[str, 
             error = f"HTTP {status}: {' '.join(text.split())[:200]}"
     except TimeoutError:
         error = HANG
-    except (OSError, http.client.HTTPException) as e:
+    except (OSError, http.client.HTTPException, LoadFunctionError) as e:
         error = f"{type(e).__name__}: {e}"
     if status is None:
         conn.close()  # the next request opens a new connection

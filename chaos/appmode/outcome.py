@@ -24,11 +24,6 @@ def classify_answer(status: int) -> Result:
     return Result.UNKNOWN
 
 
-def is_server_error(status: int | None) -> bool:
-    """True for a 5xx answer; ``None`` (no answer at all: timeout, connection error) is not."""
-    return status is not None and 500 <= status < 600
-
-
 def answers_by_phase(operations: Iterable[Operation]) -> str:
     """One line for a report: 5xx answers and unanswered requests per phase, of all requests."""
     totals: Counter[str] = Counter()

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection as Pipe
 from typing import Any
 
-from chaos.appmode.unix_http import UnixHTTPConnection
+from chaos.appserver.unix_http import UnixHTTPConnection
 from chaos.bench.processes import client_orders, stop_client_processes
 
 START_MARGIN_SECONDS = 0.2

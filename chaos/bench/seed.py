@@ -15,7 +15,7 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from chaos.bench.app_server import AppServer
+from chaos.appserver.app_server import AppServer
 from chaos.bench.http_load import LoadGenerator, LoadResult
 from chaos.settings import ConnectionSettings
 from chaos.strategy.registry import wsgi_apps
@@ -144,8 +144,9 @@ def render(report: SeedBenchReport) -> list[str]:
         " one process each (siege is not used)",
         f"{report.rounds} interleaved rounds x {report.duration:g} s per cell; req/s is the median"
         " over rounds; x is the median over rounds of the ratio to dbutils-persistent",
-        "TLS off: ssl_disabled=True; TLS default: pymysql's default (TLS preferred; this server"
-        " offers none, yet each connect builds an SSLContext)",
+        "TLS off: ssl_disabled=True; TLS default: pymysql's default (TLS preferred: used where"
+        " the server offers it, as MySQL does and the disposable MariaDB does not; either way"
+        " each connect builds an SSLContext)",
         "",
         f"{'app':<20} {'TLS':<8}"
         + "".join(f" {'c=' + str(c) + ' req/s':>13} {'x':>5}" for c in report.concurrencies)

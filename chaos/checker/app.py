@@ -11,10 +11,13 @@ from __future__ import annotations
 from chaos.checker.check import BANK_CHECKS
 from chaos.checker.compose import compose
 from chaos.checker.db_check import DatabaseCheckChecker
+from chaos.checker.exercised import ExercisedChecker
 from chaos.checker.hang import HangChecker
 from chaos.checker.recovery import RecoveryChecker
 from chaos.checker.settled import SettledChecker
 
-HTTP_CHECKS = compose("http", RecoveryChecker(), HangChecker(), SettledChecker())
+HTTP_CHECKS = compose(
+    "http", RecoveryChecker(), HangChecker(), SettledChecker(), ExercisedChecker()
+)
 APP_CHECKS = compose("app", *BANK_CHECKS.members, SettledChecker())
 CHECK_APP_CHECKS = compose("check-app", *HTTP_CHECKS.members, DatabaseCheckChecker())

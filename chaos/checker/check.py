@@ -9,6 +9,8 @@ from __future__ import annotations
 from chaos.checker.atomic import AtomicChecker
 from chaos.checker.compose import compose
 from chaos.checker.duplicate import DuplicateChecker
+from chaos.checker.exercised import ExercisedChecker
+from chaos.checker.fault_losses import FaultLossChecker
 from chaos.checker.hang import HangChecker
 from chaos.checker.outcomes import OutcomesChecker
 from chaos.checker.protocol import CheckContext
@@ -25,6 +27,8 @@ BANK_CHECKS = compose(
     OutcomesChecker(),
     RecoveryChecker(),
     HangChecker(),
+    FaultLossChecker(),
+    ExercisedChecker(),
 )
 
 

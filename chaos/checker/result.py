@@ -35,6 +35,13 @@ class ViolationKind(enum.StrEnum):
         "a worker had no success within the deadline after heal",
     )
     HANG = "hang", "hang", "an operation outlived the hard deadline"
+    #: a fault that strikes between transactions (an idle connection) failed operations
+    FAULT_LOSS = (
+        "lost-in-fault",
+        "flost",
+        "operations failed during a fault that strikes only idle connections (a check "
+        "before use loses none)",
+    )
     #: app mode: requests still failing once the recovery deadline after heal has passed
     STILL_FAILING = (
         "still-failing",
@@ -43,6 +50,12 @@ class ViolationKind(enum.StrEnum):
     )
     #: app mode (check-app): the user's own database check failed after the heal
     DB_CHECK = "db-check", "dbcheck", "the database check given to check-app failed after heal"
+    #: the fault said it never struck the code under test: the cell tested nothing
+    UNEXERCISED = (
+        "unexercised",
+        "unexercised",
+        "the fault never struck the code under test (its own count says so): nothing was tested",
+    )
     #: a checker raised (Jepsen's ``:valid? :unknown``): its invariant was not judged
     UNKNOWN = (
         "unknown",

@@ -1,4 +1,5 @@
-"""``mysql-chaos check``: the CI gate for a user's own strategy, held to every invariant."""
+"""``mysql-chaos check``: the CI gate for a user's own strategy, held to every invariant (or to
+the verdicts the user recorded for it with ``--expected FILE``)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,6 @@ from pathlib import Path
 import click
 
 from chaos.cli.outcome import finish, show_skips_and_errors, show_violations
-from chaos.cli.paths import prepare_history_dir
 from chaos.cli.progress import Progress
 from chaos.cli.report_files import (
     ReportingCommand,
@@ -20,18 +20,31 @@ from chaos.cli.report_files import (
 from chaos.cli.run_options import (
     DEFAULT_JOBS,
     backend_for,
+    expected_option,
     history_options,
+    read_expected,
+    record_target,
     server_options,
+    show_recorded,
 )
 from chaos.faults import FAULTS
+from chaos.reports.paths import prepare_history_dir
 
 
 @click.command(cls=ReportingCommand)
-@click.argument("factory_spec", metavar="MODULE:FACTORY")
+@click.argument("factory_spec", metavar="MODULE:FACTORY|NAME")
 @click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable; default all.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=DEFAULT_JOBS, show_default=True)
 @report_file_options
 @history_options
+@expected_option
+@click.option(
+    "--record-expected",
+    "record_file",
+    metavar="FILE",
+    help="Write the measured verdicts into FILE in your repository (for --expected; its whys "
+    "are kept) and exit 0.",
+)
 @server_options
 def check(
     factory_spec: str,
@@ -39,32 +52,44 @@ def check(
     jobs: int,
     histories: str | None,
     options: tuple[str, ...],
+    expected_file: str | None,
+    record_file: str | None,
     server_url: str | None,
     allow_global_changes: bool,
     allow_skip: bool,
     reports: dict[str, str],
 ) -> None:
-    """CI gate for your own strategy: exit 0 iff every fault ran and no invariant was violated.
+    """CI gate for your own strategy: exit 0 iff every fault ran and no invariant was violated
+    (or, with --expected, every cell met the verdict you recorded for it).
 
-    Exit codes: 0 ok, 1 a violation, 2 bad input, 3 a fault skipped (see --allow-skip),
-    4 a cell errored, 130 interrupted.
+    MODULE:FACTORY is imported from the current directory too; NAME is a strategy another
+    installed package registers. Exit codes: 0 ok, 1 a violation, 2 bad input, 3 a fault
+    skipped (see --allow-skip), 4 a cell errored, 130 interrupted.
     """
     from chaos.owner import owned_prefix
     from chaos.reports.model import MatrixReport
     from chaos.runner.matrix import run_matrix
+    from chaos.runner.matrix_plan import measured_verdicts
     from chaos.runner.user_strategy import load_user_factory
-    from chaos.verdicts.expectations import held_to_every_invariant
+    from chaos.strategy.expectations import IN_PROCESS, expectations_for
+    from chaos.strategy.own_expectations import record_own_verdicts
+    from chaos.verdicts.gate import fails_expectation
 
     fault_names = FAULTS.select(list(faults))
     backend = backend_for(server_url, allow_global_changes)
     targets = requested_reports(reports)
+    own = read_expected(expected_file)
+    record_path = record_target(record_file) if record_file is not None else None
     history_dir = prepare_history_dir("--histories", histories) if histories else None
     factory = load_user_factory(factory_spec, options, backend)
+    expectations = expectations_for([factory_spec], fault_names, own=own)
     with contextlib.ExitStack() as stack:
         if history_dir is None:  # the histories are kept only while the run needs them
             temporary = tempfile.TemporaryDirectory(prefix=owned_prefix("check"))
             history_dir = Path(stack.enter_context(temporary))
-        progress = Progress(len(fault_names), fails=lambda result: bool(result.violations))
+        progress = Progress(
+            len(fault_names), fails=lambda result: fails_expectation(result, expectations)
+        )
         stack.callback(progress.close)
         run = run_matrix(
             [(factory_spec, factory)],
@@ -78,12 +103,21 @@ def check(
     results = show_violations(run.results, fault_names)
     show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")
-    expectations = held_to_every_invariant(factory_spec, fault_names)
     report = MatrixReport.build(
         run.results, expectations, [factory_spec], fault_names, run.seconds, allow_skip=allow_skip
     )
     write_reports(report, targets)
+    if record_path is not None:
+        show_recorded(*record_own_verdicts(measured_verdicts(report), record_path, IN_PROCESS))
+        return
+    recorded = [c for c in report.cells if c.expected and not c.expected.every_invariant]
+    if recorded:
+        from chaos.cli.outcome import show_mismatches
+
+        show_mismatches(report)
     finish(
         report.gate,  # the one gate: the reports' exit_code is the exit code
-        f"{factory_spec}: every invariant held under every fault",
+        f"{factory_spec}: every invariant held under every fault"
+        if not recorded
+        else f"{factory_spec}: every fault met its expected verdict ({len(recorded)} recorded)",
     )

@@ -98,6 +98,9 @@ cli.add_command(toxiproxy_server)
 from chaos.cli.bench import bench  # noqa: E402
 
 cli.add_command(bench)
+from chaos.cli.server import server  # noqa: E402
+
+cli.add_command(server)
 from chaos.cli.clean import clean  # noqa: E402
 
 cli.add_command(clean)

@@ -7,7 +7,6 @@ from dataclasses import replace
 import click
 
 from chaos.cli.outcome import finish, show_mismatches, show_skips_and_errors
-from chaos.cli.paths import check_report_path, prepare_history_dir
 from chaos.cli.progress import Progress
 from chaos.cli.report_files import (
     ReportingCommand,
@@ -19,10 +18,19 @@ from chaos.cli.run_options import (
     DEFAULT_APP_JOBS,
     DEFAULT_JOBS,
     backend_for,
+    expected_option,
     history_options,
+    read_expected,
+    record_target,
     server_options,
+    show_recorded,
 )
+from chaos.errors import UsageError
 from chaos.faults import FAULTS
+from chaos.reports.paths import check_report_path, prepare_history_dir
+
+#: ``--record-expected`` without a file: the bundled strategies, into the bundled file.
+_BUNDLED = "\0bundled"
 
 # The strategies, runner and reports import SQLAlchemy, DBUtils and tenacity (~0.3 s): they are
 # imported inside the commands, so `mysql-chaos repro` and `--help` do not pay for them.
@@ -34,8 +42,8 @@ from chaos.faults import FAULTS
     "strategies",
     multiple=True,
     metavar="NAME",
-    help="Repeatable: a registered name, or module:factory for your own (held to every "
-    "invariant unless an expectation is recorded for it).",
+    help="Repeatable: a registered name, or module:factory for your own (yours, and those "
+    "another package registers, are held to every invariant unless --expected records them).",
 )
 @click.option("--fault", "faults", multiple=True, metavar="NAME", help="Repeatable.")
 @click.option(
@@ -73,9 +81,15 @@ from chaos.faults import FAULTS
 )
 @click.option(
     "--record-expected",
-    is_flag=True,
-    help="Write the measured verdicts into the expectations file (keeps the reasons).",
+    is_flag=False,
+    flag_value=_BUNDLED,
+    default=None,
+    metavar="[FILE]",
+    help="Write the measured verdicts and exit 0. With FILE: your strategies' (module:factory, "
+    "or another package's) into FILE in your repository, for --expected; its whys are kept. "
+    "Alone: the bundled strategies' into the bundled file (keeps the reasons).",
 )
+@expected_option
 @server_options
 def matrix(
     strategies: tuple[str, ...],
@@ -87,7 +101,8 @@ def matrix(
     all_faults: bool,
     wsgi_server: str,
     shard: str | None,
-    record_expected: bool,
+    record_expected: str | None,
+    expected_file: str | None,
     server_url: str | None,
     allow_global_changes: bool,
     allow_skip: bool,
@@ -103,11 +118,13 @@ def matrix(
         MatrixRequest,
         plan_matrix,
         record_measured,
+        record_own_measured,
         run_plan,
         select_strategies,
     )
     from chaos.runner.shard import parse_shard
     from chaos.strategy.expectations import recording_file
+    from chaos.strategy.own_expectations import own_strategies
 
     specs = [name for name in strategies if ":" in name]
     if all_faults and not app_mode:
@@ -116,10 +133,21 @@ def matrix(
         raise click.UsageError("--option is for in-process cells; an app reads its environment")
     if options and not specs:
         raise click.UsageError("--option applies to module:factory strategies; none was given")
-    if record_expected and specs:
-        raise click.UsageError("--record-expected records the bundled strategies only")
+    if record_expected == _BUNDLED and specs:
+        raise UsageError(
+            "--record-expected without a FILE records the bundled strategies only; "
+            "--record-expected FILE records yours"
+        )
     shard_of = parse_shard(shard) if shard else None
-    select_strategies(strategies)  # an unknown name fails before anything else is checked
+    names = select_strategies(strategies)  # an unknown name fails before anything else
+    own_file = None
+    if record_expected not in (None, _BUNDLED):
+        if not own_strategies([*names, *specs]):
+            raise UsageError(
+                "--record-expected FILE records your own strategies (module:factory, or "
+                "registered by another package); none is in this run"
+            )
+        own_file = record_target(record_expected)
     if app_mode:
         from chaos.cli.app_mode import app_fault_names
 
@@ -136,16 +164,18 @@ def matrix(
         wsgi_server=wsgi_server,
         shard=shard_of,
         allow_skip=allow_skip,
+        own=read_expected(expected_file),
     )
     targets = requested_reports(reports)
-    if record_expected:
-        check_report_path("expectations file", str(recording_file(request.mode)))
     if histories:
         request = replace(request, history_dir=prepare_history_dir("--histories", histories))
     plan = plan_matrix(request)
+    if record_expected == _BUNDLED:
+        check_report_path("expectations file", str(recording_file(request.mode, plan.flavour)))
     click.echo(
         ("app mode: " if app_mode else "")
         + f"{len(plan.strategy_names)} strategies x {len(fault_names)} faults, {request.jobs} jobs"
+        + f"; {request.backend.describe()}, held to the {plan.flavour} verdicts"
         + (f"; shard {shard}: {plan.total} cells" if shard_of else "")
     )
     progress = Progress(plan.total, fails=plan.fails)
@@ -163,8 +193,11 @@ def matrix(
     )
     for cell in report.slowest():
         click.echo(f"  {cell.result.seconds:5.1f}s  {cell.result.strategy} x {cell.result.fault}")
-    if record_expected:
-        expectations_file = record_measured(report, request.mode)
+    if own_file is not None:
+        show_recorded(*record_own_measured(report, own_file, request.mode))
+        return
+    if record_expected == _BUNDLED:
+        expectations_file = record_measured(report, request.mode, plan.flavour)
         click.echo(f"recorded {len(report.cells)} verdicts in {expectations_file}")
         return
     show_mismatches(report)

@@ -17,13 +17,10 @@ if TYPE_CHECKING:
 
 
 def show_mismatches(report: MatrixReport) -> None:
-    from chaos.verdicts.vocabulary import verdict_words
-
     for cell in report.mismatches:
-        expected = verdict_words(cell.expected.violations) if cell.expected else "(none recorded)"
         click.secho(
             f"MISMATCH {cell.result.strategy} x {cell.result.fault}: measured "
-            f"{cell.result.verdict}, expected {expected}",
+            f"{cell.result.verdict}, expected {cell.expected_label}",
             fg="red",
         )
 

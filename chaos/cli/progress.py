@@ -93,7 +93,7 @@ class Progress:
                 self._status_shown = False
 
     def _line(self, result: CellResult, failed: bool) -> str:
-        words = result.verdict + (MISMATCH if failed else "")
+        words = result.verdict + result.strike_mark + (MISMATCH if failed else "")
         colour = {PASS: "green", SKIP: "yellow", ERROR: "red"}.get(result.verdict, "red")
         return (
             f"[{self._done:3}/{self.total}] {result.strategy} x {result.fault}: "

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from chaos.cli.paths import check_report_path
 from chaos.errors import UsageError
+from chaos.reports.paths import check_report_path
 
 if TYPE_CHECKING:
     from chaos.reports.format import ReportFormat

@@ -11,9 +11,10 @@ from chaos.drivers import driver as driver_named
 from chaos.faults import FAULTS
 from chaos.repro import entries, select
 from chaos.repro.runner import run_reproductions
+from chaos.runner.environment import Backend
 
 #: The gate's codes (chaos/verdicts/gate.py ExitCode), spelled here so that ``repro`` does not
-#: import the matrix's runner and the strategies behind it.
+#: load the verdicts and, behind them, the checker, the workload and the strategies.
 EXIT_SKIPPED = 3
 EXIT_ERRORED = 4
 
@@ -47,6 +48,14 @@ EXIT_ERRORED = 4
     type=click.IntRange(min=1),
     help="Run this many at once.",
 )
+@click.option(
+    "--server",
+    type=click.Choice(["local", "mysql"]),
+    default="local",
+    show_default=True,
+    help="The disposable server: local (mariadbd on PATH) or mysql (Oracle MySQL from the root "
+    "filesystem `mysql-chaos server install mysql` makes; the extras then skip).",
+)
 @click.pass_context
 def repro(
     ctx: click.Context,
@@ -55,6 +64,7 @@ def repro(
     list_only: bool,
     allow_skip: bool,
     jobs: int,
+    server: str,
 ) -> None:
     """Reproduce every fault of the catalogue, then the extras, and print each exact exception.
 
@@ -74,7 +84,9 @@ def repro(
     started = time.monotonic()
     skipped: list[str] = []
     errored: list[str] = []
-    for result in run_reproductions(names, jobs=jobs, driver=driver):
+    backend = Backend(server_binary=None if server == "local" else server)
+    flavour = backend.flavour()  # whose `produces` each fault's exception must be
+    for result in run_reproductions(names, jobs=jobs, backend=backend, driver=driver):
         click.secho(f"== {result.name}", bold=True)
         click.echo(f"   event:     {result.event}")
         click.echo(f"   injected:  {result.injection}")
@@ -88,7 +100,8 @@ def repro(
             click.secho(f"   error:     {result.failure}", fg="magenta")
         else:
             click.secho(f"   exception: {result.error!r}", fg="red")
-            produces = FAULTS.get(result.name).produces if result.name in FAULTS else ""
+            fault = FAULTS.get(result.name) if result.name in FAULTS else None
+            produces = fault.produces_on(flavour) if fault else ""
             # A fault's `produces` is what PyMySQL raises; other drivers word it their own way.
             if driver.name == DEFAULT and produces and repr(result.error) != produces:
                 errored.append(result.name)

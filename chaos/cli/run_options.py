@@ -5,29 +5,33 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from chaos.runner.environment import Backend
+from chaos.runner.timing import DEFAULT_JOBS  # noqa: F401 - the options' default
 from chaos.settings import ConnectionSettings
 
-# A cell mostly waits (a read timeout, keepalive probes, an outage's seconds): 6 per core keep
-# the cores busy. Measured on 2 cores: the 228-cell matrix in 52-55 s with 12, 66-74 s with 8,
-# verdicts identical over repeated full runs.
-DEFAULT_JOBS = max(4, 6 * (os.cpu_count() or 1))
+if TYPE_CHECKING:
+    from chaos.strategy.expectations import OwnExpectations
+
 # An app cell also runs a WSGI server and paced HTTP clients (about 1.3 CPU seconds per cell):
 # 3 per core keep 2 cores busy without starving the load of the cells already running.
 DEFAULT_APP_JOBS = max(2, 3 * (os.cpu_count() or 1))
 
 
 DOCKER_IMAGE_KEY = "mysql_chaos_docker_image"
+SERVER_BINARY_KEY = "mysql_chaos_server_binary"
 
 
 def backend_for(server_url: str | None, allow_global_changes: bool) -> Backend:
-    docker_image = click.get_current_context().meta.get(DOCKER_IMAGE_KEY)
-    if docker_image and server_url:
-        raise click.UsageError("--server docker:IMAGE and --server-url exclude each other")
+    meta = click.get_current_context().meta
+    docker_image = meta.get(DOCKER_IMAGE_KEY)
+    server_binary = meta.get(SERVER_BINARY_KEY)
+    if (docker_image or server_binary) and server_url:
+        raise click.UsageError("--server and --server-url exclude each other")
     if server_url:
         ConnectionSettings.from_url(server_url)  # a malformed URL is exit 2 before any cell
     if docker_image:
@@ -37,6 +41,7 @@ def backend_for(server_url: str | None, allow_global_changes: bool) -> Backend:
         engine_client().close()
     return Backend(
         external_url=server_url,
+        server_binary=server_binary,
         allow_global_changes=allow_global_changes,
         docker_image=docker_image,
     )
@@ -46,10 +51,20 @@ def server_spec(ctx: click.Context, _param: click.Parameter, value: str | None) 
     """``--server`` kept out of the commands' signatures: _backend reads it from the context."""
     if value is None or value == "local":
         return
+    if value == "mysql":
+        ctx.meta[SERVER_BINARY_KEY] = value  # the flavour find_server_binary knows by name
+        return
     kind, _, image = value.partition(":")
     if kind != "docker":
-        raise click.BadParameter(f"{value!r}: expected local, docker or docker:IMAGE")
+        raise click.BadParameter(f"{value!r}: expected local, mysql, docker or docker:IMAGE")
     ctx.meta[DOCKER_IMAGE_KEY] = image or "local"
+
+
+SERVER_HELP = (
+    "Where disposable servers come from: local (mariadbd on PATH, the default), mysql (Oracle "
+    "MySQL from the root filesystem `mysql-chaos server install mysql` makes), docker:local "
+    "(MariaDB built here from Debian's packages) or docker:IMAGE."
+)
 
 
 def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -64,12 +79,10 @@ def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
             ),
             click.option(
                 "--server",
-                metavar="docker:IMAGE",
+                metavar="local|mysql|docker:IMAGE",
                 expose_value=False,
                 callback=server_spec,
-                help="Disposable servers in containers: docker:local (MariaDB built here from "
-                "Debian's packages) or docker:IMAGE (the server image built on that base). "
-                "Default: local.",
+                help=SERVER_HELP,
             ),
             click.option(
                 "--allow-global-changes",
@@ -86,6 +99,45 @@ def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ):
         command = option(command)
     return command
+
+
+def expected_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--expected FILE``: the user's own expected verdicts, as ``matrix`` and ``check`` read
+    them."""
+    return click.option(
+        "--expected",
+        "expected_file",
+        metavar="FILE",
+        help="Your own expected verdicts (TOML, as --record-expected FILE writes it), merged "
+        "over the registered ones: a cell of your strategy recorded there is held to it; one "
+        "recorded nowhere is held to every invariant.",
+    )(command)
+
+
+def read_expected(path: str | None) -> OwnExpectations | None:
+    """``--expected FILE`` read and checked before any cell runs (one line when it is bad)."""
+    if path is None:
+        return None
+    from chaos.strategy.own_expectations import read_own_expectations
+
+    return read_own_expectations(path)
+
+
+def record_target(path: str) -> Path:
+    """``--record-expected FILE`` checked before any cell runs: outside the installed package,
+    writable, and a valid expectations file when it exists."""
+    from chaos.reports.paths import check_report_path
+    from chaos.strategy.own_expectations import RECORD_OPTION, check_record_target
+
+    check_record_target(path)
+    return check_report_path(RECORD_OPTION, path)
+
+
+def show_recorded(path: Path, count: int, unexplained: list[tuple[str, str]]) -> None:
+    click.echo(f"recorded {count} verdicts of your strategies in {path}")
+    if unexplained:
+        cells = ", ".join(f"{strategy} x {fault}" for strategy, fault in unexplained)
+        click.echo(f"say in {path} why these are expected to violate an invariant: {cells}")
 
 
 def history_options(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,9 +1,11 @@
 """``mysql-chaos up`` / ``down``: a disposable server with the embedded Toxiproxy in front of it.
 
 ``up`` runs in the foreground until Ctrl-C or SIGTERM and then stops everything it started. It
-records itself in a private runtime directory, so ``down`` (from another terminal, a script, CI)
-can stop it by sending that SIGTERM; ``down`` signals only a process that proves it is that
-``up`` (:mod:`chaos.cli.up_state` says how), never one another user named in a planted file.
+records itself in a private runtime directory under its name (``--name``, default ``default``;
+several run side by side), so ``down NAME`` (from another terminal, a script, CI) can stop that
+one by sending that SIGTERM; ``down`` alone stops the ``default`` one. ``down`` signals only a
+process that proves it is that ``up`` (:mod:`chaos.cli.up_state` says how), never one another
+user named in a planted file.
 """
 
 from __future__ import annotations
@@ -14,7 +16,15 @@ from types import FrameType
 
 import click
 
-from chaos.cli.up_state import remove_record, running_up, stop_up, write_record
+from chaos.cli.up_state import (
+    DEFAULT_NAME,
+    record_name,
+    remove_record,
+    running_names,
+    running_up,
+    stop_up,
+    write_record,
+)
 from chaos.cli.up_state import start_time as _start_time
 from chaos.errors import UsageError
 
@@ -40,19 +50,39 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
 @click.option(
     "--binary", metavar="PATH", default=None, help="mariadbd/mysqld to run (default: PATH)."
 )
-def up(api_port: int, binary: str | None) -> None:
+@click.option(
+    "--server",
+    type=click.Choice(["local", "mysql"]),
+    default="local",
+    show_default=True,
+    help="local (--binary or mariadbd on PATH) or mysql (Oracle MySQL from the root filesystem "
+    "`mysql-chaos server install mysql` makes).",
+)
+@click.option(
+    "--name",
+    default=DEFAULT_NAME,
+    show_default=True,
+    metavar="NAME",
+    help="Run beside other ups under this name (a-z, 0-9, '-'); `down NAME` stops it.",
+)
+def up(api_port: int, binary: str | None, server: str, name: str) -> None:
     """Start a disposable server and the embedded Toxiproxy; run until Ctrl-C or SIGTERM.
 
     Prints where to connect: the server directly, through the proxy, and the Toxiproxy API (add
-    toxics there, e.g. with toxiproxy-cli or the toxiproxy-python client). `mysql-chaos down`
-    stops it from elsewhere.
+    toxics there, e.g. with toxiproxy-cli or the toxiproxy-python client). `mysql-chaos down
+    [NAME]` stops it from elsewhere.
     """
     from chaos.servers.local import LocalServer
     from chaos.toxiproxy.embedded import EmbeddedToxiproxy
 
-    running = running_up()
+    if server == "mysql":
+        if binary:
+            raise UsageError("--binary and --server mysql exclude each other")
+        binary = server
+    record_name(name)  # a malformed name: one line, before anything starts
+    running = running_up(name)
     if running is not None:
-        raise UsageError(f"mysql-chaos up is already running (pid {running.pid})")
+        raise UsageError(f"mysql-chaos up {name!r} is already running (pid {running.pid})")
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     record_fd: int | None = None
     try:
@@ -67,13 +97,15 @@ def up(api_port: int, binary: str | None) -> None:
             # These are the disposable server's own credentials: printing them is the point.
             proxied = f"mysql://{direct.user}:{direct.password}@{proxy.listen}/{direct.database}"
             record_fd = write_record(
-                {"pid": os.getpid(), "start_time": _start_time(os.getpid()), "api": toxiproxy.url}
+                {"pid": os.getpid(), "start_time": _start_time(os.getpid()), "api": toxiproxy.url},
+                name,
             )
             click.echo(f"server (direct):     {direct.url('mysql')}")
             click.echo(f"server (via proxy):  {proxied}")
             # With its secret: the API refuses requests without it, and this user is its owner.
             click.echo(f"toxiproxy API:       {toxiproxy.url}  (proxy name: mysql)")
-            click.echo(f"running as pid {os.getpid()}; stop with Ctrl-C or `mysql-chaos down`")
+            stop = "mysql-chaos down" + ("" if name == DEFAULT_NAME else f" {name}")
+            click.echo(f"running as pid {os.getpid()} (up {name}); stop with Ctrl-C or `{stop}`")
             while True:
                 signal.pause()
     except (KeyboardInterrupt, _Stop):
@@ -81,15 +113,20 @@ def up(api_port: int, binary: str | None) -> None:
     finally:
         signal.signal(signal.SIGTERM, previous)
         if record_fd is not None:
-            remove_record(record_fd)
+            remove_record(record_fd, name)
     click.echo("stopped")
 
 
 @click.command()
-def down() -> None:
-    """Stop the server and proxy of a running `mysql-chaos up` (by its recorded pid)."""
-    record = running_up()
+@click.argument("name", default=DEFAULT_NAME, metavar="[NAME]")
+def down(name: str) -> None:
+    """Stop the server and proxy of the running `mysql-chaos up` called NAME (default: the one
+    started without --name), by its recorded pid. Other ups keep running."""
+    record_name(name)  # a malformed name: one line
+    record = running_up(name)
     if record is None or not stop_up(record, _STOP_WAIT):
-        click.echo("no mysql-chaos up is running")
+        others = [other for other in running_names() if other != name]
+        running = f" (running: {', '.join(others)})" if others else ""
+        click.echo(f"no mysql-chaos up {name!r} is running{running}")
         return
-    click.echo(f"stopped mysql-chaos up (pid {record.pid})")
+    click.echo(f"stopped mysql-chaos up {name!r} (pid {record.pid})")

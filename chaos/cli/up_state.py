@@ -1,5 +1,8 @@
 """Where ``mysql-chaos up`` records itself, and how ``down`` proves a process is that ``up``.
 
+Several ``up``s may run side by side, each under its own name (``up --name NAME``, default
+``default``): each has its own record, ``up-NAME.json``, and ``down NAME`` stops only its own.
+
 Another local user must not be able to make ``down`` signal a process, nor pass a record off as
 ``up``'s. Three things hold that together:
 
@@ -9,9 +12,9 @@ Another local user must not be able to make ``down`` signal a process, nor pass 
    directory another user made first, a symlink, mode 0777) is refused in one line (exit 4),
    never used; every later step goes through that descriptor, so the directory cannot be
    swapped between the check and the use.
-2. **The file is ours.** ``up.json`` is created with ``O_EXCL | O_NOFOLLOW``, mode 0600, and read
-   with ``O_NOFOLLOW``; a file that is not a regular file of ours, writable by us alone, is
-   refused like the directory.
+2. **The file is ours.** ``up-NAME.json`` is created with ``O_EXCL | O_NOFOLLOW``, mode 0600,
+   and read with ``O_NOFOLLOW``; a file that is not a regular file of ours, writable by us
+   alone, is refused like the directory.
 3. **The process proves it is that ``up``.** ``up`` keeps the record file open for as long as it
    runs. ``down`` opens a pidfd for the recorded pid, then checks through /proc that the
    process runs as our user, has the recorded start time, and holds open the very file
@@ -28,6 +31,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import select
 import signal
 import stat
@@ -36,9 +40,23 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from chaos.errors import ChaosError, UntrustedPathError
+from chaos.errors import ChaosError, UntrustedPathError, UsageError
 
-RECORD_NAME = "up.json"
+#: The name of an ``up`` started without ``--name``, and the one ``down`` stops without one.
+DEFAULT_NAME = "default"
+#: A short word: it becomes part of a file name, and the user types it.
+_NAME = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?")
+_RECORD = re.compile(r"up-(?P<name>.+)\.json")
+
+
+def record_name(name: str) -> str:
+    """The record file of the ``up`` called ``name``; a malformed name is a UsageError."""
+    if not _NAME.fullmatch(name):
+        raise UsageError(
+            f"bad up name {name!r}: use 1 to 32 of a-z, 0-9 and '-', not starting or ending "
+            "with '-'"
+        )
+    return f"up-{name}.json"
 
 
 def runtime_dir() -> Path:
@@ -109,27 +127,29 @@ class UpRecord:
     file_id: tuple[int, int]
 
 
-def write_record(record: dict[str, object]) -> int:
+def write_record(record: dict[str, object], name: str = DEFAULT_NAME) -> int:
     """Create the record (``up`` must keep the returned descriptor open while it runs)."""
     directory = runtime_dir()
+    file_name = record_name(name)
     try:
         with private_directory(create=True) as dir_fd:
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-            fd = os.open(RECORD_NAME, flags, 0o600, dir_fd=dir_fd)
+            fd = os.open(file_name, flags, 0o600, dir_fd=dir_fd)
     except FileExistsError as e:
-        raise ChaosError(f"{directory / RECORD_NAME} appeared meanwhile: another up?") from e
+        raise ChaosError(f"{directory / file_name} appeared meanwhile: another up?") from e
     except OSError as e:
         raise ChaosError(f"cannot record mysql-chaos up in {directory}: {e.strerror}") from e
     os.write(fd, json.dumps(record).encode())
     return fd
 
 
-def remove_record(fd: int) -> None:
+def remove_record(fd: int, name: str = DEFAULT_NAME) -> None:
     """Remove the record this process wrote (``fd``) and close it."""
+    file_name = record_name(name)
     try:
         with private_directory(create=False) as dir_fd:
-            if dir_fd is not None and _same_file(RECORD_NAME, dir_fd, fd):
-                os.unlink(RECORD_NAME, dir_fd=dir_fd)
+            if dir_fd is not None and _same_file(file_name, dir_fd, fd):
+                os.unlink(file_name, dir_fd=dir_fd)
     finally:
         os.close(fd)
 
@@ -143,17 +163,18 @@ def _same_file(name: str, dir_fd: int, fd: int) -> bool:
     return (there.st_dev, there.st_ino) == (mine.st_dev, mine.st_ino)
 
 
-def running_up() -> UpRecord | None:
-    """The running ``up`` as its record names it and the process proves; a stale record is
-    removed. An untrusted directory or file, or a live process that does not prove itself,
-    raises :class:`UntrustedPathError` (that record is removed too)."""
-    path = runtime_dir() / RECORD_NAME
+def running_up(name: str = DEFAULT_NAME) -> UpRecord | None:
+    """The running ``up`` called ``name``, as its record names it and the process proves; a
+    stale record is removed. An untrusted directory or file, or a live process that does not
+    prove itself, raises :class:`UntrustedPathError` (that record is removed too)."""
+    file_name = record_name(name)
+    path = runtime_dir() / file_name
     with private_directory(create=False) as dir_fd:
         if dir_fd is None:
             return None
         flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
         try:
-            fd = os.open(RECORD_NAME, flags, dir_fd=dir_fd)
+            fd = os.open(file_name, flags, dir_fd=dir_fd)
         except FileNotFoundError:
             return None
         except OSError as e:
@@ -167,13 +188,25 @@ def running_up() -> UpRecord | None:
         if record is not None and proves_itself(record):
             return record
         with contextlib.suppress(FileNotFoundError):
-            os.unlink(RECORD_NAME, dir_fd=dir_fd)
+            os.unlink(file_name, dir_fd=dir_fd)
         if record is None or start_time(record.pid) != record.start_time:
             return None  # malformed, or its process is gone: a crashed up's leftover
         raise UntrustedPathError(
             f"refusing {path}: pid {record.pid} is not the mysql-chaos up that wrote it "
             "(record removed, nothing signalled)"
         )
+
+
+def running_names() -> list[str]:
+    """The names of the ``up``s running now (each proven as :func:`running_up` proves it)."""
+    with private_directory(create=False) as dir_fd:
+        entries = [] if dir_fd is None else os.listdir(dir_fd)
+    names = []
+    for entry in sorted(entries):
+        match = _RECORD.fullmatch(entry)
+        if match and _NAME.fullmatch(match["name"]) and running_up(match["name"]) is not None:
+            names.append(match["name"])
+    return names
 
 
 def _parse(data: bytes, file_id: tuple[int, int]) -> UpRecord | None:

@@ -26,10 +26,12 @@ import logging
 import threading
 import time
 from abc import ABC, abstractmethod
+from collections.abc import Mapping
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from chaos.errors import FaultError
+from chaos.errors import FaultError, error_summary
 from chaos.fault_effect import NOT_INJECTED, UNKNOWN, FaultEffect
 from chaos.faults.client_actions import ClientAction
 from chaos.registry import Registry
@@ -49,6 +51,9 @@ class Need(enum.Enum):
     NETNS = "netns"  # a network namespace with nftables (CAP_NET_ADMIN)
     #: changes GLOBAL server variables: a server the suite owns, or the user's explicit leave
     GLOBALS = "globals"
+    #: a second disposable server with the same accounts, empty, that the endpoint can be
+    #: pointed at (a failover's new writer); it starts with the cell's server
+    STANDBY = "standby"
 
     @property
     def reason(self) -> str:
@@ -67,6 +72,14 @@ class FaultTarget:
     namespace: Any = None  # chaos.netns.namespace.NetworkNamespace
     #: The user allowed GLOBAL variable changes on a server the suite does not own.
     allow_global_changes: bool = False
+    #: What the judged work (a transfer) looks like on the wire, as the workload states it (an
+    #: RE2 pattern for one of its statements); empty: any work that writes. Faults that strike
+    #: one transaction strike only one that matched it; no fault knows the workload's tables.
+    transfer_signature: str = ""
+    #: A second server (``Need.STANDBY``): empty, same accounts as ``server``. A fault that
+    #: points the endpoint at it swaps it with ``server`` and ``admin_settings``, so whoever
+    #: judges the world afterwards reads the server the endpoint now leads to.
+    standby: Any = None
 
     @property
     def may_change_globals(self) -> bool:
@@ -133,10 +146,18 @@ class Fault(ABC):
     mechanism: ClassVar[str] = ""
     needs: ClassVar[frozenset[Need]] = frozenset()
     #: The exception (repr) an existing pymysql connection gets from this fault, as measured
-    #: against MariaDB 10.11 with PyMySQL 1.2; empty where it was not pinned by a test.
+    #: against MariaDB 10.11 with PyMySQL 1.2 and pinned by tests/repro: what a plain client
+    #: must handle, not a promise about every client (README, "produces").
     produces: ClassVar[str] = ""
+    #: Where a server flavour (``mysql``) gives another exception than ``produces``: that
+    #: flavour's, as measured against it (:meth:`produces_on`).
+    produces_by_flavour: ClassVar[Mapping[str, str]] = MappingProxyType({})
     #: Operations attempted, one at a time, between inject() and heal().
     fault_phase_operations: ClassVar[int] = 2
+    #: Seconds from the fault phase's start to each worker's next operation there, at least
+    #: (0: back to back): a fault that waits for the client's own schedule (a connection
+    #: replaced on a timer) spaces them past it.
+    fault_phase_spacing: ClassVar[float] = 0.0
     #: How often a heal is tried before its failure is reported, and the pause between tries.
     heal_attempts: ClassVar[int] = 3
     heal_retry_pause: ClassVar[float] = 0.2
@@ -149,6 +170,22 @@ class Fault(ABC):
     app_mode_default: ClassVar[bool] = False
     #: Why app mode cannot run it, measured (None: it can).
     not_in_app_mode: ClassVar[str | None] = None
+    #: It strikes only connections at rest, between transactions (an idle timeout, a flow a
+    #: middlebox forgot, a KILL of idle sessions): a client that checks a connection before
+    #: using it loses no operation, so each one failed during the fault is judged.
+    strikes_between_transactions: ClassVar[bool] = False
+    #: How long the client's connections rest before the event (inject() waits this first).
+    #: Such a fault strikes connections at rest, not the instant the warm-up ended: older than
+    #: the scaled recycle interval (0.125 s) by a margin no load erases, so a pool replacing
+    #: connections by age has always replaced them, and younger than the scaled idle timeout
+    #: (1 s), so a pool that waits for that has never: the verdict does not hang on how fast
+    #: the warm-up ran.
+    rest_seconds: ClassVar[float] = 0.0
+
+    @classmethod
+    def produces_on(cls, flavour: str) -> str:
+        """The exception (repr) a pymysql connection gets from this fault on ``flavour``."""
+        return cls.produces_by_flavour.get(flavour, cls.produces)
 
     def __init__(self, target: FaultTarget) -> None:
         self.target = target
@@ -175,6 +212,8 @@ class Fault(ABC):
             return self.inject_effect or UNKNOWN
         log.info("inject %s", self.name)
         self.injected = True
+        if self.rest_seconds > 0:
+            time.sleep(self.rest_seconds)
         self.inject_effect = self._inject() or UNKNOWN
         return self.inject_effect
 
@@ -196,7 +235,7 @@ class Fault(ABC):
                 )
                 if attempt == self.heal_attempts:
                     raise FaultError(
-                        f"{self.name}: heal failed after {attempt} attempts: {_one_line(e)}"
+                        f"{self.name}: heal failed after {attempt} attempts: {error_summary(e)}"
                     ) from e
                 time.sleep(self.heal_retry_pause)
             else:
@@ -229,7 +268,7 @@ class Fault(ABC):
             try:
                 _shared_globals.release(self.target.server, key)
             except Exception as e:
-                failures.append(f"{key[2]}: {_one_line(e)}")
+                failures.append(f"{key[2]}: {error_summary(e)}")
                 log.warning("%s: could not restore GLOBAL %s: %s", self.name, key[2], e)
             self._changed_globals.pop()
         if failures:
@@ -247,6 +286,8 @@ class Fault(ABC):
             return Need.NETNS.reason
         if Need.GLOBALS in needs and not target.may_change_globals:
             return Need.GLOBALS.reason
+        if Need.STANDBY in needs and target.standby is None:
+            return Need.STANDBY.reason
         return None
 
     def __enter__(self) -> Fault:
@@ -273,12 +314,8 @@ _UNMET = {
     Need.PROXY: "needs a Toxiproxy server, and none is available",
     Need.NETNS: "needs a network namespace (CAP_NET_ADMIN)",
     Need.GLOBALS: GLOBALS_REFUSED,
+    Need.STANDBY: "needs a second disposable server to fail over to (not an external server)",
 }
-
-
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return text or type(error).__name__
 
 
 FAULTS: Registry[type[Fault]] = Registry("fault")

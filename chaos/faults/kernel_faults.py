@@ -18,6 +18,7 @@ from chaos.waiting import wait_until
 
 
 class _FirewallFault(Fault):
+    strikes_between_transactions = True
     needs = frozenset({Need.NETNS, Need.PROCESS})
     repro_action = QUERY
     #: Upper bound on waiting for the kernel to give up on the connections.
@@ -74,6 +75,7 @@ class MiddleboxDropFault(_FirewallFault):
 
 @register_fault
 class MiddleboxResetFault(_FirewallFault):
+    rest_seconds = 0.5
     name = "middlebox-reset"
     produces = GONE_AWAY_RESET
     description = "a firewall resets idle connections with TCP RST"

@@ -1,8 +1,13 @@
-"""Faults made by a Toxiproxy (embedded or real) between client and server."""
+"""Faults made by a Toxiproxy (embedded or real) between client and server.
+
+What they struck is read from the embedded server's extensions of the API: a toxic's
+read-only ``strikes`` and a proxy's ``links_closed``. A real Toxiproxy counts neither, so there
+these faults say their strikes are not known (``struck`` None), never a guess.
+"""
 
 from __future__ import annotations
 
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from chaos.fault_effect import FaultEffect
 from chaos.faults.base import Fault, Need, register_fault
@@ -12,6 +17,9 @@ from chaos.faults.produced import LOST, LOST_TIMED_OUT
 
 @register_fault
 class ResetPeerFault(Fault):
+    """Struck: the links the toxic reset on data (its ``strikes``), read on heal; a link that
+    carried anything while it was on is counted, so 0 means no answer reached the client."""
+
     name = "reset-peer"
     repro_action = QUERY
     app_mode_default = True
@@ -40,12 +48,13 @@ class ResetPeerFault(Fault):
             self.target.proxy.update_toxic(self.toxic_name, toxicity=1.0)
         else:
             self._add(toxicity=1.0)  # not prepared: links opened before get EOF, not RST
-        # The Toxiproxy API counts no links: how many were reset is not known.
+        # The links are reset when their next answer comes: counted on heal.
         return FaultEffect(detail="reset_peer at toxicity 1 on every link")
 
     def _heal(self) -> FaultEffect:
+        strikes = _strikes(self.target.proxy, self.toxic_name)
         self.target.proxy.remove_toxic(self.toxic_name)
-        return FaultEffect(detail="reset_peer removed")
+        return FaultEffect.counted(strikes, "reset_peer removed; links reset")
 
     def _present(self) -> bool:
         return any(toxic["name"] == self.toxic_name for toxic in self.target.proxy.toxics())
@@ -58,6 +67,10 @@ class ResetPeerFault(Fault):
 
 @register_fault
 class OutageFault(Fault):
+    """Struck: the live links the disable closed (the proxy's ``links_closed``, before and
+    after). None when it closed none: a client that connects during the outage is refused by
+    the kernel (the port does not listen), and nothing counts those refusals."""
+
     name = "outage"
     repro_action = QUERY
     app_mode_default = True
@@ -67,8 +80,15 @@ class OutageFault(Fault):
     produces = LOST
 
     def _inject(self) -> FaultEffect:
-        self.target.proxy.disable()
-        return FaultEffect(detail="proxy disabled: live links closed, new ones refused")
+        proxy = self.target.proxy
+        before = proxy.refresh().links_closed
+        proxy.disable()
+        after = proxy.links_closed
+        detail = "proxy disabled: live links closed, new ones refused"
+        if before is None or after is None or after == before:
+            # No live link: whether the client tried to connect meanwhile is not counted.
+            return FaultEffect(detail=detail + ("" if before is None else "; no live link"))
+        return FaultEffect.counted(after - before, detail)
 
     def _heal(self) -> FaultEffect:
         self.target.proxy.enable()
@@ -77,6 +97,9 @@ class OutageFault(Fault):
 
 @register_fault
 class SlowNetworkFault(Fault):
+    """Struck: the answers' chunks the latency toxic held back (its ``strikes``), read on
+    heal; 0 means no answer passed while it was on."""
+
     name = "slow-network"
     repro_action = QUERY_WITH_READ_TIMEOUT
     slow = True
@@ -98,5 +121,13 @@ class SlowNetworkFault(Fault):
         return FaultEffect(detail=f"latency {self.latency_ms} ms on every answer")
 
     def _heal(self) -> FaultEffect:
+        strikes = _strikes(self.target.proxy, "chaos_latency")
         self.target.proxy.remove_toxic("chaos_latency")
-        return FaultEffect(detail="latency removed")
+        return FaultEffect.counted(strikes, "latency removed; answers delayed")
+
+
+def _strikes(proxy: Any, toxic_name: str) -> int | None:
+    """The toxic's ``strikes`` (None: absent, or a Toxiproxy that does not count them)."""
+    toxic = next((toxic for toxic in proxy.toxics() if toxic["name"] == toxic_name), {})
+    strikes = toxic.get("strikes")
+    return None if strikes is None else int(strikes)

@@ -89,17 +89,37 @@ class WireFault(Fault):
             unmet = toxic_support(target.proxy.client, cls.toxic_type)
         return unmet
 
+    def attributes(self) -> dict[str, Any]:
+        """The toxic's attributes in this cell: the class's, limited to the workload's judged
+        work when the runner named it and the toxic picks work (``writes``)."""
+        attributes = self.toxic_attributes()
+        if attributes.get("writes") and self.target.transfer_signature:
+            attributes["transaction_match"] = self.target.transfer_signature
+        return attributes
+
     def _inject(self) -> FaultEffect:
         self.target.proxy.add_toxic(
-            self.toxic_type, name=TOXIC_NAME, stream=self.stream, **self.toxic_attributes()
+            self.toxic_type, name=TOXIC_NAME, stream=self.stream, **self.attributes()
         )
         return FaultEffect(detail=f"{self.toxic_type} added on the {self.stream}")
 
     def _heal(self) -> FaultEffect:
         proxy = self.target.proxy
-        toxic = next((toxic for toxic in proxy.toxics() if toxic["name"] == TOXIC_NAME), {})
+        strikes = toxic_strikes(proxy, TOXIC_NAME)
         proxy.remove_toxic(TOXIC_NAME)
-        return FaultEffect.counted(toxic.get("strikes"), f"{self.toxic_type} removed")
+        return FaultEffect.counted(strikes, f"{self.toxic_type} removed")
+
+
+def find_toxic(proxy: Any, name: str) -> dict[str, Any] | None:
+    """The toxic ``name`` of ``proxy`` as the API shows it (None: there is none)."""
+    return next((toxic for toxic in proxy.toxics() if toxic["name"] == name), None)
+
+
+def toxic_strikes(proxy: Any, name: str) -> int | None:
+    """How often the toxic ``name`` struck so far (None: absent, or not counted)."""
+    toxic = find_toxic(proxy, name) or {}
+    strikes = toxic.get("strikes")
+    return None if strikes is None else int(strikes)
 
 
 @register_fault
@@ -235,6 +255,8 @@ INACTIVITY_MESSAGE = (
 
 @register_fault
 class Mysql8IdleDisconnectFault(WireFault):
+    strikes_between_transactions = True
+    rest_seconds = 0.5
     name = "mysql8-idle-disconnect"
     repro_action = QUERY  # an idle connection is struck: its next query meets the close
     description = "MySQL >= 8.0.24 closes an idle connection after sending error 4031"

@@ -68,7 +68,7 @@ def _run(args: list[str], input_text: str | None = None) -> str:
     return result.stdout
 
 
-class NetworkNamespace:
+class NetworkNamespace(lifecycle.Resource):
     """``ip netns add`` on start, ``ip netns delete`` on stop (which also drops its nft tables)."""
 
     def __init__(self, keepalive: KeepaliveTiming | None = None, tcp_retries2: int = 3) -> None:
@@ -85,36 +85,31 @@ class NetworkNamespace:
     def path(self) -> str:
         return f"/run/netns/{self.name}"
 
-    def start(self) -> NetworkNamespace:
+    def _start(self) -> None:
         require_net_admin()
         sweep_once()
         ip = tool("ip")
-        try:
-            _run([ip, "netns", "add", self.name])
-            self._cleanup_key = lifecycle.register_cleanup(self.stop)
-            _run([ip, "-n", self.name, "link", "set", "lo", "up"])
-            k = self.keepalive
-            _run(
-                [
-                    ip,
-                    "netns",
-                    "exec",
-                    self.name,
-                    tool("sysctl"),
-                    "-q",
-                    "-w",
-                    f"net.ipv4.tcp_keepalive_time={k.idle}",
-                    f"net.ipv4.tcp_keepalive_intvl={k.interval}",
-                    f"net.ipv4.tcp_keepalive_probes={k.probes}",
-                    f"net.ipv4.tcp_retries2={self.tcp_retries2}",
-                ]
-            )
-            self._fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
-        except BaseException:
-            self.stop()
-            raise
+        _run([ip, "netns", "add", self.name])
+        self._cleanup_key = lifecycle.register_cleanup(self.stop)
+        _run([ip, "-n", self.name, "link", "set", "lo", "up"])
+        k = self.keepalive
+        _run(
+            [
+                ip,
+                "netns",
+                "exec",
+                self.name,
+                tool("sysctl"),
+                "-q",
+                "-w",
+                f"net.ipv4.tcp_keepalive_time={k.idle}",
+                f"net.ipv4.tcp_keepalive_intvl={k.interval}",
+                f"net.ipv4.tcp_keepalive_probes={k.probes}",
+                f"net.ipv4.tcp_retries2={self.tcp_retries2}",
+            ]
+        )
+        self._fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC)
         log.info("network namespace %s up", self.name)
-        return self
 
     def stop(self) -> None:
         """Delete the namespace. Processes still inside keep it alive: stop them first."""
@@ -166,9 +161,3 @@ class NetworkNamespace:
                 _setns(original)
         finally:
             os.close(original)
-
-    def __enter__(self) -> NetworkNamespace:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()

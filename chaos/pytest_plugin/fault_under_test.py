@@ -12,6 +12,12 @@ a world the fault can strike. The test decides when::
         ...                           # ... the client meets the fault ...
     client.query("SELECT 1")          # ... heal() here: the client must recover
 
+A fault that never struck the client is not a pass: when the ``with`` block ends and the fault
+says it struck nothing (its own count: no session to kill, no link carried a write the toxic
+waits for), :class:`FaultNeverStruck` fails the test with the reason; a test that calls
+``inject()``/``heal()`` itself gets the same reason as an error at teardown. A fault that cannot
+tell (a real Toxiproxy counts nothing) is not judged.
+
 A kernel fault's server lives in a namespace only its own sockets can reach, so the fixture runs
 the test inside that namespace (and every thread the test starts): code that connects from a
 thread or process started before the test cannot reach the server (2003), and a failing test
@@ -25,14 +31,19 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import Any
 
-from chaos.fault_effect import FaultEffect
+from chaos.checker.exercised import never_struck
+from chaos.fault_effect import FaultEffect, combined
 from chaos.faults.base import Fault, Need
 from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
 from chaos.runner.environment import Backend
 from chaos.servers.base import MySQLServer
 from chaos.settings import ConnectionSettings
 
-__all__ = ["FaultUnavailable", "FaultUnderTest"]
+__all__ = ["FaultNeverStruck", "FaultUnavailable", "FaultUnderTest"]
+
+
+class FaultNeverStruck(AssertionError):
+    """The fault was injected and healed and says it struck nothing of the code under test."""
 
 
 class FaultUnderTest:
@@ -41,7 +52,11 @@ class FaultUnderTest:
 
     def __init__(self, fault_class: type[Fault], backend: Backend, toxiproxy: Any) -> None:
         self.fault_class = fault_class
+        self._backend = backend
         self._armed = ArmedFault(fault_class, backend, toxiproxy)
+        self._inject_effect: FaultEffect | None = None
+        self._heal_effect: FaultEffect | None = None
+        self._judged = True  # nothing to judge until an inject
 
     @property
     def name(self) -> str:
@@ -54,8 +69,9 @@ class FaultUnderTest:
 
     @property
     def produces(self) -> str:
-        """The exception a plain pymysql connection gets from it, as measured (may be empty)."""
-        return self.fault_class.produces
+        """The exception a plain pymysql connection gets from it on the run's server flavour, as
+        measured (may be empty)."""
+        return self.fault_class.produces_on(self._backend.flavour())
 
     @property
     def in_namespace(self) -> bool:
@@ -104,12 +120,35 @@ class FaultUnderTest:
     def inject(self) -> FaultEffect:
         """The event happens (it may take a while: a server restart, keepalives dying); returns
         what it did."""
-        return self._armed.inject()
+        if not self._armed.injected:
+            self._heal_effect, self._judged = None, False
+        self._inject_effect = self._armed.inject()
+        return self._inject_effect
 
     def heal(self) -> FaultEffect:
         """The world is repaired; idempotent, and done at teardown too. Returns what it did (a
         protocol toxic's strikes, counted since inject)."""
-        return self._armed.heal()
+        was_injected = self._armed.injected
+        effect = self._armed.heal()
+        if was_injected:
+            self._heal_effect = effect
+        return effect
+
+    @property
+    def strike(self) -> FaultEffect | None:
+        """What the last inject and heal struck together (None: not injected yet)."""
+        if self._inject_effect is None:
+            return None
+        return combined(self._inject_effect, self._heal_effect)
+
+    def never_struck(self) -> str | None:
+        """Why the fault, injected and healed, did not test anything (None: it struck, or
+        cannot tell, or is not through yet); said once."""
+        strike = self.strike
+        if self._judged or self.injected or strike is None or strike.struck is not False:
+            return None
+        self._judged = True
+        return never_struck(self.name, strike.detail)
 
     @contextlib.contextmanager
     def entered(self) -> Iterator[None]:
@@ -119,7 +158,11 @@ class FaultUnderTest:
 
     def stop(self) -> None:
         """Heal, put back what ``prepare()`` changed, stop the server, proxy and namespace."""
-        self._armed.stop()
+        try:
+            if self._armed.injected:
+                self.heal()  # here, not in stop(): its effect says what the fault struck
+        finally:
+            self._armed.stop()
 
     def __enter__(self) -> FaultUnderTest:
         self.inject()
@@ -132,6 +175,9 @@ class FaultUnderTest:
         tb: TracebackType | None,
     ) -> None:
         self.heal()
+        reason = self.never_struck() if exc_type is None else None
+        if reason is not None:
+            raise FaultNeverStruck(reason)
 
     def __repr__(self) -> str:
         return f"FaultUnderTest({self.name!r})"

@@ -53,7 +53,9 @@ def mysql_chaos_server(mysql_chaos_backend: Backend) -> Iterator[MySQLServer]:
     else:
         from chaos.servers.local import LocalServer
 
-        server = LocalServer(binary=backend.server_binary, name="pytest-session")
+        server = LocalServer(
+            binary=backend.server_binary, name="pytest-session", args=backend.server_options
+        )
     with server:
         yield server
 
@@ -109,7 +111,8 @@ def mysql_chaos_fault(request: pytest.FixtureRequest) -> Iterator[FaultUnderTest
     Parametrized over the catalogue, the ``mysql_chaos(faults=[...])`` marker's faults or those
     of ``--mysql-chaos-fault``. Skips with the reason when the fault cannot run here. The test
     runs where the client reaches the server (inside the namespace of a kernel fault); the fault
-    is healed and everything removed at teardown, also when the test failed.
+    is healed and everything removed at teardown, also when the test failed. A fault that
+    says it never struck the test's client fails the test (or errors at teardown) with why.
     """
     from chaos.faults import FAULTS, Need
     from chaos.pytest_plugin.fault_under_test import FaultUnavailable, FaultUnderTest
@@ -122,8 +125,9 @@ def mysql_chaos_fault(request: pytest.FixtureRequest) -> Iterator[FaultUnderTest
         )
     fault_class = FAULTS.get(name)
     process = resources(request.config)
+    backend = _backend_for(request, process.options.backend)
     toxiproxy = process.toxiproxy.client() if Need.PROXY in fault_class.needs else None
-    fault = FaultUnderTest(fault_class, process.options.backend, toxiproxy)
+    fault = FaultUnderTest(fault_class, backend, toxiproxy)
     try:
         fault.start()
     except FaultUnavailable as e:
@@ -133,3 +137,20 @@ def mysql_chaos_fault(request: pytest.FixtureRequest) -> Iterator[FaultUnderTest
             yield fault
     finally:
         fault.stop()
+    reason = fault.never_struck()  # inject() and heal() called by the test itself
+    if reason is not None:
+        pytest.fail(reason, pytrace=False)
+
+
+def _backend_for(request: pytest.FixtureRequest, backend: Backend) -> Backend:
+    """The session's backend with the test's ``mysql_chaos(server_options=[...])`` added; a
+    refused option fails the test in one line."""
+    from chaos.errors import ChaosError
+    from chaos.pytest_plugin.server_settings import with_marker_options
+
+    marker = request.node.get_closest_marker("mysql_chaos")
+    where = request.node.nodeid.split("[", 1)[0]
+    try:
+        return with_marker_options(backend, marker, where)
+    except ChaosError as e:
+        pytest.fail(str(e), pytrace=False)

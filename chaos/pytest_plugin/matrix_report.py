@@ -31,9 +31,10 @@ def cell_to_json(result: CellResult, expected: Expectation | None) -> dict[str, 
     return report_to_dict(one)
 
 
-def cell_from_json(data: dict[str, Any]) -> CellResult:
+def cell_from_json(data: dict[str, Any]) -> tuple[CellResult, Expectation | None]:
+    """The cell's result and what its item held it to."""
     (cell,) = report_from_dict(data).cells
-    return cell.result
+    return cell.result, cell.expected
 
 
 class MatrixJsonReport:
@@ -45,28 +46,33 @@ class MatrixJsonReport:
         strategies: list[str],
         faults: list[str],
         shard: tuple[int, int] | None,
+        flavour: str,
     ) -> None:
         self.path = path
+        self.flavour = flavour  # whose expected verdicts the cells are held to
         self.strategies = strategies
         self.faults = faults
         self.shard = shard
         self.results: dict[tuple[str, str], CellResult] = {}
+        #: What each item held its cell to (the items' own judgement, not looked up again).
+        self.expectations: dict[tuple[str, str], Expectation] = {}
         self.started = time.monotonic()
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         data = getattr(report, REPORT_ATTRIBUTE, None)
         if data is not None:
-            result = cell_from_json(data)
+            result, expected = cell_from_json(data)
             self.results[(result.strategy, result.fault)] = result
+            if expected is not None:
+                self.expectations[(result.strategy, result.fault)] = expected
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self) -> None:
         from chaos.reports.format import report_formats, write_report
-        from chaos.strategy.expectations import expected_verdicts
 
         report = MatrixReport.build(
             tuple(self.results.values()),
-            expected_verdicts(),
+            self.expectations,
             self.strategies,
             self.faults,
             time.monotonic() - self.started,

@@ -38,7 +38,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        f"{MARKER}(faults=[...]): the faults the {FAULT_FIXTURE} fixture is parametrized over",
+        f"{MARKER}(faults=[...], server_options=[...]): the faults the {FAULT_FIXTURE} fixture "
+        "is parametrized over, and extra options of the server it starts",
     )
     config.addinivalue_line("markers", "mysql_chaos_matrix: a strategy x fault matrix cell")
     options = read_options(config)
@@ -57,14 +58,20 @@ def _prepare_matrix(config: pytest.Config) -> None:
     options = resources(config).options
     try:
         require_local_servers([FAULTS.get(f) for f in _faults(config)], options.backend)
+        options.flavour  # noqa: B018 - asked here, once: an external server may not answer
     except ChaosError as e:
         raise pytest.UsageError(str(e)) from e
     if options.json_file is not None and not hasattr(config, "workerinput"):
         # A plugin of its own, as junitxml's: it sees every report, the workers' included.
         report = MatrixJsonReport(
-            options.json_file, _strategies(config), _faults(config), options.shard
+            options.json_file, _strategies(config), _faults(config), options.shard, options.flavour
         )
         config.pluginmanager.register(report, "mysql_chaos.json_report")
+    if options.jobs > 1 and not hasattr(config, "workerinput"):
+        from chaos.pytest_plugin.matrix_xdist import MatrixXdist
+
+        # Its hooks are xdist's, optional: without xdist (or -n) they are never called.
+        config.pluginmanager.register(MatrixXdist(), "mysql_chaos.matrix_xdist")
 
 
 def _faults(config: pytest.Config) -> list[str]:
@@ -94,9 +101,10 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     marker = metafunc.definition.get_closest_marker(MARKER)
     names = FAULTS.names()
     if marker is not None:
-        if marker.args or set(marker.kwargs) - {"faults"}:
+        if marker.args or set(marker.kwargs) - {"faults", "server_options"}:
             pytest.fail(
-                f"{metafunc.definition.nodeid}: use @pytest.mark.{MARKER}(faults=[...])",
+                f"{metafunc.definition.nodeid}: use "
+                f"@pytest.mark.{MARKER}(faults=[...], server_options=[...])",
                 pytrace=False,
             )
         wanted = list(marker.kwargs.get("faults", names))
@@ -137,6 +145,33 @@ def pytest_collection_modifyitems(
         if deselected:
             config.hook.pytest_deselected(items=deselected)
         items[:] = kept
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    options = resources(session.config).options
+    if not options.matrix or options.jobs <= 1:
+        return (yield)
+    from chaos.pytest_plugin.cell_pool import POOL, CellPool
+    from chaos.pytest_plugin.matrix_xdist import cells_of_this_process, jobs_of_this_process
+
+    config = session.config
+    pool = CellPool(
+        cells_of_this_process(config, session.items),
+        jobs=jobs_of_this_process(config, options.jobs),
+        maxfail=config.getoption("maxfail"),
+    )
+    config.stash[POOL] = pool
+    try:
+        outcome = yield
+    except (session.Failed, session.Interrupted):
+        pool.close(interrupted=False)  # -x, --maxfail, a collection error: stop, finish
+        raise
+    except BaseException:
+        pool.close(interrupted=True)  # Ctrl-C, SIGTERM: tear down now
+        raise
+    pool.close(interrupted=False)
+    return outcome
 
 
 @pytest.hookimpl(wrapper=True)

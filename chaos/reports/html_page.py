@@ -23,7 +23,8 @@ from chaos.reports.svg_timeline import (
 )
 from chaos.verdicts.vocabulary import ERROR, MISMATCH, PASS, SKIP
 
-_COLOURS = {PASS: "#2e7d32", SKIP: "#9e9e9e", ERROR: "#212121"}
+# unexercised: nothing was tested, a verdict apart from the client's violations.
+_COLOURS = {PASS: "#2e7d32", SKIP: "#9e9e9e", ERROR: "#212121", "unexercised": "#6d4c41"}
 _VIOLATION = "#c62828"
 _MISMATCH = "#ff9800"
 _IDS_SHOWN, _DETAILS_SHOWN = 8, 3
@@ -84,6 +85,8 @@ def tooltip(cell: JudgedCell) -> str:
         lines.append(f"expected {cell.expected_label}")
     if r.skipped or r.error:
         lines.append(r.skipped or r.error or "")
+    elif r.strike is not None:
+        lines.append(f"the fault: {r.strike.describe()}")
     violations = r.check.violations if r.check else ()
     for kind in dict.fromkeys(v.kind for v in violations):
         of_kind = [v for v in violations if v.kind == kind]

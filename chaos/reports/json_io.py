@@ -1,11 +1,11 @@
 """The JSON report, written and read back: every other report can be rendered from it alone.
 
 A JSON report holds each cell's result (verdict, violations with the operation ids that prove
-them, recovery times, a compact timeline), its expectation and why, the grid's axes, the legend,
-the shard it came from and the gate's verdict. :func:`load_report` rebuilds the
-:class:`MatrixReport` it was written from, so ``mysql-chaos report merge`` can join the reports
-of several shards and render every format from them. Anything that is not such a file is one
-:class:`ReportFormatError` line naming the file and what is wrong.
+them, recovery times, a compact timeline, what its fault struck), its expectation and why, the
+grid's axes, the legend, the shard it came from and the gate's verdict. :func:`load_report`
+rebuilds the :class:`MatrixReport` it was written from, so ``mysql-chaos report merge`` can join
+the reports of several shards and render every format from them. Anything that is not such a
+file is one :class:`ReportFormatError` line naming the file and what is wrong.
 
 Layout: the document's keys one per line, then one line per cell (a 228-cell report stays a
 file that ``grep`` and ``jq`` read well, and small: timelines keep times in milliseconds).
@@ -19,6 +19,7 @@ from typing import Any
 
 from chaos.checker import CheckResult, Violation
 from chaos.errors import UsageError
+from chaos.fault_effect import FaultEffect
 from chaos.reports.format import ReportFormat
 from chaos.reports.model import MatrixReport
 from chaos.verdicts.cell_result import CellResult
@@ -77,6 +78,8 @@ def _cell_to_dict(r: CellResult, expected: Expectation | None, status: str) -> d
         "meets_expectation": status == "met",
         "expected": None if expected is None else list(expected.violations),
         "expected_why": None if expected is None else expected.why,
+        # Nothing recorded: a strategy of the user's, held to every invariant.
+        "expected_every_invariant": expected is not None and expected.every_invariant,
         "violations": [
             {
                 "kind": str(v.kind),
@@ -96,6 +99,7 @@ def _cell_to_dict(r: CellResult, expected: Expectation | None, status: str) -> d
         "history_file": r.history_file,
         "notes": list(r.notes),
         "timeline": None if r.timeline is None else r.timeline.to_dict(),
+        "strike": None if r.strike is None else r.strike.to_dict(),
     }
 
 
@@ -187,13 +191,24 @@ def _cell_from_dict(cell: dict[str, Any]) -> tuple[CellResult, Expectation | Non
         history_file=_optional_text(cell["history_file"]),
         notes=tuple(_text(n) for n in cell["notes"]),
         timeline=None if timeline is None else Timeline.from_dict(timeline),
+        strike=_strike(cell.get("strike")),
     )
     expected = cell["expected"]
     if expected is None:
         return result, None
     return result, Expectation(
-        tuple(sorted(_text(v) for v in expected)), cell["expected_why"] or ""
+        tuple(sorted(_text(v) for v in expected)),
+        cell["expected_why"] or "",
+        every_invariant=bool(cell.get("expected_every_invariant", False)),
     )
+
+
+def _strike(value: Any) -> FaultEffect | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise TypeError(f"expected the strike as an object, found {value!r}")
+    return FaultEffect.from_dict(value)
 
 
 def _text(value: Any) -> str:

@@ -34,6 +34,7 @@ def junit(report: MatrixReport) -> str:
             ("expected", cell.expected_label),
             ("status", cell.status),
             ("recovery", cell.recovery),
+            *((("struck", r.strike.describe()),) if r.strike is not None else ()),
         ):
             ElementTree.SubElement(properties, "property", name=name, value=value)
         if r.skipped:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from chaos.verdicts.cell_result import CellResult
 from chaos.verdicts.expectations import Expectation, Expectations
 from chaos.verdicts.gate import GateVerdict, judge_matrix
-from chaos.verdicts.vocabulary import MISMATCH, verdict_words
+from chaos.verdicts.vocabulary import MISMATCH
 
 
 @dataclass(frozen=True)
@@ -33,13 +33,16 @@ class JudgedCell:
     @property
     def label(self) -> str:
         """The verdict's words as every report shows them: ``norec``, ``pass!`` (``!``: it
-        differs from the expected verdict; a skip or an error measured nothing)."""
-        return self.result.verdict + (MISMATCH if self.status == "mismatch" else "")
+        differs from the expected verdict; ``?``: the fault could not tell whether it struck; a
+        skip or an error measured nothing)."""
+        mismatch = MISMATCH if self.status == "mismatch" else ""
+        return self.result.verdict + self.result.strike_mark + mismatch
 
     @property
     def expected_label(self) -> str:
-        """The expected verdict in the same words, or ``(none recorded)``."""
-        return verdict_words(self.expected.violations) if self.expected else "(none recorded)"
+        """The expected verdict in the same words, ``every invariant`` for a strategy of the
+        user's with nothing recorded, or ``(none recorded)`` (a bundled strategy's missing row)."""
+        return self.expected.words if self.expected else "(none recorded)"
 
     @property
     def recovery(self) -> str:

@@ -15,8 +15,10 @@ from chaos.faults import FAULTS, Need
 from chaos.repro.extras import EXTRAS, run_extra
 from chaos.repro.fault_repro import reproduce_fault
 from chaos.repro.outcome import Reproduction
+from chaos.runner.environment import Backend
 
 SEED = "middlebox-drop"
+EXTRAS_ON_DEFAULT_SERVER_ONLY = "the extras run on the default server (mariadbd on PATH) only"
 
 
 @dataclass(frozen=True)
@@ -56,9 +58,19 @@ def needs_toxiproxy(selected: list[str]) -> bool:
     return any(Need.PROXY in fault.needs for fault in faults_of(selected))
 
 
-def reproduce(name: str, toxiproxy: Any = None, driver: Driver | None = None) -> Reproduction:
+def reproduce(
+    name: str,
+    toxiproxy: Any = None,
+    backend: Backend | None = None,
+    driver: Driver | None = None,
+) -> Reproduction:
     """Run the reproduction called ``name`` once with ``driver``'s client (PyMySQL by default;
     ``toxiproxy`` for proxy and wire faults)."""
     if name in FAULTS:
-        return reproduce_fault(FAULTS.get(name), toxiproxy, driver=driver)
-    return run_extra(EXTRAS.get(name), driver=driver)
+        return reproduce_fault(FAULTS.get(name), toxiproxy, backend, driver=driver)
+    item = EXTRAS.get(name)
+    if backend is not None and backend.server_binary:
+        return Reproduction(
+            item.name, item.event, item.injection, 0.0, skipped=EXTRAS_ON_DEFAULT_SERVER_ONLY
+        )
+    return run_extra(item, driver=driver)

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from chaos.drivers import Connection, Driver
 from chaos.drivers import driver as driver_named
-from chaos.errors import CapabilityMissingError, ChaosError
+from chaos.errors import CapabilityMissingError, ChaosError, error_summary
 from chaos.netns import Firewall, NetworkNamespace, require_net_admin
 from chaos.registry import Registry
-from chaos.repro.outcome import Reproduction, one_line
+from chaos.repro.outcome import Reproduction
 from chaos.servers.local import LocalServer
 
 
@@ -62,7 +62,7 @@ def run_extra(item: Extra, driver: Driver | None = None) -> Reproduction:
     except CapabilityMissingError as e:
         return outcome(skipped=str(e))
     except Exception as e:
-        return outcome(failure=one_line(e))
+        return outcome(failure=error_summary(e))
     return outcome(error=error)
 
 

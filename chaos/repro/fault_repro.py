@@ -16,10 +16,10 @@ import pymysql
 
 from chaos.drivers import Connection, Driver
 from chaos.drivers import driver as driver_named
-from chaos.errors import ChaosError
+from chaos.errors import ChaosError, error_summary
 from chaos.faults.base import Fault, FaultTarget
 from chaos.faults.client_actions import SCHEMA, ClientAction
-from chaos.repro.outcome import Reproduction, one_line
+from chaos.repro.outcome import Reproduction
 from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
 from chaos.runner.environment import Backend
 from chaos.runner.preflight import unmet_need
@@ -77,7 +77,7 @@ def reproduce_fault(
         return outcome(skipped=e.reason)
     except Exception as e:
         log.debug("repro of %s failed", fault_class.name, exc_info=True)
-        return outcome(failure=one_line(e))
+        return outcome(failure=error_summary(e))
     return outcome(error=error)
 
 

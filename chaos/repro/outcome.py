@@ -23,13 +23,3 @@ class Reproduction:
     failure: str | None = None
     #: The driver the client used (a name of :data:`chaos.drivers.DRIVERS`).
     driver: str = "pymysql"
-
-
-def one_line(error: BaseException) -> str:
-    """An exception as one line: its type and message (a ChaosError's message alone)."""
-    from chaos.errors import ChaosError
-
-    text = " ".join(str(error).split())
-    if isinstance(error, ChaosError):
-        return text or type(error).__name__
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__

@@ -33,7 +33,10 @@ def _toxiproxy_if_needed(selected: list[str]) -> Iterator[Any]:
 
 
 def run_reproductions(
-    selected: list[str], jobs: int = 4, driver: Driver | None = None
+    selected: list[str],
+    jobs: int = 4,
+    backend: Backend | None = None,
+    driver: Driver | None = None,
 ) -> Iterator[Reproduction]:
     """Yield one :class:`Reproduction` per name of ``selected``, in that order, each with a
     client of ``driver`` (PyMySQL by default).
@@ -42,11 +45,14 @@ def run_reproductions(
     """
     if driver is not None:
         driver.load()
-    require_local_servers(faults_of(selected), Backend())
+    backend = backend or Backend()
+    require_local_servers(faults_of(selected), backend)
     with _toxiproxy_if_needed(selected) as toxiproxy:
         executor = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="repro")
         try:
-            futures = [executor.submit(reproduce, name, toxiproxy, driver) for name in selected]
+            futures = [
+                executor.submit(reproduce, name, toxiproxy, backend, driver) for name in selected
+            ]
             for future in futures:
                 yield future.result()
         except BaseException:

@@ -17,12 +17,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-from chaos.appmode.load import BankRequests, GetRequests, HttpLoad
+from chaos.appmode.load import BankRequests, HttpLoad
 from chaos.appmode.outcome import answers_by_phase
-from chaos.appmode.timing import AppTiming
-from chaos.bench.app_server import AppServer
+from chaos.appmode.user_load import UserRequests
+from chaos.appserver.app_server import AppServer
 from chaos.checker import APP_CHECKS, CHECK_APP_CHECKS, CheckContext, CheckResult
+from chaos.fault_effect import combined
 from chaos.faults.base import Fault, FaultTarget
+from chaos.runner.app_timing import AppTiming
 from chaos.runner.app_under_test import (
     AppUnderTest,
     app_environment,
@@ -33,9 +35,17 @@ from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
 from chaos.runner.cell import CellResult, describe_error
 from chaos.runner.environment import Backend
 from chaos.settings import ConnectionSettings
-from chaos.workload.bank import create_bank, read_state
+from chaos.workload.bank import TRANSFER_SIGNATURE, create_bank, read_state
 from chaos.workload.generator import accounts_needed
-from chaos.workload.history import CellMeta, History, Operation, Phase, PhaseSpan, save_jsonl
+from chaos.workload.history import (
+    CellMeta,
+    History,
+    Operation,
+    Phase,
+    PhaseSpan,
+    history_file_name,
+    save_jsonl,
+)
 from chaos.workload.state import BankState
 
 log = logging.getLogger(__name__)
@@ -67,15 +77,19 @@ def run_app_cell(
         if app.bank:
             create_bank(target.admin_settings, accounts=accounts, initial_balance=INITIAL_BALANCE)
 
+    # A user's app without the bank writes what it writes: any work that writes is struck.
+    signature = TRANSFER_SIGNATURE if app.bank else ""
     try:
-        with ArmedFault(fault_class, backend, toxiproxy, set_up=set_up) as armed:
+        with ArmedFault(
+            fault_class, backend, toxiproxy, set_up=set_up, transfer_signature=signature
+        ) as armed:
             with armed.entered():
                 history = _exercise(app, armed, timing, wsgi_server, accounts)
                 verdict, state = _judge(app, history, armed.target, timing)
         history_file = None
         if history_dir is not None:
-            safe_name = app.name.replace(":", "_").replace("/", "_")
-            history_file = str(history_dir / f"app__{safe_name}__{fault_class.name}.jsonl")
+            name = history_file_name(app.name, fault_class.name, prefix="app")
+            history_file = str(history_dir / name)
             save_jsonl(history_file, history, state)
     except FaultUnavailable as e:
         return result(skipped=e.reason)
@@ -83,7 +97,8 @@ def run_app_cell(
         log.debug("app cell %s x %s failed", app.name, fault_class.name, exc_info=True)
         return result(error=describe_error(e))
     notes = (answers_by_phase(history.operations),)
-    return result(check=verdict, history_file=history_file, notes=notes)
+    strike = combined(history.meta.inject_effect, history.meta.heal_effect)
+    return result(check=verdict, history_file=history_file, notes=notes, strike=strike)
 
 
 def _judge(
@@ -134,7 +149,7 @@ def _exercise(
         operations.extend(load.run(name, seconds, at_least, longest=timing.hard_deadline))
         phases.append(PhaseSpan(name, start, now()))
 
-    plan = BankRequests() if app.bank else GetRequests(app.path)
+    plan = BankRequests() if app.bank else UserRequests(app.path, app.requests, app.load)
     server = AppServer(
         app.module,
         {**app_environment(target.client_settings, timing), **app_process_environment(app)},

@@ -13,11 +13,11 @@ import functools
 from collections.abc import Callable
 from pathlib import Path
 
-from chaos.appmode.timing import AppTiming
 from chaos.errors import UsageError
 from chaos.faults import FAULTS
 from chaos.faults.base import Fault
 from chaos.runner.app_cell import run_app_cell
+from chaos.runner.app_timing import AppTiming
 from chaos.runner.app_under_test import AppUnderTest
 from chaos.runner.environment import Backend
 from chaos.runner.matrix import MatrixRun, run_cells

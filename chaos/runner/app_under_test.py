@@ -10,7 +10,7 @@ Environment variables every app gets (``MYSQL_CHAOS_*``) in its ``os.environ``:
 - ``HOST``, ``PORT``, ``USER``, ``PASSWORD``, ``DATABASE``: the same, one by one;
 
 ``DSN`` and ``PASSWORD`` are :func:`app_secrets`: the server process is not started with them in
-its environment, the app gets them from a file at import (``chaos.bench.wsgi_entry``);
+its environment, the app gets them from a file at import (``chaos.appserver.wsgi_entry``);
 - ``CONNECT_TIMEOUT``, ``READ_TIMEOUT``, ``WRITE_TIMEOUT``: the seconds the suite's own
   strategies get (the seed's ignore them; a user's app may use them or not);
 - ``RECYCLE_SECONDS``, ``IDLE_SECONDS``: the seed's one-hour recycle and eight-hour
@@ -26,9 +26,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
-from chaos.appmode.timing import AppTiming
-from chaos.bench.app_server import AppServer
+from chaos.appmode.user_load import HttpRequest
+from chaos.appserver.app_server import AppServer
 from chaos.errors import ServerError, UsageError, one_line
+from chaos.runner.app_timing import AppTiming
 from chaos.servers.local import LocalServer
 from chaos.settings import ConnectionSettings
 from chaos.strategy.loading import import_object
@@ -49,13 +50,18 @@ class AppUnderTest:
     name: str
     module: str
     #: The seed's app: the bank workload over HTTP, judged from the database too. Otherwise
-    #: ``GET path`` is the whole workload and only HTTP is judged (plus ``db_check``).
+    #: ``GET path`` (and the user's writes) is the workload and only HTTP is judged (plus
+    #: ``db_check``).
     bank: bool
     path: str = SEED_READ_PATH
     env: Mapping[str, str] = field(default_factory=dict)
     db_check: DatabaseCheck | None = None
     #: The user's app is imported from here (its server starts here).
     cwd: str | None = None
+    #: A user's app: the requests sent beside ``GET path`` (``check-app --request``), or the
+    #: ``module:function`` that sends them (``--load``); see :mod:`chaos.appmode.user_load`.
+    requests: tuple[HttpRequest, ...] = ()
+    load: str | None = None
 
 
 def seed_app_module() -> str:

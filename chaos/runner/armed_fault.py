@@ -42,6 +42,8 @@ class ArmedFault:
 
     ``set_up(target)`` runs after the environment is up and before ``prepare()`` (and before
     the client under test connects): where a front end creates what its client needs.
+    ``transfer_signature`` is the workload's word for what its judged work looks like on the
+    wire (:attr:`FaultTarget.transfer_signature`); empty where the front end has no workload.
     """
 
     def __init__(
@@ -51,8 +53,10 @@ class ArmedFault:
         toxiproxy: Any = None,
         *,
         set_up: Callable[[FaultTarget], None] | None = None,
+        transfer_signature: str = "",
     ) -> None:
         self.fault_class = fault_class
+        self.transfer_signature = transfer_signature
         self.backend = backend
         self.toxiproxy = toxiproxy
         self._set_up = set_up
@@ -75,6 +79,7 @@ class ArmedFault:
             self._environment.start()
             target = self._target = self._environment.target
             assert target is not None
+            target.transfer_signature = self.transfer_signature
             # Still before anything of the cell ran: e.g. a Toxiproxy without the toxic.
             reason = self.fault_class.unmet_need(target)
             if reason is not None:

@@ -6,7 +6,6 @@ The only module that wires faults, strategies, the workload and the checker toge
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -14,27 +13,32 @@ from typing import Any
 import pymysql
 
 from chaos.checker import check
-from chaos.errors import ChaosError, StrategyExitError, one_line
+from chaos.errors import StrategyExitError, error_summary, one_line
+from chaos.fault_effect import combined
 from chaos.faults.base import Fault, FaultTarget
 from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
+from chaos.runner.ast_guard import AST_LOCK, guard_traceback_formatting
 from chaos.runner.environment import Backend
 from chaos.runner.timing import CellTiming
 from chaos.strategy import StrategyFactory
 from chaos.strategy.loading import build_strategy
 from chaos.verdicts.cell_result import CellResult
-from chaos.workload.bank import create_bank, read_state
+from chaos.workload.bank import TRANSFER_SIGNATURE, create_bank, read_state
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.generator import accounts_needed
-from chaos.workload.history import History, Phase, save_jsonl
+from chaos.workload.history import History, Phase, history_file_name, save_jsonl
 from chaos.workload.timeline import Timeline
 
 log = logging.getLogger(__name__)
 
-# Strategy factories are called one at a time. Building one can generate code (Werkzeug
-# compiles a Flask app's URL rules with ``ast``), and CPython 3.11's AST constructor keeps its
-# recursion depth in state that threads share: built in parallel cells, a factory was seen to
-# fail at random with "SystemError: AST constructor recursion depth mismatch" (gh-106905).
-_FACTORY_LOCK = threading.Lock()
+# Strategy factories are called one at a time, and never while another thread formats a
+# traceback: building one can generate code (Werkzeug compiles a Flask app's URL rules with
+# ``ast``), and CPython 3.11's AST constructor keeps its recursion depth in state that threads
+# share; a factory was seen to fail at random with "SystemError: AST constructor recursion depth
+# mismatch" (gh-106905), also once factories were serialised, while pymysql formatted the
+# traceback of a failed connect in another cell (chaos/runner/ast_guard.py).
+_FACTORY_LOCK = AST_LOCK
+guard_traceback_formatting()
 
 INITIAL_BALANCE = 1000
 
@@ -66,7 +70,9 @@ def run_cell(
         create_bank(target.admin_settings, accounts=accounts, initial_balance=INITIAL_BALANCE)
 
     try:
-        with ArmedFault(fault_class, backend, toxiproxy, set_up=set_up) as armed:
+        with ArmedFault(
+            fault_class, backend, toxiproxy, set_up=set_up, transfer_signature=TRANSFER_SIGNATURE
+        ) as armed:
             with armed.entered():
                 history = _exercise(strategy_name, factory, armed, timing, accounts)
                 state = read_state(armed.target.admin_settings)
@@ -78,24 +84,27 @@ def run_cell(
         )
         history_file = None
         if history_dir is not None:
-            history_file = str(history_dir / f"{strategy_name}__{fault_class.name}.jsonl")
+            history_file = str(history_dir / history_file_name(strategy_name, fault_class.name))
             save_jsonl(history_file, history, state)
     except FaultUnavailable as e:
         return result(skipped=e.reason)
     except Exception as e:
         log.debug("cell %s x %s failed", strategy_name, fault_class.name, exc_info=True)
         return result(error=describe_error(e))
-    return result(check=verdict, history_file=history_file, timeline=Timeline.from_history(history))
+    meta = history.meta
+    return result(
+        check=verdict,
+        history_file=history_file,
+        timeline=Timeline.from_history(history),
+        strike=combined(meta.inject_effect, meta.heal_effect),
+    )
 
 
 def describe_error(error: BaseException) -> str:
     """One line for a cell's error: the message of a ChaosError, type and message otherwise."""
-    text = " ".join(str(error).split())
-    if isinstance(error, ChaosError):
-        return text or type(error).__name__
     if isinstance(error, pymysql.err.Error):
-        return f"{type(error).__name__}{error.args!r}"
-    return f"{type(error).__name__}: {text}" if text else type(error).__name__
+        return f"{type(error).__name__}{error.args!r}"  # the driver's code and message as raised
+    return error_summary(error)
 
 
 def _exercise(
@@ -122,7 +131,7 @@ def _exercise(
         driver.mark_fault()
         inject_effect = armed.inject()
         # Every worker at once; faults that strike one transaction choose it on the wire.
-        driver.run_fault_phase(fault.fault_phase_operations)
+        driver.run_fault_phase(fault.fault_phase_operations, spacing=fault.fault_phase_spacing)
         heal_effect = armed.heal()
         driver.mark_heal()
         driver.run_until_recovered(Phase.RECOVERY, timing.recovery_deadline)
@@ -132,7 +141,11 @@ def _exercise(
             initial_total=accounts * INITIAL_BALANCE,
             recovery_deadline=timing.recovery_deadline,
         )
-        return history.with_meta(inject_effect=inject_effect, heal_effect=heal_effect)
+        return history.with_meta(
+            inject_effect=inject_effect,
+            heal_effect=heal_effect,
+            between_transactions=fault.strikes_between_transactions,
+        )
     finally:
         # Heal (retried) and put back the GLOBAL variables prepare() changed, also when the
         # cell failed before inject; a failure here is the cell's error.

@@ -1,7 +1,8 @@
 """The world one matrix cell runs in: a server, maybe a namespace around it, maybe a proxy.
 
 Each cell gets what its fault needs and nothing more: a namespace only for kernel faults, a
-proxy only for proxy faults. A cell on an external server gets a database of its own.
+proxy only for proxy faults, a second server only for a fault that fails over to one. A cell
+on an external server gets a database of its own.
 """
 
 from __future__ import annotations
@@ -16,11 +17,15 @@ from typing import Any
 
 from chaos.errors import FaultError
 from chaos.faults.base import Fault, FaultTarget, Need
+from chaos.lifecycle import Resource
 from chaos.netns import NetworkNamespace, require_net_admin
 from chaos.servers.base import MySQLServer
+from chaos.servers.binary import find_server_binary
 from chaos.servers.external import ExternalServer
 from chaos.servers.local import LocalServer
+from chaos.servers.owned import OwnedServer
 from chaos.settings import ConnectionSettings, redact_url
+from chaos.verdicts.expectations import MARIADB, MYSQL
 
 log = logging.getLogger(__name__)
 _cell_numbers = itertools.count(1)
@@ -40,25 +45,44 @@ class Backend:
     allow_global_changes: bool = False
     #: Disposable servers in containers on this base (``local``: built from Debian's packages).
     docker_image: str | None = None
+    #: A user's extra options for disposable local servers, checked
+    #: (:func:`chaos.servers.server_options.check_server_options`).
+    server_options: tuple[str, ...] = ()
 
     def describe(self) -> str:
         if self.docker_image:
             return f"disposable container on {self.docker_image}"
         if self.external_url:
             return f"external server {ConnectionSettings.from_url(self.external_url).describe()}"
+        if self.server_binary == "mysql":
+            return "disposable Oracle MySQL server (its root filesystem)"
         return "disposable local server"
+
+    def flavour(self) -> str:
+        """Which server flavour the cells run on (``mariadb`` or ``mysql``): whose expected
+        verdicts and ``produces`` hold. A local binary says it without starting; an external
+        server is asked its version (one query); a container runs what the image installs,
+        Debian's MariaDB unless the base image already holds a server, which it cannot know
+        before the container runs: a container is taken as MariaDB."""
+        if self.external_url:
+            version = ExternalServer.from_url(self.external_url).query("SELECT VERSION()")[0][0]
+            return MARIADB if "mariadb" in str(version).lower() else MYSQL
+        if self.docker_image:
+            return MARIADB
+        return find_server_binary(self.server_binary).flavor
 
     def __repr__(self) -> str:
         url = redact_url(self.external_url) if self.external_url else None
         return (
             f"Backend(external_url={url!r}, server_binary={self.server_binary!r}, "
             f"allow_global_changes={self.allow_global_changes!r}, "
-            f"docker_image={self.docker_image!r})"
+            f"docker_image={self.docker_image!r}, server_options={self.server_options!r})"
         )
 
 
-class CellEnvironment:
-    """Start with :meth:`start` (or ``with``); everything is stopped by :meth:`stop`."""
+class CellEnvironment(Resource):
+    """Start with :meth:`start` (or ``with``); everything is stopped by :meth:`stop`, also when
+    :meth:`start` itself fails (the lifecycle base's rule)."""
 
     def __init__(self, fault: type[Fault], backend: Backend, toxiproxy: Any = None) -> None:
         self.fault = fault
@@ -67,17 +91,10 @@ class CellEnvironment:
         self.name = f"cell-{os.getpid()}-{next(_cell_numbers)}"
         self.namespace: NetworkNamespace | None = None
         self.server: MySQLServer | None = None
+        self.standby: OwnedServer | None = None
         self.proxy: Any = None
         self._database: str | None = None
         self.target: FaultTarget | None = None
-
-    def start(self) -> CellEnvironment:
-        try:
-            self._start()
-        except BaseException:
-            self.stop()
-            raise
-        return self
 
     def _start(self) -> None:
         needs = self.fault.needs
@@ -86,17 +103,13 @@ class CellEnvironment:
             self.namespace = NetworkNamespace().start()
         if self.backend.external_url and Need.NETNS not in needs:
             self.server = self._external_server()
-        elif self.backend.docker_image:
-            from chaos.servers.docker import DockerServer  # the docker extra is optional
-
-            self.server = DockerServer(
-                base=self.backend.docker_image, namespace=self.namespace, name=self.name
-            ).start()
         else:
-            preexec = self.namespace.preexec() if self.namespace else None
-            self.server = LocalServer(
-                binary=self.backend.server_binary, preexec=preexec, name=self.name
-            ).start()
+            self.server = self._disposable_server(self.name)
+        if Need.STANDBY in needs:
+            # Same flavour, same place; the client's account and password as on the first
+            # server, as a replica has them: a client moved there logs in as before.
+            self.standby = self._disposable_server(f"{self.name}-standby")
+            self.standby.use_app_password(self.server.settings.password)
         client = self.server.settings
         if Need.PROXY in needs:
             if self.toxiproxy is None:
@@ -112,7 +125,23 @@ class CellEnvironment:
             proxy=self.proxy,
             namespace=self.namespace,
             allow_global_changes=self.backend.allow_global_changes,
+            standby=self.standby,
         )
+
+    def _disposable_server(self, name: str) -> OwnedServer:
+        if self.backend.docker_image:
+            from chaos.servers.docker import DockerServer  # the docker extra is optional
+
+            return DockerServer(
+                base=self.backend.docker_image, namespace=self.namespace, name=name
+            ).start()
+        preexec = self.namespace.preexec() if self.namespace else None
+        return LocalServer(
+            binary=self.backend.server_binary,
+            preexec=preexec,
+            name=name,
+            args=self.backend.server_options,
+        ).start()
 
     def _external_server(self) -> MySQLServer:
         assert self.backend.external_url is not None
@@ -126,7 +155,13 @@ class CellEnvironment:
 
     def stop(self) -> None:
         """Idempotent; each step runs even when an earlier one fails."""
-        steps = [self._delete_proxy, self._stop_server, self._drop_database, self._stop_namespace]
+        steps = [
+            self._delete_proxy,
+            self._stop_server,
+            self._stop_standby,
+            self._drop_database,
+            self._stop_namespace,
+        ]
         for step in steps:
             try:
                 step()
@@ -143,6 +178,11 @@ class CellEnvironment:
         if self.server is not None:
             server, self.server = self.server, None
             server.stop()
+
+    def _stop_standby(self) -> None:
+        if self.standby is not None:
+            standby, self.standby = self.standby, None
+            standby.stop()
 
     def _drop_database(self) -> None:
         if self._database is not None:
@@ -162,9 +202,3 @@ class CellEnvironment:
         else:
             with self.namespace.entered():
                 yield
-
-    def __enter__(self) -> CellEnvironment:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()

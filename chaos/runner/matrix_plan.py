@@ -3,8 +3,11 @@
 The command parses its options into a :class:`MatrixRequest`; :func:`plan_matrix` loads the
 strategies and the expected verdicts (a factory that cannot be built fails here, before any
 cell); :func:`run_plan` runs the cells and returns the :class:`MatrixReport`, whose gate
-(:mod:`chaos.verdicts.gate`) is the run's exit code. A user's ``module:factory`` is held to every
-invariant unless an expectation is recorded for it.
+(:mod:`chaos.verdicts.gate`) is the run's exit code. The bundled strategies are held to the
+verdicts recorded for the server flavour the cells run on. A user's ``module:factory`` is held
+to every invariant unless an expectation is recorded for it, and so is a strategy another
+package registers (:func:`chaos.strategy.expectations.expectations_for`, the rule every front
+end uses).
 """
 
 from __future__ import annotations
@@ -19,9 +22,16 @@ from chaos.runner.environment import Backend
 from chaos.runner.matrix import MatrixRun, run_matrix
 from chaos.runner.shard import select_shard
 from chaos.runner.user_strategy import load_user_factory
-from chaos.strategy import StrategyFactory, load_factory, strategies
-from chaos.strategy.expectations import APP, IN_PROCESS, expected_verdicts, record_verdicts
-from chaos.verdicts import CellResult, Expectations, fails_expectation, held_to_every_invariant
+from chaos.strategy import StrategyFactory, load_factory, strategies, strategy_factory
+from chaos.strategy.expectations import (
+    APP,
+    IN_PROCESS,
+    OwnExpectations,
+    expectations_for,
+    record_verdicts,
+)
+from chaos.strategy.own_expectations import record_own_verdicts
+from chaos.verdicts import BASE_FLAVOUR, CellResult, Expectations, fails_expectation
 
 
 def select_strategies(requested: tuple[str, ...]) -> list[str]:
@@ -45,6 +55,8 @@ class MatrixRequest:
     shard: tuple[int, int] | None = None
     history_dir: Path | None = None
     allow_skip: bool = False
+    #: The user's own expected verdicts (``--expected FILE``), merged over the registered ones.
+    own: OwnExpectations | None = None
 
     @property
     def mode(self) -> str:
@@ -64,6 +76,8 @@ class MatrixPlan:
     #: In-process cells' factories by row (empty in app mode: the app server loads them).
     factories: list[tuple[str, StrategyFactory]]
     expectations: Expectations
+    #: The server flavour the cells run on, whose expected verdicts they are held to.
+    flavour: str = BASE_FLAVOUR
 
     @property
     def total(self) -> int:
@@ -80,7 +94,7 @@ class MatrixPlan:
 
 def plan_matrix(request: MatrixRequest) -> MatrixPlan:
     names = select_strategies(request.strategies)
-    factories = [(name, strategies().get(name)) for name in names]
+    factories = [(name, strategy_factory(name)) for name in names]
     if request.app_mode:
         for spec in request.specs:  # the app server imports it; fail here, in one line
             load_factory(spec)
@@ -89,11 +103,10 @@ def plan_matrix(request: MatrixRequest) -> MatrixPlan:
             (spec, load_user_factory(spec, request.options, request.backend))
             for spec in request.specs
         ]
-    expectations = expected_verdicts(request.mode)
-    for spec in request.specs:
-        for key, held in held_to_every_invariant(spec, request.fault_names).items():
-            expectations.setdefault(key, held)
-    return MatrixPlan(request, [*names, *request.specs], factories, expectations)
+    rows = [*names, *request.specs]
+    flavour = request.backend.flavour()
+    expectations = expectations_for(rows, request.fault_names, request.mode, request.own, flavour)
+    return MatrixPlan(request, rows, factories, expectations, flavour)
 
 
 @dataclass(frozen=True)
@@ -150,11 +163,24 @@ def run_plan(
     return MatrixOutcome(run, report)
 
 
-def record_measured(report: MatrixReport, mode: str) -> Path:
-    """Write the verdicts of the cells that ran into the expectations file; its path."""
-    measured = {
+def measured_verdicts(report: MatrixReport) -> dict[tuple[str, str], tuple[str, ...]]:
+    """The violations of the cells that ran (a skip or an error measured nothing)."""
+    return {
         (cell.result.strategy, cell.result.fault): cell.result.violations
         for cell in report.cells
         if cell.result.skipped is None and cell.result.error is None
     }
-    return record_verdicts(measured, mode)
+
+
+def record_measured(report: MatrixReport, mode: str, flavour: str = BASE_FLAVOUR) -> Path:
+    """Write the bundled strategies' verdicts into the bundled expectations file of ``flavour``
+    (another than the base one: the cells that differ from the base table); its path."""
+    return record_verdicts(measured_verdicts(report), mode, flavour)
+
+
+def record_own_measured(
+    report: MatrixReport, path: Path, mode: str
+) -> tuple[Path, int, list[tuple[str, str]]]:
+    """Write the user's strategies' verdicts into the user's ``path``
+    (:func:`~chaos.strategy.own_expectations.record_own_verdicts`)."""
+    return record_own_verdicts(measured_verdicts(report), path, mode)

@@ -40,6 +40,8 @@ def unmet_need(fault: type[Fault], backend: Backend, toxiproxy: Any) -> str | No
             return Need.PROCESS.reason
         if Need.GLOBALS in needs and not backend.allow_global_changes:
             return Need.GLOBALS.reason
+        if Need.STANDBY in needs:
+            return Need.STANDBY.reason
     return None
 
 

@@ -20,6 +20,7 @@ from chaos.runner.timing import CellTiming
 from chaos.settings import ConnectionSettings
 from chaos.strategy import Strategy, StrategyConfig, StrategyFactory, build_strategy
 from chaos.strategy.loading import factory_name, load_factory
+from chaos.strategy.registry import bundled_strategies, strategies
 
 
 def parse_option(text: str) -> tuple[str, Any]:
@@ -79,11 +80,23 @@ def _build_and_close(factory: StrategyFactory, config: StrategyConfig) -> None:
         raise UsageError(f"strategy {factory_name(factory)}: close() {what}") from e
 
 
+def _user_factory(spec: str) -> StrategyFactory:
+    if ":" in spec:
+        return load_factory(spec)
+    if spec in bundled_strategies():
+        raise UsageError(
+            f"{spec} is bundled: `mysql-chaos matrix --strategy {spec}` judges it against its "
+            "recorded verdicts; check is for your own strategies"
+        )
+    return strategies().get(spec)
+
+
 def load_user_factory(spec: str, options: tuple[str, ...], backend: Backend) -> StrategyFactory:
-    """A user's ``module:factory`` (the current directory importable, as for ``python -m``),
-    with ``--option`` settings, built once on a throw-away server before any cell runs."""
+    """A user's ``module:factory`` (the current directory importable, as for ``python -m``) or
+    the name another package registers it under, with ``--option`` settings, built once on a
+    throw-away server before any cell runs."""
     if os.getcwd() not in sys.path and "" not in sys.path:
         sys.path.insert(0, os.getcwd())
-    factory = with_options(load_factory(spec), dict(parse_option(o) for o in options))
+    factory = with_options(_user_factory(spec), dict(parse_option(o) for o in options))
     probe_factory(factory, backend, CellTiming().strategy_config(ConnectionSettings()))
     return factory

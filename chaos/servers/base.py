@@ -9,21 +9,19 @@ from __future__ import annotations
 
 import re
 from abc import ABC, abstractmethod
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pymysql
 
 from chaos.errors import CapabilityMissingError, ServerError, UsageError
+from chaos.lifecycle import Resource
 from chaos.settings import ConnectionSettings
-
-if TYPE_CHECKING:
-    from types import TracebackType
 
 _UNKNOWN_THREAD = 1094
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class MySQLServer(ABC):
+class MySQLServer(Resource, ABC):
     """A MySQL/MariaDB server the suite can talk to."""
 
     #: True when this backend can stop, kill and freeze the server process.
@@ -39,10 +37,10 @@ class MySQLServer(ABC):
         """Where the suite's own admin session connects (defaults to :attr:`settings`)."""
         return self.settings
 
-    def start(self) -> MySQLServer:
-        return self
+    def _start(self) -> None:
+        """Start the server, if this backend owns it."""
 
-    def stop(self) -> None:  # noqa: B027 - a server we do not own has nothing to stop
+    def stop(self) -> None:
         """Stop the server, if this backend owns it."""
 
     def admin_connect(self, **overrides: Any) -> pymysql.Connection:
@@ -132,14 +130,3 @@ class MySQLServer(ABC):
     @abstractmethod
     def describe(self) -> str:
         """One line for messages: which server this is."""
-
-    def __enter__(self) -> MySQLServer:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

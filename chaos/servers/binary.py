@@ -1,4 +1,5 @@
-"""Find the server binary (mariadbd or mysqld) and learn what it is."""
+"""Find the server binary (mariadbd or mysqld, or the MySQL flavour's root filesystem) and learn
+what it is."""
 
 from __future__ import annotations
 
@@ -7,20 +8,14 @@ import os
 import re
 import shutil
 import subprocess
-from dataclasses import dataclass
 
 from chaos.errors import BadSettingError, ServerBinaryMissingError
+from chaos.servers.rootfs import mysql_binary
+from chaos.servers.server_binary import ServerBinary
 
 #: Environment variable naming the server binary explicitly.
 BINARY_ENV = "MYSQL_CHAOS_SERVER_BINARY"
 _SEARCH_DIRS = ("/usr/sbin", "/usr/local/sbin", "/usr/local/mysql/bin", "/usr/bin")
-
-
-@dataclass(frozen=True)
-class ServerBinary:
-    path: str
-    version: str  # e.g. "10.11.19-MariaDB-0+deb12u1"
-    flavor: str  # "mariadb" or "mysql"
 
 
 def find_server_binary(explicit: str | None = None) -> ServerBinary:
@@ -28,8 +23,13 @@ def find_server_binary(explicit: str | None = None) -> ServerBinary:
 
     A binary the user named that is missing or no server is bad input (:class:`BadSettingError`,
     exit 2); none found where the search looks is the machine's (exit 4).
+
+    ``mysql`` (:data:`~chaos.servers.rootfs.MYSQL_FLAVOUR`) names no program but the MySQL
+    flavour: Oracle MySQL from the root filesystem ``mysql-chaos server install mysql`` made.
     """
     candidate = explicit or os.environ.get(BINARY_ENV)
+    if candidate == "mysql":
+        return mysql_binary()
     if candidate:
         path = shutil.which(candidate) or (candidate if os.access(candidate, os.X_OK) else None)
         if path is None:

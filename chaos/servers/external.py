@@ -24,10 +24,9 @@ class ExternalServer(MySQLServer):
     def settings(self) -> ConnectionSettings:
         return self._settings
 
-    def start(self) -> ExternalServer:
+    def _start(self) -> None:
         # Fail early and clearly if it is not there.
         self.query("SELECT 1")
-        return self
 
     def describe(self) -> str:
         return f"external server {self._settings.host}:{self._settings.port}"

@@ -21,8 +21,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
-import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pymysql
@@ -31,11 +30,13 @@ from chaos import lifecycle
 from chaos.errors import PortInUseError, ServerError
 from chaos.owner import owned_prefix
 from chaos.ports import ensure_port_free, free_port
-from chaos.servers.binary import ServerBinary, find_server_binary
+from chaos.servers.binary import find_server_binary
 from chaos.servers.os_user import ServerUser, server_user
 from chaos.servers.owned import OwnedServer
-from chaos.servers.template import INNODB_OPTIONS, copy_template, template_datadir
+from chaos.servers.server_binary import ServerBinary
+from chaos.servers.template import copy_template, storage_options, template_datadir
 from chaos.sweep import StaleDirectory, stale_directories, sweep_once
+from chaos.waiting import WaitTimeout, wait_for
 
 log = logging.getLogger(__name__)
 
@@ -87,13 +88,17 @@ class LocalServer(OwnedServer):
         options: dict[str, str | int] | None = None,
         preexec: Callable[[], None] | None = None,
         name: str = "mysql-chaos",
+        args: Sequence[str] = (),
     ) -> None:
-        """``options`` are extra server options (``{"max_connections": 20}``); ``preexec`` runs
-        in the child before exec (used to enter a network namespace)."""
+        """``options`` are extra server options (``{"max_connections": 20}``); ``args`` are a
+        user's, passed as given after every other (checked by
+        :func:`chaos.servers.server_options.check_server_options`); ``preexec`` runs in the
+        child before exec (used to enter a network namespace)."""
         self._requested_port = port
         self.host = host
         self._binary_name = binary
         self.options = dict(options or {})
+        self.args = tuple(args)
         self._preexec = preexec
         self.name = name
         self.binary: ServerBinary | None = None
@@ -120,18 +125,13 @@ class LocalServer(OwnedServer):
         return f"local server {self.name} ({where})"
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def start(self) -> LocalServer:
+    def _start(self) -> None:
         """Create the datadir on first start, then start the process and wait until it answers."""
         if self.running:
-            return self
-        try:
-            if self.workdir is None:
-                self._create_workdir()
-            self._start_process()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+            return
+        if self.workdir is None:
+            self._create_workdir()
+        self._start_process()
 
     @property
     def files_dir(self) -> str:
@@ -177,11 +177,10 @@ class LocalServer(OwnedServer):
             raise ServerError(f"{self.describe()} failed to start: {self._log_tail()}")
         raise ServerError(f"{self.describe()}: no free port after {_PORT_ATTEMPTS} attempts")
 
-    def _command(self) -> list[str]:
+    def _command(self, root: str | None = None) -> list[str]:
         assert self.binary is not None and self.workdir is not None
         args = [
-            self.binary.path,
-            "--no-defaults",
+            *self.binary.command(root),
             f"--datadir={self.workdir / 'data'}",
             f"--socket={self.socket_path}",
             f"--pid-file={self.workdir / 'mysqld.pid'}",
@@ -198,25 +197,42 @@ class LocalServer(OwnedServer):
             "--innodb-use-native-aio=0",
             "--innodb-flush-log-at-trx-commit=2",
             "--max-connections=200",
-            *INNODB_OPTIONS,
+            *storage_options(self.binary),
         ]
         # No --user: mariadbd would switch uid after the parent-death signal is armed, which
         # clears it; the child switches itself before exec (see _preexec_for_child).
         args += [f"--{key.replace('_', '-')}={value}" for key, value in self.options.items()]
-        return args
+        return [*args, *self.args]
 
     def _spawn(self) -> None:
         assert self.workdir is not None
         # Truncating keeps the file's owner, so the server's account can still append to it.
         (self.workdir / "error.log").write_bytes(b"")
-        self.process = lifecycle.spawn(
-            self._command(),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            preexec=self._preexec_for_child(),
-        )
+        root_fd = self._open_root_for_server_account()
+        try:
+            root = f"/proc/self/fd/{root_fd}" if root_fd is not None else None
+            self.process = lifecycle.spawn(
+                self._command(root),
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                preexec=self._preexec_for_child(),
+                pass_fds=() if root_fd is None else (root_fd,),
+            )
+        finally:
+            if root_fd is not None:
+                os.close(root_fd)
         self.frozen = False
+
+    def _open_root_for_server_account(self) -> int | None:
+        """A path-only descriptor of the binary's root filesystem, for a server that drops to
+        another account: the root filesystem sits in the owner's cache, which may be in a home
+        that account cannot enter (root's is 0700). The server reaches it through the inherited
+        descriptor alone; nothing about the home's permissions changes."""
+        assert self.binary is not None
+        if self.binary.root is None or self.os_user is None:
+            return None
+        return os.open(self.binary.root, os.O_PATH | os.O_DIRECTORY)
 
     def _preexec_for_child(self) -> Callable[[], None] | None:
         """Enter the namespace (needs root), then drop to the server's account; lifecycle.spawn
@@ -233,18 +249,20 @@ class LocalServer(OwnedServer):
         return preexec
 
     def _wait_ready(self) -> str:
-        assert self.process is not None
-        deadline = time.monotonic() + _START_TIMEOUT
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+        process = self.process
+        assert process is not None
+
+        def answer() -> str:
+            if process.poll() is not None:
                 return "port-taken" if "Address already in use" in self._log_tail() else "died"
-            try:
-                pymysql.connect(**self.admin_settings.pymysql_kwargs(connect_timeout=1)).close()
-                return "ready"
-            except pymysql.err.MySQLError:
-                time.sleep(0.01)
-        self._signal_and_wait(signal.SIGKILL)
-        return "timeout"
+            pymysql.connect(**self.admin_settings.pymysql_kwargs(connect_timeout=1)).close()
+            return "ready"
+
+        try:
+            return wait_for(answer, _START_TIMEOUT, transient=(pymysql.err.MySQLError,), poll=0.01)
+        except WaitTimeout:
+            self._signal_and_wait(signal.SIGKILL)
+            return "timeout"
 
     def _log_tail(self, lines: int = 3) -> str:
         try:
@@ -305,13 +323,21 @@ class LocalServer(OwnedServer):
         """
         if self.process is None or not self.running:
             raise ServerError(f"{self.describe()} is not running")
+        pid = self.process.pid
         self.process.send_signal(signal.SIGSTOP)
         self.frozen = True
-        deadline = time.monotonic() + _STOP_TIMEOUT
-        while not _all_threads_stopped(self.process.pid):
-            if time.monotonic() > deadline or not self.running:
+
+        def stopped() -> bool:
+            if _all_threads_stopped(pid):
+                return True
+            if not self.running:
                 raise ServerError(f"{self.describe()} did not stop on SIGSTOP")
-            time.sleep(0.001)
+            return False
+
+        try:
+            wait_for(stopped, _STOP_TIMEOUT, poll=0.001)
+        except WaitTimeout:
+            raise ServerError(f"{self.describe()} did not stop on SIGSTOP") from None
 
     def thaw(self) -> None:
         if self.process is not None and self.frozen:

@@ -59,3 +59,11 @@ class OwnedServer(MySQLServer):
                 )
         finally:
             conn.close()
+
+    def use_app_password(self, password: str) -> None:
+        """Give the app account ``password`` instead of the one made at start (a standby takes
+        the first server's, as a replica has its primary's accounts); kept over restarts."""
+        if self.port is None:
+            raise ServerError("server not started")
+        self._app_password = password
+        self._unlock_app_user()

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from chaos.errors import BadSettingError, ServerError
 from chaos.owner import owner_alive, owner_tag
-from chaos.servers.binary import ServerBinary
+from chaos.servers.server_binary import ServerBinary
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +43,45 @@ _ACCOUNTS_SQL = (
     f"GRANT ALL PRIVILEGES ON `test`.* TO '{APP_USER}'@'%';\n"
 )
 
+#: MySQL keeps the accounts in its data dictionary, so they are made with SQL during
+#: ``--initialize``, which makes root@localhost alone; the system accounts (mysql.sys,
+#: mysql.session, mysql.infoschema) are locked. ``test`` must be created: a directory is no
+#: database to MySQL.
+_MYSQL_ACCOUNTS_SQL = (
+    f"CREATE USER '{APP_USER}'@'%' ACCOUNT LOCK;\n"
+    "CREATE DATABASE test;\n"
+    f"GRANT ALL PRIVILEGES ON `test`.* TO '{APP_USER}'@'%';\n"
+)
+
 #: Options shared by bootstrap and every start: small InnoDB files keep copies cheap.
 INNODB_OPTIONS = (
     "--innodb-log-file-size=4M",
     "--innodb-data-file-path=ibdata1:4M:autoextend",
 )
+#: The same for MySQL >= 8.0.30 (redo capacity replaced the log file size; the system
+#: tablespace must be at least 12M), and no X Protocol listener on a port of its own.
+MYSQL_OPTIONS = (
+    "--innodb-redo-log-capacity=8M",
+    "--innodb-data-file-path=ibdata1:12M:autoextend",
+    "--mysqlx=OFF",
+)
+
+
+def storage_options(binary: ServerBinary) -> tuple[str, ...]:
+    """The options every bootstrap and start of ``binary`` shares."""
+    return MYSQL_OPTIONS if binary.flavor == "mysql" else INNODB_OPTIONS
 
 
 _HOW_TO_CHOOSE = "set XDG_CACHE_HOME to a writable directory to keep it elsewhere"
 
 
 def cache_root() -> Path:
+    return suite_cache_dir() / "templates"
+
+
+def suite_cache_dir() -> Path:
+    """``$XDG_CACHE_HOME/mysql-chaos`` (``~/.cache/mysql-chaos``): templates and root
+    filesystems."""
     base = os.environ.get("XDG_CACHE_HOME")
     if not base:
         home = os.path.expanduser("~")
@@ -64,13 +92,13 @@ def cache_root() -> Path:
                 f"template cache: home directory {home} does not exist; {_HOW_TO_CHOOSE}"
             )
         base = os.path.join(home, ".cache")
-    return Path(base) / "mysql-chaos" / "templates"
+    return Path(base) / "mysql-chaos"
 
 
 def template_datadir(binary: ServerBinary) -> Path:
     """The template for ``binary``, made on first use (safe against concurrent processes)."""
     key = hashlib.sha256(
-        f"{TEMPLATE_REVISION}|{binary.path}|{binary.version}|{INNODB_OPTIONS}".encode()
+        f"{TEMPLATE_REVISION}|{binary.path}|{binary.version}|{storage_options(binary)}".encode()
     ).hexdigest()
     root = cache_root()
     target = root / f"{binary.flavor}-{binary.version}-{key[:12]}"
@@ -122,16 +150,19 @@ def _bootstrap(binary: ServerBinary, target: Path) -> None:
         if binary.flavor == "mariadb":
             args = _mariadb_install_args(binary, staging)
         else:
-            args = [binary.path, "--no-defaults", "--initialize-insecure", f"--datadir={staging}"]
-            args += ["--user=root"] if os.geteuid() == 0 else []
+            args = _mysql_initialize_args(binary, staging, scratch)
         args.append(f"--tmpdir={scratch}")
         result = subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
         if result.returncode != 0:
             tail = (result.stderr or result.stdout).strip().splitlines()[-3:]
             raise ServerError(f"bootstrapping a datadir failed: {' | '.join(tail)}")
-        _set_up_accounts(binary, staging, scratch)
-        # A database is a directory: the suite's default database `test` costs nothing here.
-        (staging / "test").mkdir(exist_ok=True)
+        if binary.flavor == "mariadb":
+            _set_up_accounts(binary, staging, scratch)
+            # A database is a directory: the suite's default database `test` costs nothing here.
+            (staging / "test").mkdir(exist_ok=True)
+        else:
+            # Each copy makes its own server UUID at its first start.
+            (staging / "auto.cnf").unlink(missing_ok=True)
         (staging / ".complete").touch()
         if target.exists():
             shutil.rmtree(target)
@@ -159,10 +190,25 @@ def _mariadb_install_args(binary: ServerBinary, datadir: Path) -> list[str]:
     return args
 
 
+def _mysql_initialize_args(binary: ServerBinary, datadir: Path, scratch: Path) -> list[str]:
+    accounts = scratch / "accounts.sql"
+    accounts.write_text(_MYSQL_ACCOUNTS_SQL)
+    args = [
+        *binary.command(),
+        "--initialize-insecure",
+        f"--datadir={datadir}",
+        f"--init-file={accounts}",
+        f"--secure-file-priv={scratch}",  # mysqld refuses to start without one
+        "--performance-schema=OFF",
+        *storage_options(binary),
+    ]
+    # mysqld refuses to run as root unless told to; it only writes the staging dir here.
+    return args + (["--user=root"] if os.geteuid() == 0 else [])
+
+
 def _set_up_accounts(binary: ServerBinary, datadir: Path, scratch: Path) -> None:
     args = [
-        binary.path,
-        "--no-defaults",
+        *binary.command(),
         f"--datadir={datadir}",
         f"--tmpdir={scratch}",
         "--bootstrap",

@@ -53,8 +53,13 @@ class StrategyConfig:
     The seed's time constants are scaled down together so a matrix cell takes seconds:
     ``recycle_seconds`` is the seed's one-hour recycle (``pool_recycle=3600``, the timer pool's
     ``refresh_time``), and ``idle_seconds`` is the seed's eight-hour ``wait_timeout``; the ratio
-    8:1 is kept. ``connection`` carries connect/read/write timeouts; a strategy may ignore them
-    (the seed's strategies do: pymysql's defaults have no read timeout).
+    8:1 is kept.
+
+    ``connection`` says where to connect and carries the connect/read/write timeouts the run
+    wants (1 s each in a matrix or ``check`` cell); ``connection.pymysql_kwargs()`` passes them
+    on. A strategy may ignore them (the seed's strategies do, see
+    :attr:`BaseStrategy.keeps_timeouts`: pymysql's defaults have no read timeout). ``extra``
+    holds the user's own options (``mysql-chaos check --option KEY=VALUE``), nothing else.
     """
 
     connection: ConnectionSettings
@@ -83,9 +88,17 @@ class BaseStrategy(ABC):
     #: One line: what this strategy does, as the seed or library describes it.
     summary: str = ""
 
+    #: Whether :attr:`settings` keeps the timeouts ``config.connection`` carries. The seed's
+    #: strategies set it to False: they connect with pymysql's defaults, no read timeout, which is
+    #: exactly why they hang on a frozen server.
+    keeps_timeouts: bool = True
+
     def __init__(self, config: StrategyConfig) -> None:
         self.config = config
-        self.settings = config.connection
+        connection = config.connection
+        if not self.keeps_timeouts:
+            connection = connection.with_timeouts(None, None, None)
+        self.settings = connection
 
     @abstractmethod
     def run(self, unit: UnitOfWork) -> Any: ...

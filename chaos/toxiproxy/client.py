@@ -176,6 +176,10 @@ class ProxyHandle:
         self.listen = data["listen"]
         self.listen_host, self.listen_port = split_listen(self.listen)
         self.enabled = bool(data["enabled"])
+        #: Client connections closed by disabling it (the embedded server's extension; None on
+        #: a real Toxiproxy, which does not count them).
+        links_closed = data.get("links_closed")
+        self.links_closed: int | None = None if links_closed is None else int(links_closed)
 
     def __repr__(self) -> str:
         state = "enabled" if self.enabled else "disabled"
@@ -253,6 +257,14 @@ class ProxyHandle:
             yield self
         finally:
             self.enable()
+
+    def set_upstream(self, upstream: str) -> None:
+        """Point the proxy at ``upstream`` (``host:port``), as a DNS flip moves an endpoint.
+
+        Toxiproxy restarts a proxy whose upstream changes: every live link is closed (no
+        packet reaches the client but the FIN) and new ones reach the new upstream.
+        """
+        self._load(self.client.update(self._base, {"upstream": upstream}).json())
 
     def delete(self) -> None:
         self.client.delete_proxy(self.name)

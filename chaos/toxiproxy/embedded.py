@@ -27,11 +27,10 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Coroutine, Iterator
-from types import TracebackType
 from typing import IO, Any, TypeVar
 
 from chaos.errors import ToxiproxyError, UsageError
-from chaos.lifecycle import die_with_parent, register_cleanup, unregister_cleanup
+from chaos.lifecycle import Resource, die_with_parent, register_cleanup, unregister_cleanup
 from chaos.ports import ensure_port_free
 from chaos.toxiproxy.client import ToxiproxyClient, redact_url, url_with_secret
 from chaos.toxiproxy.server import ToxiproxyServer, new_event_loop
@@ -135,7 +134,16 @@ class _ProcessRunner:
         if port:
             ensure_port_free(host, port)
         self._stderr = tempfile.TemporaryFile()
-        command = [sys.executable, "-m", "chaos.toxiproxy", "--host", host, "--port", str(port)]
+        command = [
+            sys.executable,
+            "-P",
+            "-m",
+            "chaos.toxiproxy",
+            "--host",
+            host,
+            "--port",
+            str(port),
+        ]
         command += self._flags
         if secret is not None:
             command.append("--api-secret-stdin")
@@ -162,6 +170,8 @@ class _ProcessRunner:
     def _wait_ready(self) -> str:
         assert self.process is not None and self.process.stdout is not None
         output = b""
+        # Not a poll (chaos.waiting): the child's output is awaited with select() for the time
+        # left, so the address it prints is read the moment it is written.
         deadline = time.monotonic() + START_TIMEOUT
         with selectors.DefaultSelector() as selector:
             selector.register(self.process.stdout, selectors.EVENT_READ)
@@ -205,7 +215,7 @@ class _ProcessRunner:
             self._stderr = None
 
 
-class EmbeddedToxiproxy:
+class EmbeddedToxiproxy(Resource):
     """An embedded Toxiproxy-compatible server with ``start()``/``stop()`` and ``with``.
 
     ``proxy_metrics``/``runtime_metrics`` serve ``/metrics`` as Toxiproxy's flags of those names.
@@ -239,20 +249,15 @@ class EmbeddedToxiproxy:
     def __repr__(self) -> str:
         return f"EmbeddedToxiproxy({self.display_url or 'stopped'}, mode={self.mode!r})"
 
-    def start(self) -> EmbeddedToxiproxy:
+    def _start(self) -> None:
         if self._runner is not None:
-            return self
+            return
         runner = _ThreadRunner if self.mode == "thread" else _ProcessRunner
         self._runner = runner(*self.metrics)
         secret = secrets.token_urlsafe(32) if self.auth else None
-        try:
-            self.display_url = self._runner.start(self.host, self.port, secret)
-        except BaseException:
-            self.stop()
-            raise
+        self.display_url = self._runner.start(self.host, self.port, secret)
         self.url = url_with_secret(self.display_url, secret) if secret else self.display_url
         log.info("embedded toxiproxy (%s) at %s", self.mode, self.display_url)
-        return self
 
     def stop(self) -> None:
         runner, self._runner = self._runner, None
@@ -281,17 +286,6 @@ class EmbeddedToxiproxy:
             return len(asyncio.all_tasks()) - 1  # not this one
 
         return self._runner.call(count)
-
-    def __enter__(self) -> EmbeddedToxiproxy:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
 
 
 @contextlib.contextmanager

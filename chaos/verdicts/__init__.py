@@ -7,16 +7,24 @@ a report never loads servers, faults or network namespaces.
 
 from chaos.verdicts.cell_result import CellResult
 from chaos.verdicts.expectations import (
+    BASE_FLAVOUR,
+    EVERY_INVARIANT,
+    FLAVOURS,
     HELD_TO_EVERY_INVARIANT,
     Expectation,
     Expectations,
     dump_expectations,
     held_to_every_invariant,
+    hold_unrecorded,
     load_expectations,
+    overlay,
 )
-from chaos.verdicts.gate import ExitCode, GateVerdict, fails_expectation, judge_check, judge_matrix
+from chaos.verdicts.gate import ExitCode, GateVerdict, fails_expectation, judge_matrix
 
 __all__ = [
+    "BASE_FLAVOUR",
+    "EVERY_INVARIANT",
+    "FLAVOURS",
     "HELD_TO_EVERY_INVARIANT",
     "CellResult",
     "ExitCode",
@@ -26,7 +34,8 @@ __all__ = [
     "dump_expectations",
     "fails_expectation",
     "held_to_every_invariant",
-    "judge_check",
+    "hold_unrecorded",
     "judge_matrix",
     "load_expectations",
+    "overlay",
 ]

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from chaos.checker.result import CheckResult
-from chaos.verdicts.vocabulary import ERROR, SKIP, verdict_words
+from chaos.fault_effect import FaultEffect
+from chaos.verdicts.vocabulary import ERROR, SKIP, STRIKE_UNKNOWN, verdict_words
 from chaos.workload.timeline import Timeline
 
 
@@ -25,6 +26,19 @@ class CellResult:
     notes: tuple[str, ...] = field(default=())
     #: What the reports draw of the cell's history (None when the cell did not run).
     timeline: Timeline | None = None
+    #: What the fault struck over the cell, its inject and heal together (None: not recorded).
+    strike: FaultEffect | None = None
+
+    @property
+    def strike_unknown(self) -> bool:
+        """The cell ran and its fault could not tell whether it struck (not unexercised)."""
+        ran = self.skipped is None and self.error is None
+        return ran and self.strike is not None and self.strike.struck is None
+
+    @property
+    def strike_mark(self) -> str:
+        """``?`` after the verdict's words when the strike is not known, else nothing."""
+        return STRIKE_UNKNOWN if self.strike_unknown else ""
 
     @property
     def violations(self) -> tuple[str, ...]:

@@ -86,8 +86,3 @@ def fails_expectation(result: CellResult, expectations: Expectations) -> bool:
     """Whether a cell that ran measured other violations than recorded (or none is recorded)."""
     expected = expectations.get((result.strategy, result.fault))
     return expected is None or expected.violations != result.violations
-
-
-def judge_check(results: Iterable[CellResult], *, allow_skip: bool = False) -> GateVerdict:
-    """Check: a cell fails when any invariant was violated."""
-    return judge(results, fails=lambda result: bool(result.violations), allow_skip=allow_skip)

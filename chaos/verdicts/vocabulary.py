@@ -3,7 +3,9 @@
 A cell that ran reads ``pass`` (every invariant held) or the short words of its violation kinds
 joined by ``+`` (``norec+hang``); the words come from the kinds themselves
 (:class:`chaos.checker.ViolationKind`). A cell that did not run reads ``skip`` or ``error``. A
-``!`` after the words marks a measured verdict that differs from the expected one. The
+``!`` after the words marks a measured verdict that differs from the expected one, a ``?``
+one whose fault could not tell whether it struck (``unexercised``, a violation kind, says it
+did not). The
 expectations file and the JSON report's ``violations`` keep the kinds' full names
 (``not-recovered``); every legend shows both.
 """
@@ -19,6 +21,8 @@ PASS = "pass"
 SKIP = "skip"
 ERROR = "error"
 MISMATCH = "!"
+#: After the words: the fault cannot tell whether it struck (a real Toxiproxy counts nothing).
+STRIKE_UNKNOWN = "?"
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,12 @@ def verdict_legend() -> tuple[Word, ...]:
         Word(SKIP, "skipped", "not run here, the fault's need unmet"),
         Word(
             ERROR, "error", "the cell could not run to a verdict: its fault, server or proxy raised"
+        ),
+        Word(
+            STRIKE_UNKNOWN,
+            "strike-unknown",
+            "the fault cannot tell whether it struck the code under test: the verdict is not "
+            "backed by a strike count",
         ),
         Word(MISMATCH, "mismatch", "the verdict differs from the expected one"),
     )

@@ -61,6 +61,11 @@ LEDGER_SQL = "INSERT INTO ledger (op_id, from_id, to_id, amount) VALUES (%s, %s,
 # original may still commit. (LOCK IN SHARE MODE, not FOR SHARE: MariaDB lacks the latter.)
 WAS_APPLIED_SQL = "SELECT COUNT(*) FROM ledger WHERE op_id = %s LOCK IN SHARE MODE"
 READ_SQL = "SELECT id, balance FROM accounts ORDER BY id"
+#: What a transfer looks like on the wire (an RE2 pattern, case ignored): a write to the bank's
+#: tables. The runner hands it to the fault it arms, so a fault that strikes "a transaction"
+#: strikes a transfer, the operation the checker judges, and never a client's other writes
+#: (an idempotency key or audit row its reads write); the fault itself knows no table.
+TRANSFER_SIGNATURE = r"\b(update\s+accounts|insert\s+into\s+ledger)\b"
 
 
 def create_schema(conn: Connection, accounts: int = 8, initial_balance: int = 1000) -> None:

@@ -95,16 +95,25 @@ class WorkloadDriver:
         """Every usable worker issues ``operations_per_worker`` operations, all at once."""
         self._run_phase(Phase(phase), FixedCountPacer(operations_per_worker))
 
-    def run_fault_phase(self, operations_per_worker: int, phase: Phase | str = Phase.FAULT) -> None:
+    def run_fault_phase(
+        self,
+        operations_per_worker: int,
+        phase: Phase | str = Phase.FAULT,
+        *,
+        spacing: float = 0.0,
+    ) -> None:
         """Every usable worker issues ``operations_per_worker`` operations, all at once.
 
         The last worker reads while the others transfer, so reads run during the fault (with
-        one worker, it transfers: a fault phase must contain a transaction to strike).
+        one worker, it transfers: a fault phase must contain a transaction to strike). With
+        ``spacing`` a worker's k-th operation starts ``spacing`` x k seconds into the phase at
+        the earliest (see ``FixedCountPacer``).
         """
         kinds = {w: Kind.TRANSFER for w in range(self.workers)}
         if self.workers > 1:
             kinds[self.workers - 1] = Kind.READ
-        self._run_phase(Phase(phase), FixedCountPacer(operations_per_worker), kinds=kinds)
+        pacer = FixedCountPacer(operations_per_worker, spacing)
+        self._run_phase(Phase(phase), pacer, kinds=kinds)
 
     def run_one_at_a_time(
         self,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import enum
 import json
+import re
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,8 @@ HANG = "hang"
 class Kind(enum.StrEnum):
     TRANSFER = "transfer"
     READ = "read"
+    #: A write request to a user's app (``check-app --request/--load``), judged from HTTP.
+    WRITE = "write"
 
 
 class Phase(enum.StrEnum):
@@ -116,6 +119,9 @@ class CellMeta:
     #: What the fault's inject() and heal() said they did (None: not recorded).
     inject_effect: FaultEffect | None = None
     heal_effect: FaultEffect | None = None
+    #: The fault strikes only between transactions (connections at rest): a client that checks
+    #: its connection before use loses no operation to it.
+    between_transactions: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -157,6 +163,18 @@ class RunRecord:
 
     history: History
     state: BankState | None = None
+
+
+# Characters a file name keeps as they are; anything else (the ':' of module:factory, which
+# Windows and many archive tools refuse, a '/') becomes '_'.
+_UNSAFE_IN_FILE_NAME = re.compile(r"[^A-Za-z0-9._-]")
+
+
+def history_file_name(strategy: str, fault: str, prefix: str = "") -> str:
+    """``[prefix__]strategy__fault.jsonl``, safe as a file name on any system."""
+    parts = [prefix] if prefix else []
+    parts += [strategy, fault]
+    return "__".join(_UNSAFE_IN_FILE_NAME.sub("_", part) for part in parts) + ".jsonl"
 
 
 def save_jsonl(path: str | Path, history: History, state: BankState | None = None) -> None:

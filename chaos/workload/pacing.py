@@ -27,14 +27,24 @@ class Pacer(Protocol):
 
 
 class FixedCountPacer:
-    """Each worker issues ``count`` operations back to back, whatever their results."""
+    """Each worker issues ``count`` operations, whatever their results: back to back, or with
+    ``spacing`` > 0 its k-th (from 0) no sooner than ``spacing`` x k seconds after the first
+    question asked of the pacer (the phase's start), so a later one meets what the client's own
+    schedule did meanwhile (a connection replaced on a timer)."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, spacing: float = 0.0) -> None:
         self.count = count
+        self.spacing = spacing
+        self._start: float | None = None
         self._issued: dict[int, int] = defaultdict(int)
 
     def next_start(self, worker: int, now: float) -> float | None:
-        return now if self._issued[worker] < self.count else None
+        if self._start is None:
+            self._start = now
+        issued = self._issued[worker]
+        if issued >= self.count:
+            return None
+        return max(now, self._start + self.spacing * issued)
 
     def record(self, operation: Operation) -> None:
         self._issued[operation.worker] += 1

@@ -126,7 +126,7 @@ def test_unreachable_server_is_a_definite_failure(config: StrategyConfig) -> Non
     assert "\n" not in str(caught.value)
 
 
-def test_timeouts_default_then_extra_then_settings(config: StrategyConfig) -> None:
+def test_timeouts_default_then_settings_then_extra(config: StrategyConfig) -> None:
     defaults = SafeStrategy(config).connect_kwargs
     assert [defaults[k] for k in ("connect_timeout", "read_timeout", "write_timeout")] == [
         DEFAULTS["connect_timeout"],
@@ -135,7 +135,9 @@ def test_timeouts_default_then_extra_then_settings(config: StrategyConfig) -> No
     ]
     assert SafeStrategy(with_extra(config, read_timeout=0.7)).connect_kwargs["read_timeout"] == 0.7
     own = replace(config, connection=replace(config.connection, read_timeout=9.0))
-    assert SafeStrategy(with_extra(own, read_timeout=0.7)).connect_kwargs["read_timeout"] == 9.0
+    assert SafeStrategy(own).connect_kwargs["read_timeout"] == 9.0
+    # A user's option (--option read_timeout=0.7) wins over what the run's settings carry.
+    assert SafeStrategy(with_extra(own, read_timeout=0.7)).connect_kwargs["read_timeout"] == 0.7
 
 
 @pytest.mark.parametrize("restarted", [False, True])

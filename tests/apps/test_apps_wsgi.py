@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from apps_testkit import AdminSession
 
-from chaos.bench.app_server import AppServer, _group_members, find_uwsgi
+from chaos.appserver.app_server import AppServer, _group_members, find_uwsgi
 from chaos.errors import ServerError
 from chaos.settings import ConnectionSettings
 

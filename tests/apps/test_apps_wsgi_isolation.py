@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from chaos.bench.app_server import AppServer, _group_members, find_uwsgi
+from chaos.appserver.app_server import AppServer, _group_members, find_uwsgi
 from chaos.settings import ConnectionSettings
 
 INTRUDER = 65534

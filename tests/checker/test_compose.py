@@ -96,10 +96,18 @@ def test_a_checker_listed_twice_is_a_mistake() -> None:
 
 def test_the_named_compositions_list_their_members() -> None:
     assert BANK_CHECKS.name == "check"
-    assert BANK_CHECKS.member_names == ("atomic", "duplicate", "outcomes", "recovery", "hang")
+    assert BANK_CHECKS.member_names == (
+        "atomic",
+        "duplicate",
+        "outcomes",
+        "recovery",
+        "hang",
+        "fault-losses",
+        "exercised",
+    )
     assert APP_CHECKS.member_names == (*BANK_CHECKS.member_names, "settled")
-    assert HTTP_CHECKS.member_names == ("recovery", "hang", "settled")
-    assert CHECK_APP_CHECKS.member_names == ("recovery", "hang", "settled", "db-check")
+    assert HTTP_CHECKS.member_names == ("recovery", "hang", "settled", "exercised")
+    assert CHECK_APP_CHECKS.member_names == ("recovery", "hang", "settled", "exercised", "db-check")
 
 
 def test_a_state_the_bank_checkers_cannot_read_gives_unknowns_not_an_exception() -> None:

@@ -96,4 +96,4 @@ def test_up_on_a_taken_api_port_is_an_environment_error(tmp_path: Path, taken_po
     result = run_cli("up", "--api-port", str(taken_port), env=env)
     assert result.returncode == 4
     assert _one_line(result).endswith(f"127.0.0.1:{taken_port}: port already in use")
-    assert not (tmp_path / "mysql-chaos" / "up.json").exists()
+    assert not (tmp_path / "mysql-chaos" / "up-default.json").exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -23,11 +24,11 @@ _SETTING = re.compile(r"^(server \(direct\)|server \(via proxy\)|toxiproxy API):
 
 
 class Up:
-    def __init__(self, env: dict[str, str], marker: str) -> None:
+    def __init__(self, env: dict[str, str], marker: str, *args: str) -> None:
         self.env = env
         self.marker = marker
         self.process = popen_interruptible(
-            [CLI, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            [CLI, "up", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
         self.settings: dict[str, str] = {}
         assert self.process.stdout is not None
@@ -43,12 +44,11 @@ class Up:
         return self.process.returncode, stdout
 
 
-@pytest.fixture
-def up(tmp_path: Path) -> Iterator[Up]:
+@contextlib.contextmanager
+def running_up(env: dict[str, str], *args: str) -> Iterator[Up]:
     marker = f"MYSQL_CHAOS_TEST_RUN={uuid.uuid4().hex}"
     name, value = marker.split("=")
-    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path), name: value}
-    running = Up(env, marker)
+    running = Up({**env, name: value}, marker, *args)
     try:
         yield running
     finally:
@@ -61,6 +61,12 @@ def up(tmp_path: Path) -> Iterator[Up]:
             except subprocess.TimeoutExpired:
                 running.process.kill()
                 running.process.wait()
+
+
+@pytest.fixture
+def up(tmp_path: Path) -> Iterator[Up]:
+    with running_up({**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}) as running:
+        yield running
 
 
 def _query(url: str) -> int:
@@ -117,11 +123,11 @@ def test_up_serves_the_server_directly_and_through_the_proxy(up: Up) -> None:
 def test_down_stops_a_running_up_and_everything_it_started(up: Up) -> None:
     down = run_cli("down", env=up.env)
     assert down.returncode == 0, down.stderr
-    assert f"stopped mysql-chaos up (pid {up.process.pid})" in down.stdout
+    assert f"stopped mysql-chaos up 'default' (pid {up.process.pid})" in down.stdout
     code, stdout = up.finish()
     assert code == 0 and stdout.strip().endswith("stopped")
     assert _gone(up.marker), processes_with(up.marker)
-    assert run_cli("down", env=up.env).stdout.strip() == "no mysql-chaos up is running"
+    assert run_cli("down", env=up.env).stdout.strip() == "no mysql-chaos up 'default' is running"
 
 
 def test_ctrl_c_stops_up_and_everything_it_started(up: Up) -> None:
@@ -129,18 +135,53 @@ def test_ctrl_c_stops_up_and_everything_it_started(up: Up) -> None:
     code, stdout = up.finish()
     assert code == 0 and stdout.strip().endswith("stopped")
     assert _gone(up.marker), processes_with(up.marker)
-    assert not (Path(up.env["XDG_RUNTIME_DIR"]) / "mysql-chaos" / "up.json").exists()
+    assert not (Path(up.env["XDG_RUNTIME_DIR"]) / "mysql-chaos" / "up-default.json").exists()
 
 
 def test_a_second_up_is_refused_while_one_runs(up: Up) -> None:
     second = run_cli("up", env=up.env)
     assert second.returncode == 2
     assert second.stderr.strip() == (
-        f"mysql-chaos: mysql-chaos up is already running (pid {up.process.pid})"
+        f"mysql-chaos: mysql-chaos up 'default' is already running (pid {up.process.pid})"
     )
 
 
 def test_down_with_nothing_running_says_so(tmp_path: Path) -> None:
     result = run_cli("down", env={**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)})
     assert result.returncode == 0
-    assert result.stdout.strip() == "no mysql-chaos up is running"
+    assert result.stdout.strip() == "no mysql-chaos up 'default' is running"
+
+
+def test_named_ups_run_side_by_side_and_down_name_stops_only_its_own(up: Up) -> None:
+    with running_up(up.env, "--name", "second") as second:
+        assert second.settings["server (direct)"] != up.settings["server (direct)"]
+        down = run_cli("down", "second", env=up.env)
+        assert down.returncode == 0, down.stderr
+        assert down.stdout.strip() == f"stopped mysql-chaos up 'second' (pid {second.process.pid})"
+        code, _stdout = second.finish()
+        assert code == 0 and _gone(second.marker), processes_with(second.marker)
+    # The default one runs on, untouched, and still serves.
+    assert up.process.poll() is None
+    assert _query(up.settings["server (via proxy)"]) == 1
+    again = run_cli("down", "second", env=up.env)
+    assert again.stdout.strip() == "no mysql-chaos up 'second' is running (running: default)"
+
+
+def test_down_without_a_name_stops_only_the_default_one(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}
+    with running_up(env, "--name", "other") as other:
+        down = run_cli("down", env=env)
+        assert down.stdout.strip() == "no mysql-chaos up 'default' is running (running: other)"
+        assert other.process.poll() is None
+        assert (tmp_path / "mysql-chaos" / "up-other.json").exists()
+
+
+@pytest.mark.parametrize("name", ["Default", "a_b", "-x", "x-", "../up", "a" * 33, ""])
+def test_a_malformed_name_is_one_line_and_exit_2(tmp_path: Path, name: str) -> None:
+    env = {**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)}
+    for args in (("up", f"--name={name}"), ("down", "--", name)):
+        result = run_cli(*args, env=env)
+        assert result.returncode == 2, result
+        (line,) = result.stderr.strip().splitlines()
+        assert line.startswith(f"mysql-chaos: bad up name {name!r}")
+    assert not (tmp_path / "mysql-chaos").exists()  # nothing made, nothing started

@@ -38,11 +38,11 @@ def _alive(pid: int) -> bool:
 
 
 def _plant(directory: Path, pid: int, owner: int | None = None, mode: int = 0o700) -> Path:
-    """``{"pid": P, "start_time": S}`` of ``pid`` in ``directory``/up.json, as an attacker
+    """``{"pid": P, "start_time": S}`` of ``pid`` in ``directory``/up-default.json, as an attacker
     (``owner``) or a crashed run would leave it."""
     directory.mkdir()
     directory.chmod(mode)
-    record = directory / "up.json"
+    record = directory / "up-default.json"
     record.write_text(json.dumps({"pid": pid, "start_time": str(process_start_time(pid))}))
     record.chmod(0o600)
     if owner is not None:
@@ -90,7 +90,7 @@ def test_a_runtime_directory_another_user_made_first_is_refused_by_up_and_down(
     up = run_cli("up", env=env)
     assert up.returncode == 4
     assert _one_line(up) == _one_line(down)
-    assert (planted / "up.json").exists()  # not ours to remove either
+    assert (planted / "up-default.json").exists()  # not ours to remove either
 
 
 def test_down_signals_no_process_that_does_not_hold_the_record(tmp_path: Path, victim: int) -> None:
@@ -106,7 +106,7 @@ def test_down_signals_no_process_that_does_not_hold_the_record(tmp_path: Path, v
     assert _alive(victim)
     assert not record.exists()
     again = run_cli("down", env=_env(XDG_RUNTIME_DIR=str(tmp_path)))
-    assert (again.returncode, again.stdout.strip()) == (0, "no mysql-chaos up is running")
+    assert (again.returncode, again.stdout.strip()) == (0, "no mysql-chaos up 'default' is running")
 
 
 def test_a_directory_others_may_write_is_refused(tmp_path: Path, victim: int) -> None:
@@ -137,11 +137,11 @@ def test_symlinks_are_refused_for_the_directory_and_the_record(tmp_path: Path, v
     (linked_dir / "mysql-chaos").symlink_to(elsewhere.parent)
     linked_file = tmp_path / "by-file"
     (linked_file / "mysql-chaos").mkdir(parents=True, mode=0o700)
-    (linked_file / "mysql-chaos" / "up.json").symlink_to(elsewhere)
+    (linked_file / "mysql-chaos" / "up-default.json").symlink_to(elsewhere)
 
     for base, refused in (
         (linked_dir, linked_dir / "mysql-chaos"),
-        (linked_file, linked_file / "mysql-chaos" / "up.json"),
+        (linked_file, linked_file / "mysql-chaos" / "up-default.json"),
     ):
         down = run_cli("down", env=_env(XDG_RUNTIME_DIR=str(base)))
         assert down.returncode == 4

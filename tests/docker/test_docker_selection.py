@@ -45,7 +45,7 @@ def test_matrix_with_server_docker_runs_the_cell_and_meets_its_expectation(serve
 def test_an_unknown_server_kind_is_one_line_and_exit_2():
     result = CliRunner().invoke(cli, ["check", "x:y", "--server", "vm:thing"])
     assert result.exit_code == 2
-    assert "expected local, docker or docker:IMAGE" in result.output
+    assert "expected local, mysql, docker or docker:IMAGE" in result.output
 
 
 def test_server_docker_without_an_engine_is_one_line_and_exit_4():

@@ -289,3 +289,41 @@ def test_without_cap_net_admin_a_kernel_fault_skips_with_the_reason(pytester):
         result = pytester.runpytest("-p", "no:cacheprovider", "-rs")
     result.assert_outcomes(skipped=1)
     result.stdout.fnmatch_lines(["*middlebox-drop: needs CAP_NET_ADMIN*"])
+
+
+def test_a_fault_that_never_struck_the_client_fails_the_test_with_the_reason(pytester):
+    pytester.makepyfile(
+        """
+        import pymysql
+        import pytest
+
+        @pytest.mark.mysql_chaos(faults=["kill-connection"])
+        def test_with_no_connection(mysql_chaos_fault):
+            with mysql_chaos_fault:
+                pass  # nothing of the client's was there to kill
+
+        @pytest.mark.mysql_chaos(faults=["kill-connection"])
+        def test_calls_inject_and_heal_itself(mysql_chaos_fault):
+            mysql_chaos_fault.inject()
+            mysql_chaos_fault.heal()
+
+        @pytest.mark.mysql_chaos(faults=["kill-connection"])
+        def test_with_a_connection(mysql_chaos_fault):
+            conn = pymysql.connect(**mysql_chaos_fault.pymysql_kwargs())
+            with mysql_chaos_fault:
+                pass
+            assert mysql_chaos_fault.strike.count == 1
+            conn.close()
+        """
+    )
+    result = pytester.runpytest("-p", "no:cacheprovider", "-rA")
+    result.assert_outcomes(passed=2, failed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*ERROR at teardown of test_calls_inject_and_heal_itself*",
+            "*fault kill-connection never struck the code under test: killed 0 client sessions*",
+            "*FAILURES*",
+            "*FaultNeverStruck: fault kill-connection never struck the code under test: "
+            "killed 0 client sessions: struck 0 times",
+        ]
+    )

@@ -3,12 +3,15 @@ timeline per cell in the HTML page."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import replace
 from xml.etree import ElementTree
 
 from chaos.checker import CheckResult, Violation, ViolationKind
+from chaos.fault_effect import FaultEffect
 from chaos.reports.html_page import html_grid, tooltip
+from chaos.reports.json_io import dumps_report, report_from_dict
 from chaos.reports.junit import junit
 from chaos.reports.markdown import markdown
 from chaos.reports.terminal import text_report
@@ -93,3 +96,39 @@ def test_the_page_is_self_contained() -> None:
     page = html_grid(report())
     assert "<script" not in page and "src=" not in page
     assert not re.search(r'href="(?!#)', page)
+
+
+def _unexercised(strategy: str, fault: str) -> CellResult:
+    detail = f"fault {fault} never struck the code under test: killed 0 client sessions"
+    check = CheckResult((Violation("unexercised", (), detail),), None, 0, 0, 10)
+    strike = FaultEffect(False, 0, "killed 0 client sessions")
+    return CellResult(strategy, fault, 1.0, check=check, strike=strike)
+
+
+def test_a_fault_that_never_struck_reads_unexercised_in_every_report_and_fails_the_gate() -> None:
+    cells = (*results()[:3], _unexercised("safe", "kill-connection"))
+    judged = report(cells)
+    assert not judged.ok and int(judged.gate.exit_code) == 1
+    assert re.search(r"^safe +pass +unexercised!$", text_report(judged), re.MULTILINE)
+    assert "| safe | pass 0.35/0.05 | unexercised! never |" in markdown(judged)
+    assert "**unexercised**" in markdown(judged)
+    case = ElementTree.fromstring(junit(judged)).find(".//testcase[@name='kill-connection']")
+    assert case is not None and case.get("classname") in ("safe", "naive-global")
+    page = html_grid(judged)
+    assert "unexercised!" in page and "the fault never struck the code under test" in page
+    data = json.loads(dumps_report(judged))
+    (cell,) = [c for c in data["cells"] if c["verdict"] == "unexercised"]
+    assert cell["strike"] == {"struck": False, "count": 0, "detail": "killed 0 client sessions"}
+    assert report_from_dict(data).cell("safe", "kill-connection").result.strike == FaultEffect(
+        False, 0, "killed 0 client sessions"
+    )
+
+
+def test_a_strike_the_fault_cannot_count_is_marked_not_judged() -> None:
+    unknown = replace(passed("safe", "outage"), strike=FaultEffect(detail="proxy disabled"))
+    judged = report((*results()[:2], unknown, results()[3]))
+    assert judged.ok
+    assert re.search(r"^safe +pass\? +pass$", text_report(judged), re.MULTILINE)
+    assert "| safe | pass? 0.35/0.05 |" in markdown(judged)
+    assert "**?** strike-unknown: the fault cannot tell" in markdown(judged)
+    assert "the fault: proxy disabled: strikes not counted" in tooltip(judged.cells[2])

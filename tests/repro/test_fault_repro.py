@@ -23,6 +23,7 @@ from chaos.faults.client_actions import (
     TRANSACTION_OF_TWO,
     ClientAction,
 )
+from chaos.faults.produced import LOST
 from chaos.netns import net_admin_missing_reason
 from chaos.repro import reproduce_fault
 from chaos.runner.environment import Backend, CellEnvironment
@@ -39,6 +40,9 @@ STRIKE_A_TRANSACTION = {
     "deadlock",
     "lock-wait-timeout",
     "mid-transaction-outage",
+    "commit-in-flight",
+    "failover-demotion",
+    "shutdown-mid-query",
 }
 
 
@@ -142,3 +146,15 @@ def test_the_transaction_shape_commits_when_no_fault_strikes(toxiproxy):
         finally:
             admin.close()
     assert len(TRANSACTION) == 2
+
+
+def test_on_mysql_only_the_idle_timeout_gives_another_exception_than_on_mariadb():
+    # Measured with `repro --server mysql` over the whole catalogue (MySQL 9.7.4): MySQL's
+    # 4031 goodbye before an idle close is the one difference a plain pymysql client sees.
+    differs = {
+        name: FAULTS.get(name).produces_on("mysql")
+        for name in FAULTS.names()
+        if FAULTS.get(name).produces_on("mysql") != FAULTS.get(name).produces
+    }
+    assert differs == {"idle-timeout": LOST}
+    assert FAULTS.get("idle-timeout").produces_on("mariadb") == FAULTS.get("idle-timeout").produces

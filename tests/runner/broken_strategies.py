@@ -11,10 +11,11 @@ from typing import Any
 
 import pymysql
 from dbutils.persistent_db import PersistentDB
+from mysql_chaos_apps.strategies.safe import SafeStrategy
 from mysql_chaos_apps.strategies.thread_connections import ThreadConnections
 from mysql_chaos_apps.strategies.transaction import close_quietly, rollback_quietly, run_transaction
 
-from chaos.strategy import BaseStrategy, StrategyConfig, UnitOfWork
+from chaos.strategy import BaseStrategy, DefiniteFailure, StrategyConfig, UnitOfWork
 from chaos.taxonomy import is_disconnect
 
 
@@ -120,3 +121,209 @@ class AutocommitPersistentDB(BaseStrategy):
             seen, self._seen = self._seen, []
         for conn in seen:
             close_quietly(conn.dbapi_connection)
+
+
+# -- reads that write: the strike must still land on a transfer -------------------------------
+
+KEY_TABLE = "unit_keys"
+
+
+def _create_key_table(settings: Any) -> None:
+    conn = pymysql.connect(**settings.pymysql_kwargs(autocommit=True))
+    try:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TABLE IF NOT EXISTS {KEY_TABLE} "
+                "(op_id VARCHAR(64) PRIMARY KEY, uses INT NOT NULL DEFAULT 1) ENGINE=InnoDB"
+            )
+    finally:
+        conn.close()
+
+
+def with_key_row(unit: UnitOfWork) -> UnitOfWork:
+    """``unit`` writing a key row first, in its own transaction: reads become writes too."""
+
+    def body(conn: Any) -> Any:
+        with conn.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {KEY_TABLE} (op_id) VALUES (%s) "
+                "ON DUPLICATE KEY UPDATE uses = uses + 1",
+                (unit.op_id,),
+            )
+        return unit.body(conn)
+
+    return UnitOfWork(unit.op_id, body, unit.was_applied)
+
+
+class KeyedSafe(SafeStrategy):
+    """Correct: the reference strategy, writing a key row in every unit, reads included."""
+
+    def __init__(self, config: StrategyConfig) -> None:
+        super().__init__(config)
+        _create_key_table(self.settings)
+
+    def run(self, unit: UnitOfWork) -> Any:
+        return super().run(with_key_row(unit))
+
+
+class KeyedLostCommitReportedFailed(_PerThread):
+    """Writes a key row in every unit, reads included; a COMMIT lost on the way back is
+    reported as a definite failure, though it may have landed."""
+
+    def __init__(self, config: StrategyConfig) -> None:
+        super().__init__(config)
+        _create_key_table(self.settings)
+
+    def run(self, unit: UnitOfWork) -> Any:
+        unit = with_key_row(unit)
+        conn = self._connections.get_or_connect().conn
+        try:
+            result = unit.body(conn)
+        except BaseException:
+            rollback_quietly(conn)
+            self._connections.discard()
+            raise
+        try:
+            conn.commit()
+        except pymysql.err.Error as e:
+            self._connections.discard()
+            if is_disconnect(e):
+                # The bug: "the link died, so nothing happened".
+                raise DefiniteFailure(f"{unit.op_id}: connection lost at COMMIT") from e
+            raise
+        return result
+
+
+# -- a COMMIT still in flight: the read-back must wait for it ----------------------------------
+
+
+class _ReadBackAfterLostCommit(_PerThread):
+    """On a disconnect during COMMIT: reconnect, read back, and run the unit again if the
+    read-back says it was not applied."""
+
+    def applied(self, conn: Any, unit: UnitOfWork) -> bool:
+        raise NotImplementedError
+
+    def run(self, unit: UnitOfWork) -> Any:
+        conn = self._connections.get_or_connect().conn
+        try:
+            result = unit.body(conn)
+        except BaseException:
+            rollback_quietly(conn)
+            self._connections.discard()
+            raise
+        try:
+            conn.commit()
+            return result
+        except pymysql.err.Error as e:
+            self._connections.discard()
+            if not is_disconnect(e) or unit.was_applied is None:
+                raise
+        conn = self._connections.connect_new().conn
+        if self.applied(conn, unit):
+            return result
+        try:
+            return run_transaction(conn, unit)
+        except BaseException:
+            self._connections.discard()
+            raise
+
+
+class PlainReadBack(_ReadBackAfterLostCommit):
+    """Reads the ledger back with a plain SELECT, which does not wait for the lost session: a
+    COMMIT still on its way reads as "not applied", and the unit runs twice."""
+
+    def applied(self, conn: Any, unit: UnitOfWork) -> bool:
+        conn.rollback()
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT COUNT(*) FROM ledger WHERE op_id = %s", (unit.op_id,))
+            (count,) = cursor.fetchone()
+        conn.rollback()
+        return int(count) > 0
+
+
+class LockingReadBack(_ReadBackAfterLostCommit):
+    """Correct: reads back with the workload's locking read (LOCK IN SHARE MODE), which waits
+    for the row locks of a transaction still open on the server."""
+
+    def applied(self, conn: Any, unit: UnitOfWork) -> bool:
+        assert unit.was_applied is not None
+        return unit.was_applied(conn)
+
+
+# -- connections handed out after an idle fault -----------------------------------------------
+
+
+class _AgedPool(BaseStrategy):
+    """A per-thread connection replaced at checkout once older than the idle timeout (the
+    scaled ``wait_timeout``), and after it failed."""
+
+    def __init__(self, config: StrategyConfig) -> None:
+        super().__init__(config)
+        kwargs = self.settings.pymysql_kwargs(**config.extra)
+        self._connections = ThreadConnections(lambda: pymysql.connect(**kwargs))
+
+    def checkout(self) -> Any:
+        held = self._connections.current()
+        if held is None or held.age() > self.config.idle_seconds:
+            return self._connections.connect_new().conn
+        return held.conn
+
+    def run(self, unit: UnitOfWork) -> Any:
+        conn = self.checkout()
+        try:
+            return run_transaction(conn, unit)
+        except BaseException as e:
+            if is_disconnect(e):
+                self._connections.discard()
+            raise
+
+    def close(self) -> None:
+        self._connections.close_all()
+
+
+class RecycleWithoutPing(_AgedPool):
+    """Recycles connections older than the idle timeout but never pings: a connection killed
+    while younger is handed out, and the operation that gets it fails."""
+
+
+class PrePingPool(_AgedPool):
+    """Correct: the same pool, with a ping at checkout that replaces a dead connection."""
+
+    def checkout(self) -> Any:
+        conn = super().checkout()
+        try:
+            conn.ping(reconnect=False)
+        except pymysql.err.Error:
+            conn = self._connections.connect_new().conn
+        return conn
+
+
+# -- a reconnect that loses the session's settings ------------------------------------------
+
+
+class AutocommitAfterReconnect(_PerThread):
+    """Its first connections run with autocommit off; after a failure it reconnects with the
+    pool's defaults, autocommit on: each later transfer's statements commit one by one."""
+
+    def __init__(self, config: StrategyConfig) -> None:
+        super().__init__(config)
+        first = self.settings.pymysql_kwargs(autocommit=False, **config.extra)
+        again = self.settings.pymysql_kwargs(autocommit=True, **config.extra)
+        local = threading.local()
+
+        def connect() -> Any:
+            kwargs = again if getattr(local, "connected", False) else first
+            local.connected = True
+            return pymysql.connect(**kwargs)
+
+        self._connections = ThreadConnections(connect)
+
+    def run(self, unit: UnitOfWork) -> Any:
+        conn = self._connections.get_or_connect().conn
+        try:
+            return run_transaction(conn, unit)
+        except BaseException as e:
+            if is_disconnect(e):
+                self._connections.discard()
+            raise

@@ -15,24 +15,37 @@ from chaos.strategy import StrategyFactory
 from chaos.verdicts.cell_result import CellResult
 
 from .broken_strategies import (
+    AutocommitAfterReconnect,
     AutocommitPersistentDB,
+    KeyedLostCommitReportedFailed,
+    KeyedSafe,
+    LockingReadBack,
     LostCommitAssumedApplied,
     NeverReplacedPerThread,
     NoRollbackAfterError,
+    PlainReadBack,
+    PrePingPool,
+    RecycleWithoutPing,
 )
 
 RUNS = 5
 
 
-def run_five_times(factory: StrategyFactory, fault: str) -> list[CellResult]:
+def run_five_times(factory: StrategyFactory, fault: str, runs: int = RUNS) -> list[CellResult]:
     run = run_matrix(
-        [(f"run-{n}", factory) for n in range(1, RUNS + 1)], [FAULTS.get(fault)], jobs=RUNS
+        [(f"run-{n}", factory) for n in range(1, runs + 1)], [FAULTS.get(fault)], jobs=runs
     )
     results = sorted(run.results, key=lambda r: r.strategy)
     assert [(r.strategy, r.error, r.skipped) for r in results] == [
-        (f"run-{n}", None, None) for n in range(1, RUNS + 1)
+        (f"run-{n}", None, None) for n in range(1, runs + 1)
     ]
     return results
+
+
+def run_once(factory: StrategyFactory, fault: str) -> CellResult:
+    """One cell: these were measured 5 of 5 by hand (run_five_times); the suite runs each once."""
+    [result] = run_five_times(factory, fault, runs=1)
+    return result
 
 
 def assert_caught_every_time(results: list[CellResult], kind: str) -> None:
@@ -47,9 +60,14 @@ def test_a_lost_commit_assumed_applied_is_a_lost_ack_every_time() -> None:
 
 
 def test_a_per_thread_connection_never_replaced_is_not_recovered_per_worker_every_time() -> None:
-    for fault in ("reset-peer", "kill-connection"):
+    # kill-connection strikes idle connections only: the operations it failed are judged too.
+    expected = {
+        "reset-peer": ("not-recovered",),
+        "kill-connection": ("lost-in-fault", "not-recovered"),
+    }
+    for fault, violations in expected.items():
         results = run_five_times(NeverReplacedPerThread, fault)
-        assert [r.violations for r in results] == [("not-recovered",)] * RUNS, fault
+        assert [r.violations for r in results] == [violations] * RUNS, fault
         for result in results:
             assert result.check is not None
             named = [
@@ -84,3 +102,51 @@ def test_autocommit_statements_without_a_transaction_are_partial_every_time() ->
         assert result.check is not None
         # The final state, not a lucky read, proves it: a transfer is not all-or-nothing.
         assert any("not all-or-nothing" in v.detail for v in result.check.of_kind("partial"))
+
+
+def test_a_read_that_writes_a_key_row_does_not_take_the_strike_meant_for_a_transfer() -> None:
+    # Every unit writes a key row, reads included: the strike must still land on a transfer,
+    # where the bug (a COMMIT lost on the way back reported as failed) lives.
+    result = run_once(KeyedLostCommitReportedFailed, "ambiguous-commit")
+    assert result.violations == ("false-failure",)
+    assert result.check is not None
+    [violation] = result.check.violations
+    assert re.fullmatch(r"w[0-2]-3", violation.op_ids[0]), violation.op_ids  # a transfer
+
+
+def test_a_correct_strategy_whose_reads_write_passes_the_strike_once_faults() -> None:
+    for fault in ("ambiguous-commit", "commit-in-flight"):
+        assert run_once(KeyedSafe, fault).violations == (), fault
+
+
+def test_a_plain_read_back_races_a_commit_still_in_flight_and_applies_it_twice() -> None:
+    assert run_once(PlainReadBack, "commit-in-flight").violations == ("duplicate",)
+
+
+def test_a_locking_read_back_waits_for_a_commit_still_in_flight() -> None:
+    assert run_once(LockingReadBack, "commit-in-flight").violations == ()
+
+
+def test_a_pool_that_recycles_but_never_pings_loses_operations_to_an_idle_fault() -> None:
+    result = run_once(RecycleWithoutPing, "kill-connection")
+    assert result.violations == ("lost-in-fault",)
+    assert result.check is not None
+    [violation] = result.check.violations
+    # Every worker's first operation after the fault got a dead connection.
+    assert sorted(op_id.split("-")[0] for op_id in violation.op_ids) == ["w0", "w1", "w2", "w3"]
+    assert violation.detail.startswith("4 of 8 operations failed")
+
+
+def test_a_pool_that_pings_at_checkout_loses_nothing_to_an_idle_fault() -> None:
+    assert run_once(PrePingPool, "kill-connection").violations == ()
+
+
+def test_a_reconnect_that_turns_autocommit_on_half_applies_the_next_transfer() -> None:
+    result = run_once(AutocommitAfterReconnect, "reconnect-drop")
+    assert result.violations == ("partial",)
+    assert result.check is not None
+    assert any("not all-or-nothing" in v.detail for v in result.check.of_kind("partial"))
+
+
+def test_a_reconnect_that_keeps_autocommit_off_is_all_or_nothing() -> None:
+    assert run_once(PrePingPool, "reconnect-drop").violations == ()

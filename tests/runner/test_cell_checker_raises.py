@@ -14,7 +14,8 @@ from chaos.checker import ViolationKind
 from chaos.faults.sql_faults import KillConnectionFault
 from chaos.runner.matrix import run_matrix
 from chaos.strategy import strategies
-from chaos.verdicts.gate import ExitCode, judge_check
+from chaos.verdicts.expectations import held_to_every_invariant
+from chaos.verdicts.gate import ExitCode, judge_matrix
 
 
 class HealCorruptsMovesFault(KillConnectionFault):
@@ -36,4 +37,5 @@ def test_a_checker_that_raises_in_a_cell_is_an_unknown_verdict_naming_it() -> No
     assert result.verdict == "unknown"
     named = [v.detail.split(" raised ")[0] for v in result.check.of_kind(ViolationKind.UNKNOWN)]
     assert named == ["checker atomic", "checker duplicate", "checker outcomes"]
-    assert judge_check([result]).exit_code is ExitCode.FAILED
+    held = held_to_every_invariant("safe", [result.fault])  # check's expectations
+    assert judge_matrix([result], held).exit_code is ExitCode.FAILED

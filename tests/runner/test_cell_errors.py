@@ -16,7 +16,8 @@ from chaos.faults.sql_faults import KillConnectionFault
 from chaos.runner.matrix import run_matrix
 from chaos.strategy import strategies
 from chaos.verdicts.cell_result import CellResult
-from chaos.verdicts.gate import ExitCode, judge_check
+from chaos.verdicts.expectations import held_to_every_invariant
+from chaos.verdicts.gate import ExitCode, judge_matrix
 
 
 class InjectRaisesFault(KillConnectionFault):
@@ -98,8 +99,10 @@ def test_a_capability_error_after_the_pre_flight_is_an_error_not_a_skip(results)
 
 
 def test_an_errored_cell_fails_the_gate_with_the_error_code(results) -> None:
-    assert judge_check(results.values()).exit_code is ExitCode.ERRORED
-    assert judge_check([results["kill-connection"]]).exit_code is ExitCode.OK
+    (strategy,) = {result.strategy for result in results.values()}
+    held = held_to_every_invariant(strategy, list(results))  # check's expectations
+    assert judge_matrix(results.values(), held).exit_code is ExitCode.ERRORED
+    assert judge_matrix([results["kill-connection"]], held).exit_code is ExitCode.OK
 
 
 def test_a_heal_that_fails_once_is_retried_and_the_cell_gets_its_verdict() -> None:

@@ -135,5 +135,5 @@ def test_matrix_runs_a_user_strategy_beside_a_bundled_one(tmp_path: Path) -> Non
     )
     assert result.returncode == 0, result.stdout + result.stderr
     rows = {line.split()[0]: line.split()[1:] for line in result.stdout.splitlines() if line}
-    assert rows["naive-global"] == ["norec"]
+    assert rows["naive-global"] == ["flost+norec"]
     assert rows["mchaos_user_db:make_strategy"] == ["pass"]

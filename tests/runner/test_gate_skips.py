@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 from chaos.verdicts.cell_result import CellResult
-from chaos.verdicts.expectations import Expectation
-from chaos.verdicts.gate import ExitCode, judge_check, judge_matrix
+from chaos.verdicts.expectations import Expectation, held_to_every_invariant
+from chaos.verdicts.gate import ExitCode, judge_matrix
 
 CLI = str(Path(sys.executable).with_name("mysql-chaos"))
 NAIVE = "mysql_chaos_apps.strategies.naive_global:NaiveGlobalStrategy"
@@ -81,7 +81,8 @@ def test_a_failed_expectation_outranks_an_error_which_outranks_a_skip() -> None:
 
 
 def test_check_gate_is_green_only_when_every_fault_ran_clean() -> None:
-    assert judge_check([_cell("a")]).exit_code is ExitCode.OK
-    assert judge_check([_cell("a"), _cell("b", skipped="x")]).exit_code is ExitCode.SKIPPED
-    verdict = judge_check([_cell("b", skipped="needs X")], allow_skip=True)
+    held = held_to_every_invariant("s", ["a", "b"])  # check's expectations
+    assert judge_matrix([_cell("a")], held).exit_code is ExitCode.OK
+    assert judge_matrix([_cell("a"), _cell("b", skipped="x")], held).exit_code is ExitCode.SKIPPED
+    verdict = judge_matrix([_cell("b", skipped="needs X")], held, allow_skip=True)
     assert verdict.ok and verdict.skipped and "1 skipped" in verdict.summary()

@@ -25,7 +25,7 @@ def test_a_verdict_reads_pass_or_the_kinds_words_joined() -> None:
 
 def test_the_legend_explains_every_word_a_verdict_can_show() -> None:
     shown = {word.short for word in verdict_legend()}
-    assert {kind.short for kind in ViolationKind} | {PASS, SKIP, ERROR, "!"} == shown
+    assert {kind.short for kind in ViolationKind} | {PASS, SKIP, ERROR, "?", "!"} == shown
 
 
 def test_a_cell_that_did_not_run_reads_skip_or_error() -> None:

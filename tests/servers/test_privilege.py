@@ -7,6 +7,7 @@ app password.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -185,12 +186,23 @@ print(json.dumps(report))
 
 @pytest.fixture
 def intruder_python_path():
-    """A world-readable copy of pymysql and chaos: the project's venv may sit where others cannot
-    read (under /root)."""
+    """A world-readable copy of pymysql (with what its RSA login needs) and chaos: the project's
+    venv may sit where others cannot read (under /root)."""
     root = Path(tempfile.mkdtemp(prefix="privilege-test-"))
     try:
         root.chmod(0o755)
         shutil.copytree(Path(pymysql.__file__).parent, root / "pymysql")
+        # caching_sha2_password (MySQL) refuses a wrong password only after the client has
+        # encrypted it with the server's RSA key.
+        for name in ("cryptography", "cffi", "pycparser", "_cffi_backend"):
+            spec = importlib.util.find_spec(name)
+            if spec is None or spec.origin is None:
+                continue
+            origin = Path(spec.origin)
+            if origin.name == "__init__.py":
+                shutil.copytree(origin.parent, root / name, ignore=shutil.ignore_patterns("*.pyc"))
+            else:
+                shutil.copy(origin, root / origin.name)
         shutil.copytree(
             Path(chaos.__file__).parent, root / "chaos", ignore=shutil.ignore_patterns("*.pyc")
         )

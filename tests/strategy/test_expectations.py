@@ -23,6 +23,7 @@ from chaos.strategy.expectations import (
     record_verdicts,
     recording_file,
 )
+from chaos.verdicts import load_expectations
 
 APPS_DIR = Path(__file__).resolve().parents[2] / "apps"
 
@@ -109,10 +110,103 @@ def test_recording_keeps_each_why_and_leaves_another_packages_cells_to_it(
     ours.write_text('[safe]\noutage = { violations = [], why = "retries the whole transaction" }\n')
     theirs.write_text('[my-pool]\noutage = { violations = ["hang"], why = "it waits" }\n')
     files = [ExpectationsFile(ours, bundled=True), ExpectationsFile(theirs, bundled=False)]
-    monkeypatch.setattr(expectations_module, "expectation_files", lambda mode=IN_PROCESS: files)
+    monkeypatch.setattr(
+        expectations_module, "expectation_files", lambda mode=IN_PROCESS, flavour="mariadb": files
+    )
     measured = {("safe", "outage"): ("hang",), ("my-pool", "outage"): ()}
     assert record_verdicts(measured, IN_PROCESS) == ours
     assert ours.read_text() == (
         '[safe]\noutage = { violations = ["hang"], why = "retries the whole transaction" }\n'
     )
     assert "it waits" in theirs.read_text()
+
+
+def test_unexercised_is_recorded_only_with_a_why(tmp_path: Path) -> None:
+    from chaos.errors import UsageError
+    from chaos.verdicts.expectations import load_expectations
+
+    path = tmp_path / "expected.toml"
+    path.write_text('[mine]\nkill-connection = { violations = ["unexercised"], why = " " }\n')
+    with pytest.raises(UsageError, match="mine x kill-connection expects unexercised without a"):
+        load_expectations(path)
+    recorded = '[mine]\nkill-connection = { violations = ["unexercised"], why = "no session" }\n'
+    path.write_text(recorded)
+    assert load_expectations(path)[("mine", "kill-connection")].why == "no session"
+
+
+def test_a_run_on_mysql_is_held_to_mariadbs_table_with_mysqls_own_cells_laid_over() -> None:
+    for mode, name in ((IN_PROCESS, "expected_verdicts"), (APP, "app_expected_verdicts")):
+        assert recording_file(mode, "mysql") == APPS_DIR / f"{name}.mysql.toml"
+        base, differences = (
+            expected_verdicts(mode),
+            load_expectations(recording_file(mode, "mysql")),
+        )
+        assert expected_verdicts(mode, "mysql") == {**base, **differences}
+        for key, expectation in differences.items():
+            # A cell is in MySQL's file only where MySQL measures otherwise, and says why.
+            assert key in base and expectation.violations != base[key].violations, key
+            assert expectation.why, key
+
+
+def test_an_unknown_flavour_is_refused() -> None:
+    with pytest.raises(ValueError, match="flavour 'oracle'"):
+        expected_verdicts(IN_PROCESS, "oracle")
+
+
+def test_recording_on_mysql_keeps_only_the_cells_that_differ_from_mariadbs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    base, mysql = tmp_path / "base.toml", tmp_path / "base.mysql.toml"
+    base.write_text(
+        '[safe]\noutage = { violations = [], why = "" }\n'
+        'reset-peer = { violations = [], why = "" }\n'
+        'kill-connection = { violations = [], why = "" }\n'
+    )
+    mysql.write_text(
+        "# MySQL's own cells\n\n"
+        '[safe]\noutage = { violations = ["hang"], why = "a silent KILL" }\n'
+        'reset-peer = { violations = ["hang"], why = "was once" }\n'
+    )
+
+    def files(mode: str = IN_PROCESS, flavour: str = "mariadb") -> list[ExpectationsFile]:
+        return [ExpectationsFile(base if flavour == "mariadb" else mysql, bundled=True)]
+
+    monkeypatch.setattr(expectations_module, "expectation_files", files)
+    measured = {
+        ("safe", "outage"): ("hang",),
+        ("safe", "reset-peer"): (),
+        ("safe", "kill-connection"): ("not-recovered",),
+    }
+    assert record_verdicts(measured, IN_PROCESS, "mysql") == mysql
+    assert mysql.read_text() == (
+        "# MySQL's own cells\n\n"
+        '[safe]\noutage = { violations = ["hang"], why = "a silent KILL" }\n'
+        'kill-connection = { violations = ["not-recovered"], why = "" }\n'
+    )
+    assert "kill-connection = { violations = []" in base.read_text()  # MariaDB's untouched
+
+
+def test_another_package_records_its_strategys_mysql_cells_under_in_process_mysql(
+    tmp_path: Path,
+) -> None:
+    env = _package_shipping(
+        tmp_path, '[my-pool]\nreset-peer = { violations = ["hang"], why = "it waits" }\n'
+    )
+    (tmp_path / "mine.mysql.toml").write_text(
+        '[my-pool]\nreset-peer = { violations = [], why = "MySQL answers in time" }\n'
+    )
+    module = tmp_path / "mchaos_exp_pkg.py"
+    module.write_text(
+        module.read_text().replace(
+            '{"in-process": Path(__file__).with_name("mine.toml")}',
+            '{"in-process": Path(__file__).with_name("mine.toml"), '
+            '"in-process:mysql": Path(__file__).with_name("mine.mysql.toml")}',
+        )
+    )
+    run = _run(
+        env,
+        "print(expected_verdicts()[('my-pool', 'reset-peer')].violations, "
+        "expected_verdicts(flavour='mysql')[('my-pool', 'reset-peer')].violations)",
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "('hang',) ()"

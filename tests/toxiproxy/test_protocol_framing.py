@@ -38,6 +38,7 @@ PROTOCOL_TOXICS = (
     "mysql_lose_commit_ok",
     "mysql_error",
     "mysql_close",
+    "mysql_commit_in_flight",
 )
 
 

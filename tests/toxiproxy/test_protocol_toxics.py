@@ -163,7 +163,7 @@ def test_an_error_strikes_count_times_then_the_statement_passes(server, proxy):
 
 def test_the_api_shows_how_often_a_protocol_toxic_struck_read_only(server, proxy):
     proxy.add_toxic("mysql_error", name="err", match="^select 9", code=1205, count=0)
-    proxy.add_toxic("latency", name="slow", latency=0)
+    proxy.add_toxic("slow_close", name="slow", delay=0)
     assert proxy.get_toxic("err")["strikes"] == 0
     conn = connect(server, proxy, autocommit=True)
     with conn.cursor() as cursor:
@@ -173,7 +173,7 @@ def test_the_api_shows_how_often_a_protocol_toxic_struck_read_only(server, proxy
         cursor.execute("SELECT 1")  # matches nothing: no strike
     assert proxy.get_toxic("err")["strikes"] == 3
     assert [toxic.get("strikes") for toxic in proxy.toxics()] == [3, None]
-    # Not an attribute: an update cannot set it, and Toxiproxy's own toxics have no such key.
+    # Not an attribute: an update cannot set it, and a toxic that counts nothing has no such key.
     proxy.update_toxic("err", code=1213)
     assert proxy.get_toxic("err")["strikes"] == 3
     assert "strikes" not in proxy.get_toxic("slow")
@@ -225,3 +225,20 @@ def test_mysql8_idle_disconnect_4031_reads_as_2013_on_the_next_query(server, pro
 def test_unknown_protocol_attribute_type_is_a_400(proxy):
     with pytest.raises(Exception, match="400"):
         proxy.add_toxic("mysql_error", message=5)
+
+
+def test_close_strikes_count_the_live_links_it_closed_as_soon_as_it_is_added(server, proxy):
+    live = [connect(server, proxy, autocommit=True) for _ in range(3)]
+    proxy.add_toxic("mysql_close", name="close")
+    # Read at once: the API answered the add after the toxic had met every live link.
+    assert proxy.get_toxic("close")["strikes"] == 3
+    for conn in live:
+        with conn.cursor() as cursor, pytest.raises(pymysql.OperationalError) as failure:
+            cursor.execute("SELECT 1")
+        assert repr(failure.value) == lost()
+    later = connect(server, proxy, autocommit=True)
+    # Another toxic on the same direction restarts the close on the later link: no new event.
+    proxy.add_toxic("latency", name="slow", latency=0)
+    with later.cursor() as cursor:
+        cursor.execute("SELECT 1")
+    assert proxy.get_toxic("close")["strikes"] == 3

@@ -133,6 +133,7 @@ def test_create_toxic_answers_200_with_upstream_defaults(api, echo_proxy):
         "type": "latency",
         "stream": "downstream",
         "toxicity": 1,
+        "strikes": 0,  # the embedded server's read-only extension: chunks delayed
     }
 
 

@@ -4,6 +4,7 @@ ports, paths and toxicity answer as the real Toxiproxy 2.12.0 does (measured on 
 from __future__ import annotations
 
 import base64
+import re
 import socket
 from urllib.parse import unquote, urlsplit
 
@@ -140,7 +141,7 @@ def test_toxicity_is_kept_as_a_float32(api, echo_proxy):
     toxics = f"/proxies/{echo_proxy.name}/toxics"
     created = api("POST", toxics, json={"type": "latency", "toxicity": 0.123456789})
     assert created.json()["toxicity"] == 0.12345679
-    assert b'"toxicity":0.12345679}' in created.content
+    assert re.search(rb'"toxicity":0\.12345679[,}]', created.content), created.content
     updated = api("PATCH", f"{toxics}/latency_downstream", json={"toxicity": 0.1})
     assert updated.json()["toxicity"] == 0.1  # 0.1 as float32 is shown as 0.1, as in Go
 

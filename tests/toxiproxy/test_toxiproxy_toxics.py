@@ -233,6 +233,54 @@ def test_reset_peer_removed_while_waiting_answers_after_the_reset(echo_proxy, co
     assert echo_proxy.toxics() == []
 
 
+def test_reset_peer_strikes_count_the_links_reset_on_data_an_embedded_extension(
+    echo_proxy, connect, embedded
+):
+    # Read-only, beside the attributes: how many links it closed on data (a fault reads it to
+    # say whether it struck). A link that only ends is not counted; at toxicity 0 nothing is.
+    echo_proxy.add_toxic("reset_peer", timeout=0, toxicity=0.0)
+    idle = connect(echo_proxy)
+    assert idle.round_trip() < 0.1
+    assert echo_proxy.get_toxic("reset_peer_downstream")["strikes"] == 0
+    echo_proxy.update_toxic("reset_peer_downstream", toxicity=1.0)
+    for wire in (idle, connect(echo_proxy)):
+        wire.sock.sendall(b"trigger")
+        assert wire.receive_until_closed() == (b"", "reset")
+    connect(echo_proxy).close()  # opened and closed: no data, no strike
+    shown = echo_proxy.get_toxic("reset_peer_downstream")
+    assert shown["strikes"] == 2 and "strikes" not in shown["attributes"]
+    echo_proxy.update_toxic("reset_peer_downstream", timeout=5)  # cannot be set
+    assert echo_proxy.get_toxic("reset_peer_downstream")["strikes"] == 2
+
+
+def test_latency_strikes_count_the_chunks_it_held_an_embedded_extension(
+    echo_proxy, connect, embedded
+):
+    wire = connect(echo_proxy)
+    echo_proxy.add_toxic("latency", name="none", latency=0)
+    assert wire.round_trip() < 0.1
+    assert echo_proxy.get_toxic("none")["strikes"] == 0  # a delay of 0 holds nothing
+    echo_proxy.remove_toxic("none")
+    echo_proxy.add_toxic("latency", latency=20)
+    for _ in range(3):
+        wire.round_trip()
+    assert echo_proxy.get_toxic("latency_downstream")["strikes"] == 3
+
+
+def test_a_proxy_counts_the_links_its_disable_closed_an_embedded_extension(
+    echo_proxy, connect, embedded
+):
+    assert echo_proxy.refresh().links_closed == 0
+    wires = [connect(echo_proxy) for _ in range(2)]
+    for wire in wires:
+        assert wire.round_trip() < 0.1
+    echo_proxy.disable()
+    assert echo_proxy.links_closed == 2
+    echo_proxy.enable()
+    echo_proxy.disable()  # nothing live: nothing more closed
+    assert echo_proxy.refresh().links_closed == 2
+
+
 def test_slicer_splits_data_into_small_delayed_slices(echo_proxy, connect):
     echo_proxy.add_toxic("slicer", average_size=10, size_variation=4, delay=20_000)
     wire = connect(echo_proxy)

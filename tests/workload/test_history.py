@@ -10,7 +10,16 @@ from chaos.checker import check, check_record
 from chaos.fault_effect import FaultEffect
 from chaos.workload.bank import read_state
 from chaos.workload.driver import WorkloadDriver
-from chaos.workload.history import CellMeta, History, Kind, Operation, Phase, load_jsonl, save_jsonl
+from chaos.workload.history import (
+    CellMeta,
+    History,
+    Kind,
+    Operation,
+    Phase,
+    history_file_name,
+    load_jsonl,
+    save_jsonl,
+)
 
 from .conftest import INITIAL_TOTAL
 from .strategies import ScriptedStrategy
@@ -74,3 +83,9 @@ def test_an_unknown_format_version_is_refused(tmp_path):
     path.write_text(json.dumps({"type": "meta", "format": 99, "strategy": "s"}) + "\n")
     with pytest.raises(ValueError, match="format 99"):
         load_jsonl(path)
+
+
+def test_history_file_names_hold_only_portable_characters() -> None:
+    name = history_file_name("mypkg.db:make", "kill-connection")
+    assert name == "mypkg.db_make__kill-connection.jsonl"
+    assert history_file_name("a/b:c", "outage", prefix="app") == "app__a_b_c__outage.jsonl"

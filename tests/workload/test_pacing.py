@@ -19,6 +19,18 @@ def test_fixed_count_stops_each_worker_after_its_count():
     assert pacer.next_start(1, 5.0) == 5.0
 
 
+def test_fixed_count_with_spacing_starts_the_kth_operation_k_spacings_into_the_phase():
+    pacer = FixedCountPacer(3, spacing=0.5)
+    assert pacer.next_start(0, 10.0) == 10.0  # the first question starts the phase
+    pacer.record(op(0, Result.UNKNOWN, 10.01))
+    assert pacer.next_start(0, 10.01) == 10.5  # a fast failure waits for its turn
+    assert pacer.next_start(1, 10.2) == 10.2  # another worker's first is not held back
+    pacer.record(op(0, Result.UNKNOWN, 10.9))
+    assert pacer.next_start(0, 11.2) == 11.2  # a slow operation is not waited for again
+    pacer.record(op(0, Result.OK, 11.3))
+    assert pacer.next_start(0, 11.3) is None
+
+
 def test_until_recovered_stops_a_worker_after_its_success_and_the_extra_operations():
     pacer = UntilRecoveredPacer(stop_at=100.0, after_success=2)
     pacer.record(op(0, Result.OK, 1.0))

@@ -18,7 +18,6 @@ import logging
 import secrets
 import shutil
 import tempfile
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +31,7 @@ from chaos.servers.docker.engine import engine_client, import_docker, owner_labe
 from chaos.servers.docker.image import LOCAL_BASE, server_image
 from chaos.servers.owned import OwnedServer
 from chaos.sweep import sweep_once
+from chaos.waiting import WaitTimeout, wait_for
 
 if TYPE_CHECKING:
     from chaos.netns import NetworkNamespace
@@ -98,20 +98,15 @@ class DockerServer(OwnedServer):
         return self.container.logs().decode(errors="replace")
 
     # -- lifecycle ----------------------------------------------------------------------------
-    def start(self) -> DockerServer:
+    def _start(self) -> None:
         """Create the container on first start (building the image if no run did), else start
         the stopped one; return once the server answers."""
         if self.container is not None and self.running:
-            return self
-        try:
-            if self.container is None:
-                self._create()
-            else:
-                self._start_and_wait()
-        except BaseException:
-            self.stop()
-            raise
-        return self
+            return
+        if self.container is None:
+            self._create()
+        else:
+            self._start_and_wait()
 
     def _create(self) -> None:
         sweep_once()
@@ -146,21 +141,29 @@ class DockerServer(OwnedServer):
         except docker.errors.APIError as e:
             raise ServerError(f"{self.describe()}: the engine cannot start it: {e}") from e
         self.frozen = False
-        deadline = time.monotonic() + _START_TIMEOUT
-        for attempt in itertools.count():
+        attempts = itertools.count()
+
+        def answers() -> bool:
+            attempt = next(attempts)
             try:
                 pymysql.connect(**self.admin_settings.pymysql_kwargs(connect_timeout=1)).close()
-                break
+                return True
             except pymysql.err.MySQLError:
-                pass
-            # Asking the engine costs an HTTP round trip: only every tenth poll.
-            if attempt % 10 == 9 and self._state() != "running":
-                if "Address already in use" in self.log_text():
-                    raise _PortTaken
-                raise ServerError(f"{self.describe()} failed to start: {self._log_tail()}")
-            if time.monotonic() > deadline:
-                raise ServerError(f"{self.describe()} did not answer within {_START_TIMEOUT} s")
-            time.sleep(0.02)
+                # Asking the engine costs an HTTP round trip: only every tenth poll.
+                if attempt % 10 == 9 and self._state() != "running":
+                    if "Address already in use" in self.log_text():
+                        raise _PortTaken from None
+                    raise ServerError(
+                        f"{self.describe()} failed to start: {self._log_tail()}"
+                    ) from None
+                raise
+
+        try:
+            wait_for(answers, _START_TIMEOUT, transient=(pymysql.err.MySQLError,))
+        except WaitTimeout:
+            raise ServerError(
+                f"{self.describe()} did not answer within {_START_TIMEOUT} s"
+            ) from None
         self._unlock_app_user()
 
     def _log_tail(self, lines: int = 3) -> str:

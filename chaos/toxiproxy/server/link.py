@@ -64,6 +64,10 @@ class Link:
         self.buffered = 0
         self.paused = 0
         self.eof = False  # end of stream came in from the source
+        # The MySQL session keeps the destination open after its source ended (a COMMIT it
+        # still has to forward); the end of stream waits for release_eof().
+        self.eof_held = False
+        self._eof_waiting = False
         self.finished = False  # end of stream reached the destination
         self._time = time.monotonic  # uvloop's loop.time() has only millisecond resolution
         source.outgoing = self
@@ -109,8 +113,20 @@ class Link:
     def wire_session(self) -> Any:
         return self.connection.wire_session()
 
+    def hold_eof(self) -> None:
+        self.eof_held = True
+
+    def release_eof(self) -> None:
+        self.eof_held = False
+        if self._eof_waiting:
+            self._eof_waiting = False
+            self.feed_eof()
+
     def feed_eof(self) -> None:
         if self.eof:
+            return
+        if self.eof_held:
+            self._eof_waiting = True
             return
         self.eof = True
         if self.stages:

@@ -2,6 +2,10 @@
 
 Disabling a proxy stops listening and drops every live connection; enabling it again listens on the
 same address (the port it bound first, when it was asked for port 0).
+
+Extension: the proxy's JSON has ``links_closed``, read-only, the number of client connections it
+closed because it was disabled (or moved to another address), since it was created. A real
+Toxiproxy has no such key: a fault that finds none knows nothing of what a disable struck.
 """
 
 from __future__ import annotations
@@ -45,6 +49,7 @@ class Proxy:
         self.allow_any_listen = allow_any_listen
         self.toxics = ToxicCollection(server_toxics)
         self.connections: set[Connection] = set()
+        self.links_closed = 0
         self._server: asyncio.AbstractServer | None = None
         self._lock = asyncio.Lock()
 
@@ -55,6 +60,7 @@ class Proxy:
             "upstream": self.upstream,
             "enabled": self.enabled,
             "toxics": [spec.to_json() for spec in self.toxics.toxics()],
+            "links_closed": self.links_closed,
         }
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -116,6 +122,7 @@ class Proxy:
         if server is not None:
             server.close()
         connections = list(self.connections)
+        self.links_closed += len(connections)
         tasks = [task for connection in connections for task in connection.abort()]
         # Upstream's Close() is synchronous: the API answers after every FIN has gone out. A
         # transport closes its socket later, and a client that sends meanwhile gets RST.

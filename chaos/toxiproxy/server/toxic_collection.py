@@ -40,7 +40,7 @@ class ToxicSpec:
     toxicity: float
     toxic_class: type[Toxic]
     attributes: dict[str, Any]
-    # State the toxic's instances on every link share (a protocol toxic's strike count).
+    # State the toxic's instances on every link share (its strike count).
     shared: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
@@ -49,8 +49,7 @@ class ToxicSpec:
 
     def new_toxic(self) -> Toxic:
         toxic = self.toxic_class(**self.attributes)
-        if self.toxic_class.protocol:
-            toxic.shared = self.shared  # type: ignore[attr-defined]
+        toxic.shared = self.shared
         return toxic
 
     def to_json(self) -> dict[str, Any]:
@@ -62,7 +61,7 @@ class ToxicSpec:
             "stream": self.stream,
             "toxicity": go_number(self.toxicity),
         }
-        if self.toxic_class.protocol:
+        if self.toxic_class.protocol or self.toxic_class.counts_strikes:
             # Read-only and outside "attributes": a body that sends it back changes nothing.
             data["strikes"] = int(self.shared.get("strikes", 0))
         return data

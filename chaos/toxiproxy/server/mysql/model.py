@@ -61,6 +61,14 @@ class Strike(enum.Enum):
 
 
 @dataclass(frozen=True, slots=True)
+class DelayedStrike:
+    """The client's side closes now; the statement reaches the server ``seconds`` later, and
+    the link closes when its answer comes (a COMMIT still in flight when the client lost it)."""
+
+    seconds: float
+
+
+@dataclass(frozen=True, slots=True)
 class ErrorStrike:
     error: p.ErrSpec
     effect: str  # "statement": not forwarded; "rollback": ROLLBACK in its place; "close"

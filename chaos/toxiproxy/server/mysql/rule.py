@@ -14,7 +14,11 @@ transaction (1: the first after BEGIN; BEGIN, COMMIT, SET and the like are not c
 ``writes`` (when 1) limits the toxic to work that changes data: a write statement (INSERT,
 UPDATE, DELETE, ...) or a later statement of the transaction it is in, COMMIT included. A read
 running beside the transfers is then never the one struck, whichever link reaches the proxy
-first: the fault keeps its verdict when clients run concurrently.
+first: the fault keeps its verdict when clients run concurrently. ``transaction_match`` (when
+set, a pattern like ``match``) limits the toxic to a transaction in which some statement matched
+it, this one or one before it in the open transaction: a workload says what its judged work
+looks like on the wire (a transfer's writes to its tables), so the strike lands on that work and
+not on other writes of the same client (an idempotency key or an audit row a read writes).
 
 The API shows a protocol toxic's ``strikes`` (how often it struck, over every link) beside its
 attributes, read-only: a fault reads it to say whether it reached the client at all.
@@ -26,7 +30,7 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
-from chaos.toxiproxy.server.mysql.model import ErrorStrike, Statement, Strike
+from chaos.toxiproxy.server.mysql.model import DelayedStrike, ErrorStrike, Statement, Strike
 from chaos.toxiproxy.server.mysql.pattern import (
     PatternError,
     compile_pattern,
@@ -34,8 +38,6 @@ from chaos.toxiproxy.server.mysql.pattern import (
 )
 from chaos.toxiproxy.server.mysql.session import WireSession
 from chaos.toxiproxy.server.toxics.base import Toxic, ToxicStub
-
-TRANSACTION_STATES = ("any", "in", "out")
 
 
 @dataclass
@@ -45,19 +47,27 @@ class ProtocolToxic(Toxic):
     count: int = 1
     position: int = 0
     writes: int = 0
+    transaction_match: str = ""
 
     protocol: ClassVar[bool] = True
-    attribute_kinds: ClassVar[dict[str, str]] = {"match": "string", "transaction": "string"}
+    attribute_kinds: ClassVar[dict[str, str]] = {
+        "match": "string",
+        "transaction": "string",
+        "transaction_match": "string",
+    }
     #: Strikes so far, shared by the instances of one toxic on every link (set by its spec).
     shared: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
+    #: A statement of this link's open transaction matched ``transaction_match``.
+    transaction_matched: bool = field(default=False, init=False, repr=False)
 
     @classmethod
     def check_attributes(cls, attributes: dict[str, Any]) -> None:
-        if attributes.get("match"):
-            try:
-                compile_pattern(attributes["match"])
-            except PatternError as e:
-                raise ValueError(f"attribute match: {e}") from None
+        for name in ("match", "transaction_match"):
+            if attributes.get(name):
+                try:
+                    compile_pattern(attributes[name])
+                except PatternError as e:
+                    raise ValueError(f"attribute {name}: {e}") from None
 
     async def pipe(self, stub: ToxicStub) -> None:
         session: WireSession = stub.wire_session()
@@ -78,6 +88,13 @@ class ProtocolToxic(Toxic):
 
     # -- matching -------------------------------------------------------------------------------
 
+    def observe(self, st: Statement) -> None:
+        """Every statement of the link, before any rule acts on it: what the transaction did."""
+        if self.transaction_match:
+            # A statement the server saw outside a transaction starts a new one.
+            earlier = self.transaction_matched and st.in_transaction
+            self.transaction_matched = earlier or pattern_matches(self.transaction_match, st.text)
+
     def matches(self, st: Statement, in_transaction: bool | None = None) -> bool:
         state = st.in_transaction if in_transaction is None else in_transaction
         if (self.transaction == "in" and not state) or (self.transaction == "out" and state):
@@ -87,6 +104,8 @@ class ProtocolToxic(Toxic):
         if self.writes and not st.wrote:
             return False
         if self.match and not pattern_matches(self.match, st.text):
+            return False
+        if self.transaction_match and not self.transaction_matched:
             return False
         return self.count <= 0 or self.shared.get("strikes", 0) < self.count
 
@@ -100,7 +119,9 @@ class ProtocolToxic(Toxic):
 
     # -- the session's hooks (see session.Rule) -------------------------------------------------
 
-    def on_statement(self, session: WireSession, st: Statement) -> Strike | ErrorStrike | None:
+    def on_statement(
+        self, session: WireSession, st: Statement
+    ) -> Strike | ErrorStrike | DelayedStrike | None:
         return None
 
     def on_answer(

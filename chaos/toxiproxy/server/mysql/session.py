@@ -12,6 +12,7 @@ is known (logged at info, and ``passthrough`` says why).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Protocol
 
@@ -19,6 +20,7 @@ from chaos.toxiproxy.server.interfaces import SessionOwner
 from chaos.toxiproxy.server.mysql import packets as p
 from chaos.toxiproxy.server.mysql.framing import PacketSplitter
 from chaos.toxiproxy.server.mysql.model import (
+    DelayedStrike,
     ErrorStrike,
     Phase,
     Statement,
@@ -36,7 +38,10 @@ log = logging.getLogger(__name__)
 class Rule(Protocol):
     """A protocol toxic as the session consults it (see ``mysql.rule.ProtocolToxic``)."""
 
-    def on_statement(self, session: WireSession, st: Statement) -> Strike | ErrorStrike | None: ...
+    def observe(self, st: Statement) -> None: ...
+    def on_statement(
+        self, session: WireSession, st: Statement
+    ) -> Strike | ErrorStrike | DelayedStrike | None: ...
     def on_answer(
         self, session: WireSession, st: Statement, status: int, error: bool
     ) -> Strike | None: ...
@@ -66,6 +71,7 @@ class WireSession(ResponseFraming):
         self._cut_at_answer = False
         self._cut_at_next_command = False
         self._swallow: ErrorStrike | None = None  # an injected ROLLBACK's answer to drop
+        self._client_gone = False  # the client's side was closed, the server's is kept open
         self._prepare_text = ""
         self._prepared: dict[int, str] = {}
         self._left = 0  # definitions left in the current block
@@ -74,7 +80,7 @@ class WireSession(ResponseFraming):
     # -- bytes in and out ---------------------------------------------------------------------
 
     def feed(self, direction: Direction, data: bytes) -> None:
-        if self.cut:
+        if self.cut or (self._client_gone and direction is Direction.UPSTREAM):
             return
         if self.passthrough is not None:
             self._deliver(direction, data)
@@ -110,6 +116,7 @@ class WireSession(ResponseFraming):
         # End of stream follows what was already let through (an injected ERR too) down each
         # direction's toxics, then closes that direction's destination socket.
         for link in self.connection.links or ():
+            link.release_eof()
             link.feed_eof()
 
     def _pass_through(self, why: str) -> None:
@@ -177,8 +184,13 @@ class WireSession(ResponseFraming):
             st.position = self.transaction_statements + 1
         st.wrote = self.transaction_wrote or is_write(st.text)
         self._statement = st
-        for rule in list(self.rules):
+        rules = list(self.rules)
+        for rule in rules:
+            rule.observe(st)  # every rule sees every statement, whichever strikes
+        for rule in rules:
             strike = rule.on_statement(self, st)
+            if isinstance(strike, DelayedStrike):
+                return self._forward_later(st, bytes(buf[start - 4 : start + length]), strike)
             if strike is not None:
                 return self._strike(strike, st)
         return True
@@ -207,6 +219,29 @@ class WireSession(ResponseFraming):
         if strike.effect == "close":
             self.cut_link(f"closed after injected error {strike.error.code}")
         return False
+
+    def _forward_later(self, st: Statement, packet: bytes, strike: DelayedStrike) -> bool:
+        """Close the client's side now; the statement goes to the server later, its answer
+        closes the rest. The client's end of stream must not close the server's side first:
+        the server would roll back the transaction the statement is still on its way to end."""
+        links = self.connection.links
+        if links is None:
+            return True
+        log.info(
+            "mysql toxic closes the client's side; %r follows in %.3f s",
+            st.text[:40],
+            strike.seconds,
+        )
+        self._client_gone = True
+        self._cut_at_answer = True  # whatever answer the server gives is dropped, link cut
+        links[Direction.UPSTREAM].hold_eof()
+        links[Direction.DOWNSTREAM].feed_eof()
+        asyncio.get_running_loop().call_later(strike.seconds, self._forward_late, packet)
+        return False
+
+    def _forward_late(self, packet: bytes) -> None:
+        if not self.cut:
+            self._deliver(Direction.UPSTREAM, packet)
 
     def _login(self, buf: bytearray, start: int, length: int) -> bool:
         caps = int.from_bytes(buf[start : start + 4], "little") if length >= 4 else 0

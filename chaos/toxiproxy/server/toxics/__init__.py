@@ -5,6 +5,7 @@ from chaos.toxiproxy.server.toxics import (  # noqa: F401 - importing registers 
     latency,
     limit_data,
     mysql_close,
+    mysql_commit_in_flight,
     mysql_cut,
     mysql_error,
     mysql_lose_commit,

@@ -8,6 +8,11 @@ in-flight byte is dropped unless dropping is the toxic's point.
 
 Attributes are the dataclass's init fields (integers, as Toxiproxy's Go fields are); per-link state
 is ``field(init=False)``: every link gets its own instance.
+
+Extension: a toxic that ``counts_strikes`` counts what it did to the traffic (a link reset, a
+chunk delayed, a statement struck) in ``shared``, one dict its instances on every link share;
+the API shows the total as the toxic's read-only ``strikes``, beside its attributes. A real
+Toxiproxy has no such key: a reader finds none there and knows nothing of the strikes.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import time
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, ClassVar, Protocol
 
 from chaos.registry import Registry
@@ -129,9 +134,21 @@ class Toxic(ABC):
     protocol: ClassVar[bool] = False
     #: Attributes that are not integers, by Go type name ("string"); the rest are int64.
     attribute_kinds: ClassVar[dict[str, str]] = {}
+    #: The API shows ``strikes``, counted by :meth:`strike` (an extension; see above).
+    counts_strikes: ClassVar[bool] = False
+    #: Shared by the instances of one toxic on every link (set by its spec).
+    shared: dict[str, Any] = field(default_factory=dict, init=False, repr=False)
 
     @abstractmethod
     async def pipe(self, stub: ToxicStub) -> None: ...
+
+    @property
+    def strikes(self) -> int:
+        """How often this toxic struck, over every link of its proxy (read-only)."""
+        return int(self.shared.get("strikes", 0))
+
+    def strike(self, times: int = 1) -> None:
+        self.shared["strikes"] = self.strikes + times
 
     def cleanup(self, stub: ToxicStub) -> None:  # noqa: B027 - optional hook
         """Called on each link just before the toxic is removed (upstream's ``CleanupToxic``)."""

@@ -1,10 +1,15 @@
-"""``latency``: every chunk leaves ``latency`` +/- ``jitter`` milliseconds after it arrived."""
+"""``latency``: every chunk leaves ``latency`` +/- ``jitter`` milliseconds after it arrived.
+
+Extension: ``strikes`` (read-only, shown beside the attributes) counts the chunks it held back
+(every chunk it took in while its delay was above zero), also those an interruption let go early.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import random
 from dataclasses import dataclass
+from typing import ClassVar
 
 from chaos.toxiproxy.server.toxics.base import TOXICS, Toxic, ToxicStub
 
@@ -14,6 +19,8 @@ from chaos.toxiproxy.server.toxics.base import TOXICS, Toxic, ToxicStub
 class LatencyToxic(Toxic):
     latency: int = 0  # ms
     jitter: int = 0  # ms
+
+    counts_strikes: ClassVar[bool] = True
 
     def delay(self) -> float:
         delay = self.latency
@@ -25,7 +32,10 @@ class LatencyToxic(Toxic):
     async def pipe(self, stub: ToxicStub) -> None:
         while (chunk := await stub.receive()) is not None:
             # Measured from arrival, so time spent queued behind earlier chunks counts.
-            deadline = chunk.timestamp + self.delay()
+            delay = self.delay()
+            deadline = chunk.timestamp + delay
+            if delay > 0:
+                self.strike()
             try:
                 await stub.sleep_until(deadline)
             except asyncio.CancelledError:

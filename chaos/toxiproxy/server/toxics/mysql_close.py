@@ -7,11 +7,16 @@ answer) goes first: MySQL >= 8.0.24 sends 4031 before closing an idle connection
 ``idle_only`` only links with no command in flight are closed (an idle timeout); otherwise a
 link in a query is closed too, its answer never arrives. MariaDB 10.11, measured, sends no
 packet on shutdown to a session idle or in a query: ``code`` 0 sends nothing.
+
+Its ``strikes`` are the links it closed, counted as it closes each; the API answers the add
+after the toxic has met every live link, so a read right after is the whole count. The close is
+one event per link: the toxic restarted there (a neighbouring toxic added or removed) closes
+nothing, so a link opened after the event stays open, and uncounted.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from chaos.toxiproxy.server.mysql.model import Phase
@@ -29,6 +34,8 @@ class MysqlCloseToxic(ProtocolToxic):
     message: str = ""
     idle_only: int = 0
     count: int = 0
+    #: The toxic has started on this link before: the event is over for it.
+    met: bool = field(default=False, init=False, repr=False)
 
     attribute_kinds: ClassVar[dict[str, str]] = {
         **ProtocolToxic.attribute_kinds,
@@ -37,6 +44,9 @@ class MysqlCloseToxic(ProtocolToxic):
     }
 
     def attached(self, session: WireSession) -> None:
+        if self.met:
+            return
+        self.met = True
         if session.phase is not Phase.COMMAND or session.passthrough or session.cut:
             return  # opened after the event, or not seen into
         if self.idle_only and not session.idle:

@@ -18,7 +18,7 @@ import json
 import os
 from typing import Any
 
-from chaos.bench.app_server import APP_VARIABLE, SECRETS_FILE_VARIABLE
+from chaos.appserver.app_server import APP_VARIABLE, SECRETS_FILE_VARIABLE
 
 
 def load_app() -> Any:

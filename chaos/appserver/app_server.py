@@ -7,9 +7,9 @@ ends the group (master, worker, HTTP router) and waits until no member is left.
 Only the owner reaches it: it listens on ``http.sock`` in its 0700 work directory (uWSGI's HTTP
 router, and the router's link to its worker, on ``uwsgi.sock`` beside it: left to itself uWSGI
 puts that link on a loopback TCP port), never on a TCP port any local user could connect to;
-clients speak HTTP over that socket (:class:`chaos.appmode.unix_http.UnixHTTPConnection`). The
+clients speak HTTP over that socket (:class:`chaos.appserver.unix_http.UnixHTTPConnection`). The
 database password is in no process's environment: ``secrets`` go to a 0600 file there that
-:mod:`chaos.bench.wsgi_entry` reads into the app's ``os.environ`` before importing the app, and
+:mod:`chaos.appserver.wsgi_entry` reads into the app's ``os.environ`` before importing the app, and
 that is removed once the app answers.
 
 Its log and pid file live in a work directory named after the owner (``owned_prefix("app")``),
@@ -20,6 +20,7 @@ killed with SIGKILL is found and removed by the sweep (chaos/sweep.py) like a da
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import os
 import shutil
@@ -32,12 +33,13 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 from chaos import lifecycle
-from chaos.appmode.unix_http import UnixHTTPConnection
+from chaos.appserver.unix_http import UnixHTTPConnection
 from chaos.errors import ServerError, UsageError
 from chaos.owner import owned_prefix
+from chaos.waiting import WaitTimeout, wait_for
 
 SERVERS = ("uwsgi", "gunicorn")
-#: What the server's environment names for :mod:`chaos.bench.wsgi_entry`.
+#: What the server's environment names for :mod:`chaos.appserver.wsgi_entry`.
 SECRETS_FILE_VARIABLE = "MYSQL_CHAOS_SECRETS_FILE"
 APP_VARIABLE = "MYSQL_CHAOS_WSGI_APP"
 THREADS = 16
@@ -52,15 +54,28 @@ def find_uwsgi() -> str | None:
     return shutil.which("uwsgi")
 
 
+#: What to install for a WSGI server: the extra that carries uWSGI, as the seed ran it.
+INSTALL_HINT = "pip install 'mysql-chaos[app]' (uWSGI, as pyuwsgi) or pip install gunicorn"
+
+
+def gunicorn_installed() -> bool:
+    """Whether this interpreter can run ``-m gunicorn`` (how :class:`AppServer` starts it)."""
+    return importlib.util.find_spec("gunicorn") is not None
+
+
 def choose_server(requested: str = "auto") -> str:
-    """``uwsgi`` when it is installed (or asked for), else ``gunicorn``."""
-    if requested == "auto":
-        return "uwsgi" if find_uwsgi() else "gunicorn"
-    if requested not in SERVERS:
+    """``uwsgi`` when it is installed (or asked for), else ``gunicorn``; one that is not
+    installed is a :class:`UsageError` saying what to install (not the app's failure)."""
+    if requested not in (*SERVERS, "auto"):
         raise UsageError(f"WSGI server must be auto, uwsgi or gunicorn, got {requested!r}")
-    if requested == "uwsgi" and not find_uwsgi():
-        raise UsageError("uwsgi is not installed (pip install pyuwsgi)")
-    return requested
+    if requested in ("auto", "uwsgi") and find_uwsgi():
+        return "uwsgi"
+    if requested in ("auto", "gunicorn") and gunicorn_installed():
+        return "gunicorn"
+    missing = (
+        "no WSGI server is installed" if requested == "auto" else f"{requested} is not installed"
+    )
+    raise UsageError(f"{missing}: {INSTALL_HINT}")
 
 
 def _group_members(pgid: int) -> list[int]:
@@ -79,7 +94,7 @@ def _group_members(pgid: int) -> list[int]:
     return members
 
 
-class AppServer:
+class AppServer(lifecycle.Resource):
     """``module`` served on :attr:`socket_path` by ``server`` with 1 process and :data:`THREADS`
     threads.
 
@@ -140,7 +155,7 @@ class AppServer:
         return UnixHTTPConnection(self.socket_path, timeout=timeout)
 
     def command(self) -> list[str]:
-        entry = "chaos.bench.wsgi_entry:app"  # the secrets first, then self.module
+        entry = "chaos.appserver.wsgi_entry:app"  # the secrets first, then self.module
         if self.server == "uwsgi":
             uwsgi = find_uwsgi()
             assert uwsgi is not None
@@ -162,38 +177,31 @@ class AppServer:
             *("--pid", self._pid_path, entry),
         ]
 
-    def start(self) -> AppServer:
+    def _start(self) -> None:
         self._workdir = tempfile.mkdtemp(prefix=owned_prefix("app"))  # mode 0700
         self._cleanup_key = lifecycle.register_cleanup(self.stop)
         env = dict(self.env)
-        try:
-            if self.secrets:
-                descriptor = os.open(
-                    self._secrets_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600
-                )
-                with open(descriptor, "w", encoding="utf-8") as secrets_file:
-                    json.dump(self.secrets, secrets_file)
-                env[SECRETS_FILE_VARIABLE] = self._secrets_path
-            with open(self._log_path, "wb") as log_file:
-                # lifecycle.spawn: the master dies with this process even on SIGKILL (its
-                # workers notice their master is gone and exit).
-                self.process = lifecycle.spawn(
-                    self.command(),
-                    env=env,
-                    cwd=self.cwd,
-                    stdin=subprocess.DEVNULL,
-                    stdout=log_file,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                    preexec=self.preexec,
-                )
-            self._wait_ready()
-        except BaseException:
-            self.stop()
-            raise
+        if self.secrets:
+            descriptor = os.open(self._secrets_path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with open(descriptor, "w", encoding="utf-8") as secrets_file:
+                json.dump(self.secrets, secrets_file)
+            env[SECRETS_FILE_VARIABLE] = self._secrets_path
+        with open(self._log_path, "wb") as log_file:
+            # lifecycle.spawn: the master dies with this process even on SIGKILL (its
+            # workers notice their master is gone and exit).
+            self.process = lifecycle.spawn(
+                self.command(),
+                env=env,
+                cwd=self.cwd,
+                stdin=subprocess.DEVNULL,
+                stdout=log_file,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+                preexec=self.preexec,
+            )
+        self._wait_ready()
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self._secrets_path)  # read by the app at import: needed no more
-        return self
 
     def log_tail(self, lines: int = 3) -> str:
         """The app's own one-line complaint when there is one, else the log's last lines."""
@@ -209,28 +217,29 @@ class AppServer:
         return " | ".join(line for line in text.splitlines()[-lines:] if line.strip())
 
     def _wait_ready(self) -> None:
-        assert self.process is not None
-        deadline = time.monotonic() + _READY_TIMEOUT
-        while True:
-            if self.process.poll() is not None:
+        process = self.process
+        assert process is not None
+
+        def answers() -> bool:
+            if process.poll() is not None:
                 raise ServerError(f"{self.server} exited before serving: {self.log_tail()}")
+            conn = self.connection()
             try:
-                conn = self.connection()
-                try:
-                    conn.request("GET", self.ready_path)
-                    response = conn.getresponse()
-                    response.read()
-                finally:
-                    conn.close()
-                if 200 <= response.status < 300:
-                    return
-                raise ServerError(f"{self.server} answered {response.status}: {self.log_tail()}")
-            except OSError:
-                if time.monotonic() >= deadline:
-                    raise ServerError(
-                        f"{self.server} did not answer within {_READY_TIMEOUT:.0f} s"
-                    ) from None
-                time.sleep(0.05)
+                conn.request("GET", self.ready_path)
+                response = conn.getresponse()
+                response.read()
+            finally:
+                conn.close()
+            if 200 <= response.status < 300:
+                return True
+            raise ServerError(f"{self.server} answered {response.status}: {self.log_tail()}")
+
+        try:
+            wait_for(answers, _READY_TIMEOUT, transient=(OSError,), poll=0.05)
+        except WaitTimeout:
+            raise ServerError(
+                f"{self.server} did not answer within {_READY_TIMEOUT:.0f} s"
+            ) from None
 
     def stop(self) -> None:
         """End the whole process group and wait until none of it is left."""
@@ -244,6 +253,8 @@ class AppServer:
                 os.killpg(pgid, signal.SIGTERM)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(self.stop_timeout)
+            # Not a wait that gives up: past the grace period every member is killed, again on
+            # each turn (one may have forked meanwhile), and the wait goes on until none is left.
             deadline = time.monotonic() + self.stop_timeout
             while _group_members(pgid):
                 if time.monotonic() >= deadline:
@@ -254,9 +265,3 @@ class AppServer:
         if self._workdir:
             shutil.rmtree(self._workdir, ignore_errors=True)
             self._workdir = ""
-
-    def __enter__(self) -> AppServer:
-        return self.start()
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()

@@ -1,0 +1,62 @@
+"""A bundled strategy found by name, imported when it is first used.
+
+The strategies lean on Flask, DBUtils and SQLAlchemy, which only the ``strategies`` extra
+installs. A :class:`BundledFactory` is what the registry holds for each: calling it imports the
+strategy's module and builds the strategy; :meth:`BundledFactory.load` does the import alone, so
+``chaos`` can ask before the first cell and say in one line which extra is missing. A strategy
+on another driver (mysqlclient) also imports that driver there, so a missing ``drivers`` extra is
+the same one line (:class:`chaos.drivers.DriverMissingError`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from chaos.drivers import driver as driver_named
+from chaos.errors import UsageError
+from chaos.strategy import Strategy, StrategyConfig
+
+#: The packages only the ``strategies`` extra installs, by the top-level module they provide.
+OPTIONAL_PACKAGES = {"flask": "Flask", "dbutils": "DBUtils", "sqlalchemy": "SQLAlchemy"}
+
+#: The extra that installs them (``pip install 'mysql-chaos[strategies]'``).
+EXTRA = "strategies"
+
+
+class BundledFactory:
+    """``module:attribute`` of a strategy class, imported on first use."""
+
+    def __init__(self, name: str, module: str, attribute: str, driver: str | None = None) -> None:
+        self.name = name
+        self.driver = driver
+        self.module = module
+        self.attribute = attribute
+        self._loaded: Any = None
+        # What error messages name a factory by (chaos.strategy.loading.factory_name).
+        self.__qualname__ = attribute
+
+    def load(self) -> Any:
+        """The strategy class; a missing optional package is one line naming the extra."""
+        if self._loaded is None:
+            if self.driver is not None:
+                driver_named(self.driver).load()
+            try:
+                module = importlib.import_module(self.module)
+            except ImportError as e:
+                missing = (e.name or "").partition(".")[0]
+                if missing not in OPTIONAL_PACKAGES:
+                    raise
+                raise UsageError(
+                    f"strategy {self.name!r} needs {OPTIONAL_PACKAGES[missing]}, which is not "
+                    f"installed: pip install 'mysql-chaos[{EXTRA}]'"
+                ) from e
+            self._loaded = getattr(module, self.attribute)
+        return self._loaded
+
+    def __call__(self, config: StrategyConfig) -> Strategy:
+        strategy: Strategy = self.load()(config)
+        return strategy
+
+    def __repr__(self) -> str:
+        return f"BundledFactory({self.name!r}, {self.module}:{self.attribute})"

@@ -1,0 +1,87 @@
+"""The matrix as a CI gate on Oracle MySQL: a representative subset runs there and is held to
+MySQL's recorded verdicts (MariaDB's table with the cells where MySQL differs laid over it).
+
+The subset is the reference safe strategy and the seed's naive connection under the faults
+where the two servers part ways on the wire: the idle timeout (MySQL's 4031 goodbye), a KILL
+and a restart (MySQL sends nothing), the emulated 4031, and an ambiguous COMMIT (every
+reconnect a caching_sha2_password login). Skipped, with the one reason, where the MySQL root
+filesystem has not been made (``./quickstart install-mysql``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from chaos.errors import ServerBinaryMissingError
+from chaos.faults import FAULTS
+from chaos.runner.environment import Backend
+from chaos.runner.matrix_plan import MatrixOutcome, MatrixRequest, plan_matrix, run_plan
+from chaos.servers.rootfs import MYSQL_FLAVOUR, mysql_binary
+from chaos.strategy.expectations import IN_PROCESS, expected_verdicts
+from chaos.verdicts import ExitCode
+
+try:
+    mysql_binary()
+except ServerBinaryMissingError as missing:
+    pytest.skip(str(missing), allow_module_level=True)
+
+STRATEGIES = ("safe", "naive-global")
+FAULTS_SUBSET = [
+    "idle-timeout",
+    "kill-connection",
+    "server-restart",
+    "mysql8-idle-disconnect",
+    "ambiguous-commit",
+]
+MYSQL = Backend(server_binary=MYSQL_FLAVOUR)
+MYSQL_CHAOS = str(Path(sys.executable).with_name("mysql-chaos"))
+
+
+@pytest.fixture(scope="module")
+def mysql_subset() -> MatrixOutcome:
+    plan = plan_matrix(
+        MatrixRequest(STRATEGIES, FAULTS_SUBSET, MYSQL, jobs=len(STRATEGIES) * len(FAULTS_SUBSET))
+    )
+    assert plan.flavour == "mysql"
+    return run_plan(plan)
+
+
+def test_the_subset_on_mysql_meets_mysqls_recorded_verdicts(mysql_subset: MatrixOutcome) -> None:
+    results = mysql_subset.run.results
+    assert [
+        (r.strategy, r.fault, r.error or r.skipped) for r in results if r.error or r.skipped
+    ] == []
+    expected = expected_verdicts(IN_PROCESS, "mysql")
+    assert {(r.strategy, r.fault): r.violations for r in results} == {
+        (s, f): expected[(s, f)].violations for s in STRATEGIES for f in FAULTS_SUBSET
+    }
+    assert mysql_subset.report.gate.exit_code is ExitCode.OK
+
+
+def test_on_mysql_safe_passes_and_the_naive_connection_never_recovers(
+    mysql_subset: MatrixOutcome,
+) -> None:
+    verdicts = {(r.strategy, r.fault): r.violations for r in mysql_subset.run.results}
+    assert all(verdicts[("safe", fault)] == () for fault in FAULTS_SUBSET)
+    assert verdicts[("naive-global", "kill-connection")] == ("not-recovered",)
+
+
+def test_repro_on_mysql_exits_0_with_the_exception_the_idle_timeouts_mysql_produces_states() -> (
+    None
+):
+    fault = FAULTS.get("idle-timeout")
+    run = subprocess.run(
+        [MYSQL_CHAOS, "repro", "--server", "mysql", "--variant", fault.name],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"   exception: {fault.produces_on('mysql')}\n" in run.stdout
+    # MySQL's 4031 goodbye is not MariaDB's silent close: the two exceptions differ.
+    assert fault.produces_on("mysql") != fault.produces_on("mariadb")
