@@ -3,10 +3,17 @@
 Strategies and the checker share this one table. Each entry also says whether the statement in
 flight may still have run on the server: that is the line between a safe retry and a possible
 double-apply (Go's database/sql retries only when the server cannot have performed the statement).
+
+It knows the errors of every driver in :mod:`chaos.drivers`: PyMySQL's and mysqlclient's
+``args[0]``, mysql-connector-python's ``errno`` (its C extension's raw ``_mysql_connector``
+errors too), and the few errors without a code that still mean "connection lost". A driver is
+never imported here: its error classes are looked up only once the driver is loaded, since an
+error of a driver that was never imported cannot exist.
 """
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from types import ModuleType
 
@@ -34,6 +41,13 @@ _BY_CODE: dict[int, ErrorKind] = {
         ErrorKind(1053, "ER_SERVER_SHUTDOWN", "server shutdown in progress", True, True),
         ErrorKind(1152, "ER_ABORTING_CONNECTION", "server aborted the connection", True, True),
         ErrorKind(1927, "ER_CONNECTION_KILLED", "MariaDB: connection was killed", True, True),
+        ErrorKind(
+            2002,
+            "CR_CONNECTION_ERROR",
+            "C client (mysqlclient): cannot connect to the server",
+            True,
+            False,
+        ),
         ErrorKind(2003, "CR_CONN_HOST_ERROR", "cannot connect to the server", True, False),
         ErrorKind(
             2006,
@@ -93,6 +107,38 @@ ALREADY_CLOSED = ErrorKind(
 SOCKET_ERROR = ErrorKind(
     None, "SOCKET_ERROR", "raw socket error outside pymysql's wrapping", True, True
 )
+# mysql-connector-python's errors without a server or client code (errno -1).
+CONNECTION_NOT_AVAILABLE = ErrorKind(
+    None,
+    "CONNECTION_NOT_AVAILABLE",
+    "mysql-connector: 'MySQL Connection not available': lost or closed, nothing was sent",
+    True,
+    False,
+)
+CONNECTOR_READ_TIMEOUT = ErrorKind(
+    None,
+    "CONNECTOR_READ_TIMEOUT",
+    "mysql-connector ReadTimeoutError: no reply within read_timeout; the connection is closed",
+    True,
+    True,
+)
+CONNECTOR_WRITE_TIMEOUT = ErrorKind(
+    None,
+    "CONNECTOR_WRITE_TIMEOUT",
+    "mysql-connector WriteTimeoutError: the request was not sent in full; connection closed",
+    True,
+    False,
+)
+CONNECTOR_CONNECT_TIMEOUT = ErrorKind(
+    None,
+    "CONNECTOR_CONNECT_TIMEOUT",
+    "mysql-connector ConnectionTimeoutError: no connection within connect_timeout",
+    True,
+    False,
+)
+#: The messages of mysql-connector's errno -1 errors raised for a connection already lost or
+#: closed: by ``cursor()`` (whose ping failed), a command on a closed socket, or ``ping()``.
+_NOT_AVAILABLE = ("MySQL Connection not available", "Connection to MySQL is not available")
 
 
 def disconnect_codes() -> frozenset[int]:
@@ -115,11 +161,47 @@ def _unwrap(exc: BaseException) -> BaseException:
     return exc
 
 
+def _loaded_classes(module: str, *names: str) -> tuple[type, ...]:
+    """Classes of ``module`` if it is already imported, else none (never imports it)."""
+    loaded = sys.modules.get(module)
+    return tuple(getattr(loaded, name) for name in names if hasattr(loaded, name))
+
+
+def _connector_error(exc: BaseException) -> bool:
+    """mysql-connector-python's errors, and its C extension's raw ones (``MySQLInterfaceError``
+    escapes unwrapped from ``commit()`` and ``rollback()`` of ``use_pure=False``)."""
+    classes = _loaded_classes("mysql.connector.errors", "Error")
+    classes += _loaded_classes("_mysql_connector", "MySQLError")
+    return bool(classes) and isinstance(exc, classes)
+
+
 def error_code(exc: BaseException) -> int | None:
+    """The error's MySQL code (server or client), whichever driver raised it."""
     exc = _unwrap(exc)
-    if isinstance(exc, pymysql.err.MySQLError) and exc.args and isinstance(exc.args[0], int):
+    by_args = (pymysql.err.MySQLError, *_loaded_classes("MySQLdb._exceptions", "MySQLError"))
+    if isinstance(exc, by_args) and exc.args and isinstance(exc.args[0], int):
         return exc.args[0]
+    if _connector_error(exc):
+        errno = getattr(exc, "errno", None)
+        return errno if isinstance(errno, int) and errno > 0 else None
     return _async_driver_code(exc)
+
+
+def _connector_kind(exc: BaseException) -> ErrorKind | None:
+    """The rows only mysql-connector's exception classes and messages tell apart."""
+    # By class first: a timeout's errno is 3024, which from a server means a statement that
+    # hit max_execution_time on a live connection.
+    for name, kind in (
+        ("ReadTimeoutError", CONNECTOR_READ_TIMEOUT),
+        ("WriteTimeoutError", CONNECTOR_WRITE_TIMEOUT),
+        ("ConnectionTimeoutError", CONNECTOR_CONNECT_TIMEOUT),
+    ):
+        if isinstance(exc, _loaded_classes("mysql.connector.errors", name)):
+            return kind
+    message = str(getattr(exc, "msg", "") or "")
+    if getattr(exc, "errno", None) in (-1, None) and message.startswith(_NOT_AVAILABLE):
+        return CONNECTION_NOT_AVAILABLE
+    return None
 
 
 def classify(exc: BaseException) -> ErrorKind | None:
@@ -129,6 +211,10 @@ def classify(exc: BaseException) -> ErrorKind | None:
         return USE_AFTER_CLOSE
     if type(exc) is pymysql.err.Error and exc.args == ("Already closed",):
         return ALREADY_CLOSED
+    if _connector_error(exc):
+        kind = _connector_kind(exc)
+        if kind is not None:
+            return kind
     async_kind = _classify_async_driver(exc)
     if async_kind is not None:
         return async_kind

@@ -2,8 +2,11 @@
 
 :data:`BUNDLED` is registered in ``pyproject.toml`` (entry-point group ``mysql_chaos.strategies``)
 and keeps a fixed order: the seed's own code first, then the libraries the seed's answer suggested,
-then retry policies, then the reference ``safe`` strategy, then the asyncio drivers' (async
-strategies, run on one event loop). ``chaos`` finds them there and never imports this package.
+then retry policies, then the reference ``safe`` strategy; then the naive and safe strategies on
+mysqlclient, then the asyncio drivers' (async strategies, run on one event loop). ``chaos`` finds
+them there and never imports this package. The naive and safe strategies on
+mysql-connector-python are importable from :mod:`.driver_variants` but not bundled: their
+verdicts vary from run to run, and the default matrix must not.
 
 Several strategies need Flask, DBUtils or SQLAlchemy, which a plain ``pip install mysql-chaos``
 does not install (the ``strategies`` extra does), and the asyncio ones need aiomysql, asyncmy or
@@ -34,6 +37,20 @@ _CLASSES = {
     "tenacity-statement": ("tenacity_statement", "TenacityStatementStrategy"),
     "tenacity-transaction": ("tenacity_transaction", "TenacityTransactionStrategy"),
     "safe": ("safe", "SafeStrategy"),
+    "naive-global-mysqlclient": ("driver_variants", "NaiveGlobalMySQLclientStrategy"),
+    "safe-mysqlclient": ("driver_variants", "SafeMySQLclientStrategy"),
+}
+
+#: The driver (:mod:`chaos.drivers`) a bundled strategy connects with, when not PyMySQL.
+_DRIVERS = {"naive-global-mysqlclient": "mysqlclient", "safe-mysqlclient": "mysqlclient"}
+
+#: Importable by path but not bundled: mysql-connector-python's verdicts are not deterministic
+#: (see the README), and the default matrix must be.
+_UNBUNDLED = {
+    "NaiveGlobalConnectorPureStrategy": "driver_variants",
+    "NaiveGlobalConnectorCStrategy": "driver_variants",
+    "SafeConnectorPureStrategy": "driver_variants",
+    "SafeConnectorCStrategy": "driver_variants",
 }
 
 #: The asyncio drivers' strategies (the ``async`` extra), and what each imports when it is built.
@@ -50,7 +67,7 @@ _ASYNC_CLASSES = {
 #: Every bundled strategy by name, in the order the reports list them (the registry reads this).
 BUNDLED = {
     **{
-        name: BundledFactory(name, f"{__name__}.{module}", attribute)
+        name: BundledFactory(name, f"{__name__}.{module}", attribute, driver=_DRIVERS.get(name))
         for name, (module, attribute) in _CLASSES.items()
     },
     **{
@@ -62,6 +79,7 @@ BUNDLED = {
 _MODULE_OF_CLASS = {
     **{attribute: module for module, attribute in _CLASSES.values()},
     **{attribute: module for module, attribute, _ in _ASYNC_CLASSES.values()},
+    **_UNBUNDLED,
 }
 
 __all__ = ["BUNDLED", *sorted(_MODULE_OF_CLASS)]

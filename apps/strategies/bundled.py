@@ -6,6 +6,8 @@ installs; the asyncio ones on aiomysql, asyncmy and SQLAlchemy's async engine, w
 it imports the strategy's module and builds the strategy; :meth:`BundledFactory.load` does the
 import alone (and checks for the drivers the module imports only when built), so ``chaos`` can
 ask before the first cell and say in one line which extra is missing.
+A strategy on another driver (mysqlclient) also imports that driver there, so a missing
+``drivers`` extra is the same one line (:class:`chaos.drivers.DriverMissingError`).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import importlib
 import importlib.util
 from typing import Any
 
+from chaos.drivers import driver as driver_named
 from chaos.errors import UsageError
 from chaos.strategy import Strategy, StrategyConfig
 
@@ -45,8 +48,10 @@ class BundledFactory:
         attribute: str,
         extra: str = EXTRA,
         requires: tuple[str, ...] = (),
+        driver: str | None = None,
     ) -> None:
         self.name = name
+        self.driver = driver
         self.module = module
         self.attribute = attribute
         self.extra = extra
@@ -58,6 +63,8 @@ class BundledFactory:
     def load(self) -> Any:
         """The strategy class; a missing optional package is one line naming the extra."""
         if self._loaded is None:
+            if self.driver is not None:
+                driver_named(self.driver).load()
             try:
                 module = importlib.import_module(self.module)
             except ImportError as e:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-import pymysql
 from mysql_chaos_apps.strategies.transaction import close_quietly, run_transaction
 
+from chaos.drivers import driver
 from chaos.strategy import BaseStrategy, StrategyConfig, UnitOfWork
 
 
@@ -21,11 +21,13 @@ class NaiveGlobalStrategy(BaseStrategy):
 
     name = "naive-global"
     summary = "the seed's original: one connection made at start-up, used forever, never checked"
+    #: The DB-API driver (:mod:`chaos.drivers`); :mod:`.driver_variants` sets the others.
+    driver_name = "pymysql"
     keeps_timeouts = False  # pymysql's defaults, as this library's users leave them
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)
-        self._conn = pymysql.connect(**self.settings.pymysql_kwargs())
+        self._conn = driver(self.driver_name).connect(self.settings)
         # Serialised: threads sharing one pymysql connection would interleave packets and
         # corrupt the protocol, a different failure from the stale connection under test.
         self._lock = threading.Lock()

@@ -8,7 +8,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import pymysql
 from mysql_chaos_apps.strategies.session_fence import fence_session
 from mysql_chaos_apps.strategies.thread_connections import HeldConnection, ThreadConnections
 from tenacity import (
@@ -21,6 +20,7 @@ from tenacity import (
     wait_random,
 )
 
+from chaos.drivers import driver
 from chaos.strategy import BaseStrategy, DefiniteFailure, StrategyConfig, UnitOfWork
 from chaos.taxonomy import describe, is_disconnect
 
@@ -77,11 +77,13 @@ class SafeStrategy(BaseStrategy):
       the last error propagates (unknown).
 
     ``config.extra`` may set any key of :data:`DEFAULTS`; the timeouts are otherwise the ones
-    ``config.connection`` carries.
+    ``config.connection`` carries. ``driver_name`` picks the DB-API driver (:mod:`chaos.drivers`);
+    :mod:`.driver_variants` runs the same policy on the others.
     """
 
     name = "safe"
     summary = "pre-ping at checkout, timeouts, whole-transaction retry on disconnects, read-back"
+    driver_name = "pymysql"
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)
@@ -99,9 +101,15 @@ class SafeStrategy(BaseStrategy):
         self.ping_idle_seconds = min(float(options["ping_idle_seconds"]), config.idle_seconds / 4)
         # This thread's last connection that ended a unit cleanly, and when.
         self._recent = threading.local()
+        self.driver = driver(self.driver_name)
+        module = self.driver.load()
         # autocommit off, explicitly: a lost session must take its uncommitted work with it.
-        self.connect_kwargs = self.settings.pymysql_kwargs(autocommit=False, **timeouts)
-        self._connections = ThreadConnections(lambda: pymysql.connect(**self.connect_kwargs))
+        self.connect_kwargs = self.driver.connect_kwargs(
+            self.settings, autocommit=False, **timeouts
+        )
+        self._connections = ThreadConnections(
+            lambda: module.connect(**self.connect_kwargs), session_id=self.driver.thread_id
+        )
 
     def run(self, unit: UnitOfWork) -> Any:
         state = _RunState()
@@ -163,7 +171,7 @@ class SafeStrategy(BaseStrategy):
             if recent is held and time.monotonic() - self._recent.at < self.ping_idle_seconds:
                 return held
             try:
-                held.conn.ping(reconnect=False)
+                self.driver.ping(held.conn)
                 return held
             except Exception as e:
                 log.info("connection failed its checkout ping, replacing it: %r", e)
@@ -195,9 +203,15 @@ class SafeStrategy(BaseStrategy):
     def _settle(self, held: HeldConnection, unit: UnitOfWork, state: _RunState) -> bool:
         """Fence the lost session; after an ambiguous COMMIT read back. True: it was applied."""
         failed = state.failed
-        assert failed is not None
+        assert failed is not None and failed.session_id is not None
         try:
-            fence_session(held.conn, failed.conn.thread_id(), failed.age(), self.fence_seconds)
+            fence_session(
+                held.conn,
+                failed.session_id,
+                failed.age(),
+                self.fence_seconds,
+                session_id=self.driver.thread_id,
+            )
         except Exception as e:
             if state.ambiguous or is_disconnect(e):
                 raise

@@ -13,8 +13,6 @@ import logging
 import time
 from collections.abc import Callable
 
-import pymysql
-
 from chaos.strategy import Connection
 from chaos.taxonomy import error_code
 
@@ -35,19 +33,21 @@ def fence_session(
     poll_seconds: float = 0.01,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    session_id: Callable[[Connection], int] = lambda conn: conn.thread_id(),
 ) -> None:
     """Return once session ``thread_id`` (opened ``age_seconds`` ago) cannot commit any more.
 
     Thread ids restart at 1 when the server restarts, so an old id may belong to someone else's
     session by now: when the server's uptime is shorter than the old session's age, or the fresh
     session's id is not above the old one, the server has restarted and the old session is gone.
+    ``session_id`` reads ``conn``'s own id (``thread_id()`` in PyMySQL and mysqlclient).
     """
     with conn.cursor() as cursor:
         cursor.execute("SHOW GLOBAL STATUS LIKE 'Uptime'")
         row = cursor.fetchone()
         uptime = float(row[1]) if row else 0.0
         # Uptime is whole seconds, truncated: allow one second before calling it a restart.
-        if uptime < age_seconds - 1 or conn.thread_id() <= thread_id:
+        if uptime < age_seconds - 1 or session_id(conn) <= thread_id:
             log.info("server restarted since session %d was opened: nothing to fence", thread_id)
             return
         # KILL again until the server no longer knows the id: it unlists a session only after
@@ -57,7 +57,7 @@ def fence_session(
         while True:
             try:
                 cursor.execute("KILL CONNECTION %s", (thread_id,))
-            except pymysql.err.MySQLError as e:
+            except Exception as e:  # any driver's error: the code tells which
                 if error_code(e) == ER_NO_SUCH_THREAD:
                     return
                 raise

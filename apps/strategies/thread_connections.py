@@ -19,10 +19,12 @@ from chaos.strategy import Connection
 
 @dataclass
 class HeldConnection:
-    """A connection and when it was made (the safe strategy's fence needs its age)."""
+    """A connection, when it was made and its server session id (the safe strategy's fence
+    needs both; the id is read at connect, since not every driver can tell it once lost)."""
 
     conn: Connection
     connected_at: float = field(default_factory=time.monotonic)
+    session_id: int | None = None
 
     def age(self) -> float:
         return time.monotonic() - self.connected_at
@@ -31,8 +33,13 @@ class HeldConnection:
 class ThreadConnections:
     """Per-thread connections made by ``connect``; ``close_all`` closes every one of them."""
 
-    def __init__(self, connect: Callable[[], Connection]) -> None:
+    def __init__(
+        self,
+        connect: Callable[[], Connection],
+        session_id: Callable[[Connection], int] | None = None,
+    ) -> None:
         self._connect = connect
+        self._session_id = session_id
         self._local = threading.local()
         self._lock = threading.Lock()
         self._held: dict[int, HeldConnection] = {}
@@ -48,7 +55,9 @@ class ThreadConnections:
     def connect_new(self) -> HeldConnection:
         """Replace this thread's connection with a new one (the old one is closed first)."""
         self.discard()
-        held = HeldConnection(self._connect())
+        conn = self._connect()
+        session = self._session_id(conn) if self._session_id is not None else None
+        held = HeldConnection(conn, session_id=session)
         self._local.held = held
         with self._lock:
             self._held[id(held)] = held

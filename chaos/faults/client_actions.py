@@ -1,10 +1,10 @@
-"""How a plain pymysql client meets a fault in ``repro``: what it does after ``inject()``.
+"""How a plain client meets a fault in ``repro``: what it does after ``inject()``.
 
-One connection, made through the fault's ``client_settings`` after ``prepare()`` and before
-``inject()``, does what shows the fault's error: one query for faults that strike any
-connection, a small transaction for the faults that strike one, a reconnect for a fault that
-only a new connection can see. Each fault names its action (``Fault.repro_action``); nothing
-here knows a fault.
+One connection of the chosen driver (:mod:`chaos.drivers`, PyMySQL by default), made through the
+fault's ``client_settings`` after ``prepare()`` and before ``inject()``, does what shows the
+fault's error: one query for faults that strike any connection, a small transaction for the
+faults that strike one, a reconnect for a fault that only a new connection can see. Each fault
+names its action (``Fault.repro_action``); nothing here knows a fault.
 """
 
 from __future__ import annotations
@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import pymysql
-
+from chaos.drivers import Connection, Driver
 from chaos.settings import ConnectionSettings
 
 #: The table the transaction shape writes to; created (direct to the server) before prepare().
@@ -33,30 +32,30 @@ GUARD_READ_TIMEOUT = 10
 
 @dataclass(frozen=True)
 class ClientAction:
-    """``after_inject(conn, settings)`` raises the client's error; ``needs_table`` asks for
-    :data:`TABLE` to exist before the client connects."""
+    """``after_inject(driver, conn, settings)`` raises the client's error; ``needs_table`` asks
+    for :data:`TABLE` to exist before the client connects."""
 
     describe: str
-    after_inject: Callable[[pymysql.Connection, ConnectionSettings], None]
+    after_inject: Callable[[Driver, Connection, ConnectionSettings], None]
     read_timeout: int = GUARD_READ_TIMEOUT
     needs_table: bool = False
 
 
-def _query(conn: pymysql.Connection, settings: ConnectionSettings) -> None:
+def _query(driver: Driver, conn: Connection, settings: ConnectionSettings) -> None:
     with conn.cursor() as cursor:
         cursor.execute("SELECT 1")
 
 
-def _transaction(conn: pymysql.Connection, settings: ConnectionSettings) -> None:
-    conn.begin()
+def _transaction(driver: Driver, conn: Connection, settings: ConnectionSettings) -> None:
+    driver.begin(conn)
     with conn.cursor() as cursor:
         for sql in TRANSACTION:
             cursor.execute(sql)
     conn.commit()
 
 
-def _reconnect(conn: pymysql.Connection, settings: ConnectionSettings) -> None:
-    pymysql.connect(**settings.pymysql_kwargs(connect_timeout=2)).close()
+def _reconnect(driver: Driver, conn: Connection, settings: ConnectionSettings) -> None:
+    driver.connect(settings, connect_timeout=2).close()
 
 
 QUERY = ClientAction("one query", _query)

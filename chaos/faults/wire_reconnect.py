@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-import pymysql
-
+from chaos.drivers import Connection, Driver
 from chaos.fault_effect import FaultEffect
 from chaos.faults.base import register_fault
 from chaos.faults.client_actions import TRANSACTION, ClientAction
@@ -17,10 +16,10 @@ from chaos.settings import ConnectionSettings
 CLOSE_TOXIC_NAME = "chaos_wire_close"
 
 
-def _reconnect_and_transact(conn: pymysql.Connection, settings: ConnectionSettings) -> None:
-    again = pymysql.connect(**settings.pymysql_kwargs(connect_timeout=2, read_timeout=10))
+def _reconnect_and_transact(driver: Driver, conn: Connection, settings: ConnectionSettings) -> None:
+    again = driver.connect(settings, connect_timeout=2, read_timeout=10)
     try:
-        again.begin()
+        driver.begin(again)
         with again.cursor() as cursor:
             for sql in TRANSACTION:
                 cursor.execute(sql)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from chaos.drivers import Driver
 from chaos.errors import UnknownNameError
 from chaos.faults import FAULTS, Need
 from chaos.repro.extras import EXTRAS, run_extra
@@ -57,13 +58,19 @@ def needs_toxiproxy(selected: list[str]) -> bool:
     return any(Need.PROXY in fault.needs for fault in faults_of(selected))
 
 
-def reproduce(name: str, toxiproxy: Any = None, backend: Backend | None = None) -> Reproduction:
-    """Run the reproduction called ``name`` once (``toxiproxy`` for proxy and wire faults)."""
+def reproduce(
+    name: str,
+    toxiproxy: Any = None,
+    backend: Backend | None = None,
+    driver: Driver | None = None,
+) -> Reproduction:
+    """Run the reproduction called ``name`` once with ``driver``'s client (PyMySQL by default;
+    ``toxiproxy`` for proxy and wire faults)."""
     if name in FAULTS:
-        return reproduce_fault(FAULTS.get(name), toxiproxy, backend)
+        return reproduce_fault(FAULTS.get(name), toxiproxy, backend, driver=driver)
     item = EXTRAS.get(name)
     if backend is not None and backend.server_binary:
         return Reproduction(
             item.name, item.event, item.injection, 0.0, skipped=EXTRAS_ON_DEFAULT_SERVER_ONLY
         )
-    return run_extra(item)
+    return run_extra(item, driver=driver)

@@ -1,4 +1,4 @@
-"""Show one fault of the catalogue to a plain pymysql connection, as the matrix runs it.
+"""Show one fault of the catalogue to one plain connection of a driver, as the matrix runs it.
 
 The fault is armed as a matrix cell arms it (:class:`~chaos.runner.armed_fault.ArmedFault`: the
 same pre-flight, a namespace for kernel faults, a proxy for proxy and wire faults). Skips come
@@ -14,6 +14,8 @@ from typing import Any
 
 import pymysql
 
+from chaos.drivers import Connection, Driver
+from chaos.drivers import driver as driver_named
 from chaos.errors import ChaosError, error_summary
 from chaos.faults.base import Fault, FaultTarget
 from chaos.faults.client_actions import SCHEMA, ClientAction
@@ -31,10 +33,15 @@ class NoErrorError(ChaosError):
 
 
 def reproduce_fault(
-    fault_class: type[Fault], toxiproxy: Any = None, backend: Backend | None = None
+    fault_class: type[Fault],
+    toxiproxy: Any = None,
+    backend: Backend | None = None,
+    driver: Driver | None = None,
 ) -> Reproduction:
-    """Run ``fault_class`` once against one client connection; never raises for its failure."""
+    """Run ``fault_class`` once against one client connection of ``driver`` (PyMySQL by
+    default); never raises for its failure."""
     backend = backend or Backend()
+    driver = driver or driver_named()
     started = time.monotonic()
 
     def outcome(**fields: Any) -> Reproduction:
@@ -43,6 +50,7 @@ def reproduce_fault(
             fault_class.description,
             fault_class.mechanism,
             time.monotonic() - started,
+            driver=driver.name,
             **fields,
         )
 
@@ -58,12 +66,13 @@ def reproduce_fault(
         with ArmedFault(fault_class, backend, toxiproxy, set_up=set_up) as armed:
             settings = armed.target.client_settings
             with armed.entered():
-                conn = pymysql.connect(**settings.pymysql_kwargs(read_timeout=action.read_timeout))
+                conn = driver.connect(settings, read_timeout=action.read_timeout)
                 try:
+                    session = driver.thread_id(conn)
                     armed.inject()
-                    error = error_of(action, conn, settings)
+                    error = error_of(action, driver, conn, settings, session)
                 finally:
-                    conn.close()
+                    _close_quietly(conn)
     except FaultUnavailable as e:
         return outcome(skipped=e.reason)
     except Exception as e:
@@ -73,14 +82,44 @@ def reproduce_fault(
 
 
 def error_of(
-    action: ClientAction, conn: pymysql.Connection, settings: ConnectionSettings
-) -> pymysql.err.MySQLError:
-    """Run ``action`` and return the pymysql error it raised."""
+    action: ClientAction,
+    driver: Driver,
+    conn: Connection,
+    settings: ConnectionSettings,
+    session: int | None = None,
+) -> Exception:
+    """Run ``action`` and return the driver's error it raised (anything else propagates).
+
+    ``session`` is the connection's server session id before the fault: when the action
+    succeeded on another one, the driver reconnected without telling, and the message says so.
+    """
     try:
-        action.after_inject(conn, settings)
-    except pymysql.err.MySQLError as e:
-        return e
+        action.after_inject(driver, conn, settings)
+    except Exception as e:
+        if isinstance(e, driver.error_class()) or is_driver_error(e):
+            return e
+        raise
+    after = driver.thread_id(conn)
+    if session is not None and after != session:
+        raise NoErrorError(
+            f"{action.describe} succeeded: the driver reconnected silently "
+            f"(session {session} became {after}), the fault showed no error"
+        )
     raise NoErrorError(f"{action.describe} succeeded: the fault showed no error")
+
+
+def is_driver_error(error: BaseException) -> bool:
+    """An error a driver raised, though not of its DB-API classes: mysql-connector's C
+    extension lets its own ``_mysql_connector.MySQLInterfaceError`` escape from COMMIT."""
+    return type(error).__module__ == "_mysql_connector"
+
+
+def _close_quietly(conn: Connection) -> None:
+    # mysqlclient raises on closing a connection the fault already closed; that is not news.
+    try:
+        conn.close()
+    except Exception as e:
+        log.debug("closing the struck connection: %r", e)
 
 
 def _create_table(target: FaultTarget) -> None:

@@ -21,3 +21,5 @@ class Reproduction:
     error: BaseException | None = None
     skipped: str | None = None
     failure: str | None = None
+    #: The driver the client used (a name of :data:`chaos.drivers.DRIVERS`).
+    driver: str = "pymysql"

@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from chaos import lifecycle
+from chaos.drivers import Driver
 from chaos.repro.catalogue import faults_of, needs_toxiproxy, reproduce
 from chaos.repro.outcome import Reproduction
 from chaos.runner.environment import Backend
@@ -32,18 +33,26 @@ def _toxiproxy_if_needed(selected: list[str]) -> Iterator[Any]:
 
 
 def run_reproductions(
-    selected: list[str], jobs: int = 4, backend: Backend | None = None
+    selected: list[str],
+    jobs: int = 4,
+    backend: Backend | None = None,
+    driver: Driver | None = None,
 ) -> Iterator[Reproduction]:
-    """Yield one :class:`Reproduction` per name of ``selected``, in that order.
+    """Yield one :class:`Reproduction` per name of ``selected``, in that order, each with a
+    client of ``driver`` (PyMySQL by default).
 
-    A missing server binary raises once (one line) before anything starts, as in the matrix.
+    A missing server binary or driver raises once (one line) before anything starts.
     """
+    if driver is not None:
+        driver.load()
     backend = backend or Backend()
     require_local_servers(faults_of(selected), backend)
     with _toxiproxy_if_needed(selected) as toxiproxy:
         executor = ThreadPoolExecutor(max_workers=max(1, jobs), thread_name_prefix="repro")
         try:
-            futures = [executor.submit(reproduce, name, toxiproxy, backend) for name in selected]
+            futures = [
+                executor.submit(reproduce, name, toxiproxy, backend, driver) for name in selected
+            ]
             for future in futures:
                 yield future.result()
         except BaseException:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from chaos.drivers import Driver
 from chaos.errors import CapabilityMissingError
 from chaos.faults import FAULTS
 from chaos.netns import net_admin_missing_reason
@@ -57,7 +58,7 @@ def test_every_extra_is_checked_here_and_none_duplicates_a_fault():
 
 
 def test_an_extra_that_cannot_run_here_is_skipped_with_the_reason():
-    def needs_what_is_missing() -> BaseException:
+    def needs_what_is_missing(driver: Driver) -> BaseException:
         raise CapabilityMissingError("needs a kernel this machine lacks")
 
     item = Extra("probe", "an event", "an injection", needs_what_is_missing)
@@ -67,7 +68,7 @@ def test_an_extra_that_cannot_run_here_is_skipped_with_the_reason():
 
 
 def test_an_extra_that_raises_is_a_failure_with_one_line():
-    def breaks() -> BaseException:
+    def breaks(driver: Driver) -> BaseException:
         raise RuntimeError("broke\non purpose")
 
     result = run_extra(Extra("probe", "an event", "an injection", breaks))

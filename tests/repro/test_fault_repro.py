@@ -12,6 +12,7 @@ from collections.abc import Iterator
 import pymysql
 import pytest
 
+from chaos.drivers import driver
 from chaos.errors import FaultError
 from chaos.faults import FAULTS, Fault, Need
 from chaos.faults.client_actions import (
@@ -28,6 +29,8 @@ from chaos.repro import reproduce_fault
 from chaos.runner.environment import Backend, CellEnvironment
 from chaos.toxiproxy.client import ToxiproxyClient
 from chaos.toxiproxy.embedded import EmbeddedToxiproxy
+
+PYMYSQL = driver("pymysql")
 
 #: The faults that strike a transaction: their repro must run one, not a lone query.
 STRIKE_A_TRANSACTION = {
@@ -135,7 +138,7 @@ def test_the_transaction_shape_commits_when_no_fault_strikes(toxiproxy):
                     cursor.execute(sql)
             admin.commit()
             conn = pymysql.connect(**env.target.client_settings.pymysql_kwargs())
-            TRANSACTION_OF_TWO.after_inject(conn, env.target.client_settings)
+            TRANSACTION_OF_TWO.after_inject(PYMYSQL, conn, env.target.client_settings)
             conn.close()
             with admin.cursor() as cursor:
                 cursor.execute(f"SELECT n FROM {TABLE} ORDER BY id")

@@ -28,6 +28,8 @@ BUNDLED_ORDER = [
     "tenacity-statement",
     "tenacity-transaction",
     "safe",
+    "naive-global-mysqlclient",
+    "safe-mysqlclient",
     "sqlalchemy-async-pre-ping",
     "aiomysql-safe",
     "asyncmy-safe",

@@ -19,8 +19,14 @@ matching nothing. Case is ignored, as before.
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
-import re2
+if TYPE_CHECKING:
+    import re2
+
+# re2 is imported at the first pattern, not with the proxy: its extension takes the process's
+# spare static TLS, after which mysql-connector-python's C extension can no longer be loaded
+# ("cannot allocate memory in static TLS block", glibc 2.36); loaded first, both work.
 
 #: RE2 program instructions a pattern may compile to.
 MAX_PROGRAM_SIZE = 1000
@@ -35,6 +41,8 @@ class PatternError(ValueError):
 
 
 def _options() -> re2.Options:
+    import re2
+
     options = re2.Options()
     options.case_sensitive = False
     options.never_capture = True  # only "does it match" is asked: no submatch bookkeeping
@@ -49,6 +57,8 @@ def _options() -> re2.Options:
 @functools.lru_cache(maxsize=32)
 def compile_pattern(pattern: str) -> re2._Regexp:
     """``pattern`` compiled, or a :class:`PatternError`."""
+    import re2
+
     try:
         compiled = re2.compile(pattern, options=_options())
     except re2.error as e:

@@ -1,0 +1,40 @@
+"""The strategies on mysqlclient are bundled and loaded lazily; the connector ones are not bundled
+(their verdicts vary from run to run) but stay importable by path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from chaos.strategy.registry import strategies
+
+
+def test_only_the_mysqlclient_variants_are_bundled():
+    names = strategies().names()
+    assert names[-2:] == ["naive-global-mysqlclient", "safe-mysqlclient"]
+    assert not [name for name in names if "connector" in name]
+
+
+def test_the_connector_variants_stay_importable_by_path():
+    from mysql_chaos_apps.strategies import SafeConnectorCStrategy, SafeConnectorPureStrategy
+
+    assert (SafeConnectorPureStrategy.driver_name, SafeConnectorCStrategy.driver_name) == (
+        "connector-pure",
+        "connector-c",
+    )
+
+
+def test_a_bundled_mysqlclient_strategy_without_the_extra_is_one_line_naming_it():
+    code = (
+        "import sys\n"
+        "sys.modules['MySQLdb'] = None\n"
+        "from chaos.cli.main import main\n"
+        "sys.argv = ['mysql-chaos', 'matrix', '--strategy', 'safe-mysqlclient',"
+        " '--fault', 'kill-connection']\n"
+        "main()\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (done.returncode, done.stdout) == (2, "")
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert "'mysqlclient'" in lines[0] and "pip install 'mysql-chaos[drivers]'" in lines[0]
