@@ -11,7 +11,10 @@ from chaos.strategy.registry import strategies
 
 def test_only_the_mysqlclient_variants_are_bundled():
     names = strategies().names()
-    assert names[-2:] == ["naive-global-mysqlclient", "safe-mysqlclient"]
+    drivers = [name for name in names if name.endswith("-mysqlclient")]
+    assert drivers == ["naive-global-mysqlclient", "safe-mysqlclient"]
+    # After the PyMySQL ones (their order is the reports'), before the asyncio drivers'.
+    assert names.index("safe") < names.index(drivers[0]) < names.index("aiomysql-safe")
     assert not [name for name in names if "connector" in name]
 
 
