@@ -30,22 +30,26 @@ class _FirewallFault(Fault):
         return self._fw
 
     def _wait_for_connections_to_die(self) -> None:
-        # The middlebox forgets the flow at once; the client's kernel notices only when its
-        # keepalive probes (or a write) go unanswered. Wait for exactly that, not a guess.
+        # The middlebox forgets the flow at once; each end's kernel notices only when its
+        # keepalive probes (or a write) go unanswered. Wait for exactly that, not a guess: until
+        # no end is left that its kernel will still kill. A client without keepalive (pure
+        # mysql-connector) never dies here; its server end does, which bounds the wait.
         firewall = self._firewall()
-        if not wait_until(lambda: firewall.established_connections() == 0, self.settle_timeout):
-            raise FaultError(f"{self.name}: connections still established after the fault")
+        if not wait_until(lambda: firewall.dying_connections() == 0, self.settle_timeout):
+            raise FaultError(f"{self.name}: connections still dying after the fault")
 
     def _strike_until_connections_die(self, verb: str) -> FaultEffect:
-        """Wait for the rules to kill every connection, count what they struck, clear them."""
+        """Wait for the rules to kill every end they can, count what they struck, forget the
+        flows (the rules go)."""
         firewall = self._firewall()
         try:
             self._wait_for_connections_to_die()
             packets = firewall.packets_struck()
         finally:
-            # Old flows stay forgotten (their sockets are dead); new flows pass, as behind a
-            # real middlebox that only dropped its state table entry.
-            firewall.clear()
+            # Old flows stay forgotten: their sockets are dead, and a client end without
+            # keepalive meets a RST from the server's kernel at its next packet. New flows pass,
+            # as behind a real middlebox that only dropped its state table entry.
+            firewall.forget_flows()
         return FaultEffect.counted(packets, f"{verb} packets both ways (nftables counters)")
 
     def _heal(self) -> FaultEffect:
@@ -65,7 +69,8 @@ class MiddleboxDropFault(_FirewallFault):
     description = "a NAT/firewall/load balancer silently forgets idle flows (the seed's error)"
     mechanism = (
         "namespace with keepalive 1s/1s/2; nftables drops both directions until the kernel "
-        "declares the idle connections dead (ETIMEDOUT), then the rules go: new flows work"
+        "declares the idle connections dead (ETIMEDOUT), then the rules go: new flows work, "
+        "an end without keepalive meets a RST"
     )
 
     def _inject(self) -> FaultEffect:
@@ -79,7 +84,10 @@ class MiddleboxResetFault(_FirewallFault):
     name = "middlebox-reset"
     produces = GONE_AWAY_RESET
     description = "a firewall resets idle connections with TCP RST"
-    mechanism = "namespace; nftables answers both directions with RST until every flow is reset"
+    mechanism = (
+        "namespace; nftables answers both directions with RST until every end that sends is "
+        "reset, then the rules go: an end without keepalive meets a RST from the server's kernel"
+    )
 
     def _inject(self) -> FaultEffect:
         self._firewall().reset_both_ways()

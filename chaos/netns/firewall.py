@@ -17,6 +17,9 @@ log = logging.getLogger(__name__)
 
 TABLE = "mysql_chaos"
 _COUNTER = re.compile(r"\bcounter packets (\d+) bytes \d+")
+# ``ss -o`` shows ``timer:(keepalive,...)`` or ``timer:(on,...)`` (retransmitting) on a socket the
+# kernel will still give up on by itself; an idle socket without keepalive shows no timer.
+_TIMER = re.compile(r"\btimer:\((?:keepalive|on),")
 
 
 class Firewall:
@@ -87,6 +90,30 @@ class Firewall:
             input_text=f"table inet {TABLE} {{}}\ndelete table inet {TABLE}\n",
         )
         self.active = None
+
+    def forget_flows(self) -> None:
+        """The middlebox forgets the flows it dropped or reset: the rules go, new flows pass.
+
+        Called once :meth:`dying_connections` is 0: every end that keepalive (or a retransmission)
+        could kill is dead, the server's ends among them. A client end without keepalive is still
+        established but its peer is gone, so its next packet meets the server kernel's RST; a
+        client without keepalive meets the same bounded fault, never a flow dropped forever.
+        """
+        self.clear()
+
+    def dying_connections(self) -> int:
+        """Established TCP connections of the port, either end, that the kernel will still
+        declare dead by itself (a keepalive or retransmission timer runs on them)."""
+        out = self.namespace.output(
+            [
+                tool("ss"),
+                "-Htno",
+                "state",
+                "established",
+                f"( sport = :{self.port} or dport = :{self.port} )",
+            ]
+        )
+        return sum(1 for line in out.splitlines() if _TIMER.search(line))
 
     def established_connections(self) -> int:
         """TCP connections to the port still established (client sockets: dport = port)."""

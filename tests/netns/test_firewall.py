@@ -6,6 +6,7 @@ The exact exception strings are the point: they are what an application logs in 
 from __future__ import annotations
 
 import contextlib
+import socket
 from collections.abc import Iterator
 
 import pymysql
@@ -127,3 +128,31 @@ def test_established_connections_counts_client_sockets_to_the_port(inside):
     before = firewall.established_connections()
     with _connection(server), _connection(server):
         assert firewall.established_connections() == before + 2
+
+
+@requires_net_admin
+def test_a_client_end_without_keepalive_outlives_the_drop_and_meets_a_reset_once_forgotten(inside):
+    _namespace, server, firewall = inside
+    with _connection(server) as conn:
+        # As mysql-connector's pure driver: no TCP keepalive on the client's socket.
+        conn._sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 0)
+        firewall.drop_both_ways()
+        assert firewall.dying_connections() == 1  # the server's end: it has keepalive
+        poll_until(lambda: firewall.dying_connections() == 0, 30, "the server's end to die")
+        # The client's end never dies by itself: a drop kept forever would hang its next query.
+        assert firewall.established_connections() == 1
+        firewall.forget_flows()
+        assert firewall.active is None
+        with pytest.raises(pymysql.err.OperationalError) as lost:
+            scalar(conn, "SELECT 1")
+    assert repr(lost.value) == RESET_DURING_QUERY
+
+
+@requires_net_admin
+def test_a_client_end_with_keepalive_is_dying_until_keepalive_gives_up(inside):
+    _namespace, server, firewall = inside
+    with _connection(server):
+        assert firewall.dying_connections() == 2  # both ends idle, both with keepalive
+        firewall.drop_both_ways()
+        poll_until(lambda: firewall.dying_connections() == 0, 30, "keepalive to give up")
+        assert firewall.established_connections() == 0
