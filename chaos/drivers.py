@@ -30,6 +30,21 @@ class DriverMissingError(UsageError):
     """The driver a user asked for cannot be imported here: install the extra."""
 
 
+class SessionReplacedError(Exception):
+    """The driver answered a ping on a new server session: it reconnected without telling.
+
+    mysql-connector's C extension does so (its libmysqlclient's ping) once the kernel has
+    declared the socket dead: the old session, its open transaction and its settings are gone,
+    and the new one runs with the server's defaults (``autocommit`` on). It is a disconnect to
+    :mod:`chaos.taxonomy` (``SESSION_REPLACED``), so a strategy replaces the connection
+    itself instead of running a transaction on a session it did not set up.
+    """
+
+    def __init__(self, before: int, after: int) -> None:
+        super().__init__(f"session {before} was silently replaced by session {after}")
+        self.before, self.after = before, after
+
+
 class Driver:
     """One driver: how to import it, connect with it, and ask its connection a few things.
 
@@ -152,6 +167,14 @@ class ConnectorDriver(Driver):
 
     def thread_id(self, conn: Connection) -> int:
         return int(conn.connection_id)
+
+    def ping(self, conn: Connection) -> None:
+        """Ping; a session the C extension replaced meanwhile is :class:`SessionReplacedError`."""
+        before = self.thread_id(conn)
+        conn.ping(reconnect=False)
+        after = self.thread_id(conn)
+        if after != before:
+            raise SessionReplacedError(before, after)
 
     def begin(self, conn: Connection) -> None:
         conn.start_transaction()

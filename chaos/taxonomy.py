@@ -19,6 +19,8 @@ from types import ModuleType
 
 import pymysql
 
+from chaos.drivers import SessionReplacedError
+
 
 @dataclass(frozen=True)
 class ErrorKind:
@@ -136,6 +138,14 @@ CONNECTOR_CONNECT_TIMEOUT = ErrorKind(
     True,
     False,
 )
+SESSION_REPLACED = ErrorKind(
+    None,
+    "SESSION_REPLACED",
+    "the driver reconnected silently (mysql-connector's C extension): the old session and its "
+    "transaction are gone, the new one has the server's defaults",
+    True,
+    True,
+)
 #: The messages of mysql-connector's errno -1 errors raised for a connection already lost or
 #: closed: by ``cursor()`` (whose ping failed), a command on a closed socket, or ``ping()``.
 _NOT_AVAILABLE = ("MySQL Connection not available", "Connection to MySQL is not available")
@@ -207,6 +217,8 @@ def _connector_kind(exc: BaseException) -> ErrorKind | None:
 def classify(exc: BaseException) -> ErrorKind | None:
     """The taxonomy row for ``exc``, or ``None`` when it is not a database error we know."""
     exc = _unwrap(exc)
+    if isinstance(exc, SessionReplacedError):
+        return SESSION_REPLACED
     if isinstance(exc, pymysql.err.InterfaceError) and exc.args[:1] == (0,):
         return USE_AFTER_CLOSE
     if type(exc) is pymysql.err.Error and exc.args == ("Already closed",):
