@@ -3,10 +3,9 @@
 :data:`BUNDLED` is registered in ``pyproject.toml`` (entry-point group ``mysql_chaos.strategies``)
 and keeps a fixed order: the seed's own code first, then the libraries the seed's answer suggested,
 then retry policies, then the reference ``safe`` strategy; then the naive and safe strategies on
-mysqlclient, then the asyncio drivers' (async strategies, run on one event loop). ``chaos`` finds
-them there and never imports this package. The naive and safe strategies on
-mysql-connector-python are importable from :mod:`.driver_variants` but not bundled: their
-verdicts vary from run to run, and the default matrix must not.
+mysqlclient and on mysql-connector-python (pure, then its C extension), SQLAlchemy's pre-ping on
+mysqlclient and on connector's C extension, then the asyncio drivers' (async strategies, run on
+one event loop). ``chaos`` finds them there and never imports this package.
 
 Several strategies need Flask, DBUtils or SQLAlchemy, which a plain ``pip install mysql-chaos``
 does not install (the ``strategies`` extra does), and the asyncio ones need aiomysql, asyncmy or
@@ -39,18 +38,27 @@ _CLASSES = {
     "safe": ("safe", "SafeStrategy"),
     "naive-global-mysqlclient": ("driver_variants", "NaiveGlobalMySQLclientStrategy"),
     "safe-mysqlclient": ("driver_variants", "SafeMySQLclientStrategy"),
+    "naive-global-connector-pure": ("driver_variants", "NaiveGlobalConnectorPureStrategy"),
+    "safe-connector-pure": ("driver_variants", "SafeConnectorPureStrategy"),
+    "naive-global-connector-c": ("driver_variants", "NaiveGlobalConnectorCStrategy"),
+    "safe-connector-c": ("driver_variants", "SafeConnectorCStrategy"),
+    "sqlalchemy-pre-ping-mysqlclient": (
+        "driver_variants",
+        "SQLAlchemyPrePingMySQLclientStrategy",
+    ),
+    "sqlalchemy-pre-ping-connector-c": ("driver_variants", "SQLAlchemyPrePingConnectorCStrategy"),
 }
 
 #: The driver (:mod:`chaos.drivers`) a bundled strategy connects with, when not PyMySQL.
-_DRIVERS = {"naive-global-mysqlclient": "mysqlclient", "safe-mysqlclient": "mysqlclient"}
-
-#: Importable by path but not bundled: mysql-connector-python's verdicts are not deterministic
-#: (see the README), and the default matrix must be.
-_UNBUNDLED = {
-    "NaiveGlobalConnectorPureStrategy": "driver_variants",
-    "NaiveGlobalConnectorCStrategy": "driver_variants",
-    "SafeConnectorPureStrategy": "driver_variants",
-    "SafeConnectorCStrategy": "driver_variants",
+_DRIVERS = {
+    "naive-global-mysqlclient": "mysqlclient",
+    "safe-mysqlclient": "mysqlclient",
+    "naive-global-connector-pure": "connector-pure",
+    "safe-connector-pure": "connector-pure",
+    "naive-global-connector-c": "connector-c",
+    "safe-connector-c": "connector-c",
+    "sqlalchemy-pre-ping-mysqlclient": "mysqlclient",
+    "sqlalchemy-pre-ping-connector-c": "connector-c",
 }
 
 #: The asyncio drivers' strategies (the ``async`` extra), and what each imports when it is built.
@@ -79,7 +87,6 @@ BUNDLED = {
 _MODULE_OF_CLASS = {
     **{attribute: module for module, attribute in _CLASSES.values()},
     **{attribute: module for module, attribute, _ in _ASYNC_CLASSES.values()},
-    **_UNBUNDLED,
 }
 
 __all__ = ["BUNDLED", *sorted(_MODULE_OF_CLASS)]

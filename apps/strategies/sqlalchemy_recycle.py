@@ -6,10 +6,11 @@ from typing import Any
 
 from sqlalchemy import create_engine
 
+from chaos.drivers import driver
 from chaos.strategy import BaseStrategy, StrategyConfig, UnitOfWork
 
-# Given by the URL; everything else in pymysql_kwargs() (TLS off, timeouts, socket) is passed
-# through connect_args unchanged.
+# Given by the URL; everything else the driver's adapter gives (TLS off, timeouts, socket) is
+# passed through connect_args unchanged.
 _URL_KEYS = frozenset({"host", "port", "user", "password", "database"})
 
 
@@ -26,12 +27,17 @@ class SQLAlchemyRecycleStrategy(BaseStrategy):
     summary = "SQLAlchemy pool_recycle: connections older than the recycle time are replaced"
     keeps_timeouts = False  # pymysql's defaults, as this library's users leave them
     pre_ping = False
+    #: The DB-API driver under the engine (:mod:`chaos.drivers`); :mod:`.driver_variants` sets
+    #: the others.
+    driver_name = "pymysql"
 
     def __init__(self, config: StrategyConfig) -> None:
         super().__init__(config)
-        kwargs = self.settings.pymysql_kwargs()
+        under = driver(self.driver_name)
+        under.load()
+        kwargs = under.connect_kwargs(self.settings)
         self.engine = create_engine(
-            self.settings.url(),
+            self.settings.url(under.sqlalchemy_scheme),
             pool_recycle=config.recycle_seconds,
             pool_pre_ping=self.pre_ping,
             connect_args={k: v for k, v in kwargs.items() if k not in _URL_KEYS},

@@ -1,5 +1,5 @@
-"""The strategies on mysqlclient are bundled and loaded lazily; the connector ones are not bundled
-(their verdicts vary from run to run) but stay importable by path."""
+"""The strategies on mysqlclient and mysql-connector-python are bundled and loaded lazily, after the
+PyMySQL ones and before the asyncio drivers'; their classes stay importable by path too."""
 
 from __future__ import annotations
 
@@ -9,13 +9,22 @@ import sys
 from chaos.strategy.registry import strategies
 
 
-def test_only_the_mysqlclient_variants_are_bundled():
+def test_the_driver_variants_are_bundled_between_pymysql_and_asyncio():
     names = strategies().names()
-    drivers = [name for name in names if name.endswith("-mysqlclient")]
-    assert drivers == ["naive-global-mysqlclient", "safe-mysqlclient"]
+    drivers = [name for name in names if name.endswith(("-mysqlclient", "-connector-pure", "-c"))]
+    assert drivers == [
+        "naive-global-mysqlclient",
+        "safe-mysqlclient",
+        "naive-global-connector-pure",
+        "safe-connector-pure",
+        "naive-global-connector-c",
+        "safe-connector-c",
+        "sqlalchemy-pre-ping-mysqlclient",
+        "sqlalchemy-pre-ping-connector-c",
+    ]
     # After the PyMySQL ones (their order is the reports'), before the asyncio drivers'.
-    assert names.index("safe") < names.index(drivers[0]) < names.index("aiomysql-safe")
-    assert not [name for name in names if "connector" in name]
+    assert names.index("safe") < names.index(drivers[0])
+    assert names.index(drivers[-1]) < names.index("sqlalchemy-async-pre-ping")
 
 
 def test_the_connector_variants_stay_importable_by_path():
