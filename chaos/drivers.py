@@ -157,6 +157,11 @@ class ConnectorDriver(Driver):
 
     def connect_kwargs(self, settings: ConnectionSettings, **overrides: Any) -> dict[str, Any]:
         options = _whole_seconds(settings.pymysql_kwargs(**overrides))
+        # TLS when the server offers it (MySQL; the disposable MariaDB does not): connector's
+        # caching_sha2_password, MySQL 9's only login, refuses a full login over plain TCP
+        # (2061, or 1045 from the pure driver) and has no RSA key exchange to fall back on.
+        if options.get("ssl_disabled"):
+            del options["ssl_disabled"]
         if "connect_timeout" in options:
             options["connection_timeout"] = options.pop("connect_timeout")
         options.setdefault("use_pure", self.use_pure)
