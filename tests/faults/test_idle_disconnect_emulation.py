@@ -86,8 +86,11 @@ def _err_packet(data: bytes) -> tuple[int, int, str, str]:
     payload = data[4:]
     assert payload[0] == 0xFF, f"not an ERR packet: {data!r}"
     assert payload[3:4] == b"#", f"an ERR packet without its SQL state: {data!r}"
-    return data[3], int.from_bytes(payload[1:3], "little"), payload[4:9].decode(), (
-        payload[9:].decode()
+    return (
+        data[3],
+        int.from_bytes(payload[1:3], "little"),
+        payload[4:9].decode(),
+        payload[9:].decode(),
     )
 
 
@@ -163,6 +166,8 @@ def test_each_driver_raises_the_same_exception_from_the_real_and_the_emulated_40
     if driver_name == "pymysql":
         # PyMySQL reads the packet numbered 0 as out of order: 2013, the 4031 itself unseen;
         # the fault's produces names exactly that.
-        assert repr(real) == FAULTS.get(EMULATION).produces == FAULTS.get(
-            "idle-timeout"
-        ).produces_on(MYSQL_FLAVOUR)
+        assert (
+            repr(real)
+            == FAULTS.get(EMULATION).produces
+            == FAULTS.get("idle-timeout").produces_on(MYSQL_FLAVOUR)
+        )
