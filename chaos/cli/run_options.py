@@ -63,7 +63,8 @@ def server_spec(ctx: click.Context, _param: click.Parameter, value: str | None) 
 SERVER_HELP = (
     "Where disposable servers come from: local (mariadbd on PATH, the default), mysql (Oracle "
     "MySQL from the root filesystem `mysql-chaos server install mysql` makes), docker:local "
-    "(MariaDB built here from Debian's packages) or docker:IMAGE."
+    "(MariaDB built here from Debian's packages), docker:local-mysql (that MySQL in a "
+    "container) or docker:IMAGE."
 )
 
 

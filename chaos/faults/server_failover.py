@@ -20,6 +20,7 @@ is judged is the one the endpoint leads to. The old writer stays read-only until
 from __future__ import annotations
 
 import logging
+from types import MappingProxyType
 
 from chaos.fault_effect import FaultEffect
 from chaos.faults.base import Fault, Need, register_fault
@@ -31,6 +32,8 @@ log = logging.getLogger(__name__)
 READ_ONLY_MESSAGE = (
     "The MariaDB server is running with the --read-only option so it cannot execute this statement"
 )
+#: The same refusal from Oracle MySQL: the code and the words are MariaDB's, the name is its own.
+MYSQL_READ_ONLY_MESSAGE = READ_ONLY_MESSAGE.replace("MariaDB", "MySQL")
 
 
 @register_fault
@@ -47,6 +50,10 @@ class FailoverDemotionFault(Fault):
     )
     needs = frozenset({Need.PROXY, Need.PROCESS, Need.STANDBY})
     produces = f"OperationalError(1290, '{READ_ONLY_MESSAGE}')"
+    # Measured on MySQL 9.7.4 (`repro --server mysql`): the same 1290, the server named MySQL.
+    produces_by_flavour = MappingProxyType(
+        {"mysql": f"OperationalError(1290, '{MYSQL_READ_ONLY_MESSAGE}')"}
+    )
     # The writes of a transaction meet the read-only writer: a lone SELECT would not.
     # Not in app mode's default set: every bundled strategy's verdict here is one the default
     # set already shows for it, and an app cell costs about 10 s (measured).

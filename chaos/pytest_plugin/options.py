@@ -42,7 +42,8 @@ def add_options(parser: pytest.Parser) -> None:
         default="local",
         help="Disposable servers: local (mariadbd on PATH, default), mysql (Oracle MySQL from "
         "the root filesystem `mysql-chaos server install mysql` makes) or containers, "
-        "docker:local (MariaDB built from Debian's packages) or docker:IMAGE.",
+        "docker:local (MariaDB built from Debian's packages), docker:local-mysql (that MySQL) "
+        "or docker:IMAGE.",
     )
     group.addoption(
         "--mysql-chaos-allow-global-changes",

@@ -61,14 +61,17 @@ class Backend:
     def flavour(self) -> str:
         """Which server flavour the cells run on (``mariadb`` or ``mysql``): whose expected
         verdicts and ``produces`` hold. A local binary says it without starting; an external
-        server is asked its version (one query); a container runs what the image installs,
-        Debian's MariaDB unless the base image already holds a server, which it cannot know
-        before the container runs: a container is taken as MariaDB."""
+        server is asked its version (one query); a container runs what the image installs:
+        MySQL on the MySQL flavour's root filesystem (``docker:local-mysql``), else Debian's
+        MariaDB unless the base image already holds a server, which it cannot know before the
+        container runs: such a container is taken as MariaDB."""
         if self.external_url:
             version = ExternalServer.from_url(self.external_url).query("SELECT VERSION()")[0][0]
             return MARIADB if "mariadb" in str(version).lower() else MYSQL
         if self.docker_image:
-            return MARIADB
+            from chaos.servers.docker.image import LOCAL_MYSQL_BASE  # the docker extra is optional
+
+            return MYSQL if self.docker_image == LOCAL_MYSQL_BASE else MARIADB
         return find_server_binary(self.server_binary).flavor
 
     def __repr__(self) -> str:

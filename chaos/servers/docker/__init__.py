@@ -6,11 +6,12 @@ without the ``docker`` extra.
 """
 
 from chaos.servers.docker.engine import OWNER_LABEL, engine_client, engine_socket
-from chaos.servers.docker.image import LOCAL_BASE, server_image
+from chaos.servers.docker.image import LOCAL_BASE, LOCAL_MYSQL_BASE, server_image
 from chaos.servers.docker.server import DockerServer
 
 __all__ = [
     "LOCAL_BASE",
+    "LOCAL_MYSQL_BASE",
     "OWNER_LABEL",
     "DockerServer",
     "engine_client",

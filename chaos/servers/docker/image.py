@@ -1,9 +1,11 @@
 """The server image, built once and cached: its tag is the hash of what went into it.
 
 ``server_image(client, base)`` builds ``Dockerfile`` in this directory on top of ``base``: an
-official image where a registry is reachable, or :data:`LOCAL_BASE`, a Debian bookworm root
+official image where a registry is reachable; :data:`LOCAL_BASE`, a Debian bookworm root
 filesystem made here with ``mmdebstrap`` from Debian's packages (MariaDB included) and imported
-as an image. Both are kept by tag; a second run finds them and builds nothing.
+as an image; or :data:`LOCAL_MYSQL_BASE`, Oracle MySQL's root filesystem (Debian sid's
+``mysql-server-core``, the one ``mysql-chaos server install mysql`` made for ``--server mysql``)
+imported as it is. All are kept by tag; a second run finds them and builds nothing.
 """
 
 from __future__ import annotations
@@ -29,12 +31,15 @@ log = logging.getLogger(__name__)
 
 #: ``base`` meaning "the root filesystem built here from Debian's packages".
 LOCAL_BASE = "local"
+#: ``base`` meaning "the MySQL flavour's root filesystem" (:mod:`chaos.servers.rootfs`).
+LOCAL_MYSQL_BASE = "local-mysql"
 #: Label on cached images (not an owner: the cache outlives every run).
 CACHE_LABEL = "io.mysql-chaos.cache"
 #: Which base (``local`` or an image name) a cached server image was built on.
 _BASE_LABEL = "io.mysql-chaos.base"
 SERVER_REPOSITORY = "localhost/mysql-chaos-server"
 BASE_REPOSITORY = "localhost/mysql-chaos-debian"
+MYSQL_BASE_REPOSITORY = "localhost/mysql-chaos-mysql"
 CONTEXT = Path(__file__).parent
 _CONTEXT_FILES = ("Dockerfile", "server-setup.sh", "init.sql", "entrypoint.sh")
 _SUITE = "bookworm"
@@ -90,17 +95,74 @@ def local_base_image(client: Any) -> str:
         if result.returncode != 0:
             tail = " | ".join(result.stderr.strip().splitlines()[-3:])
             raise ServerError(f"mmdebstrap failed: {tail}")
-        # Imported untagged, then tagged by the id it answered: engines differ in how they
-        # apply an import's repository and tag (podman adds :latest too).
-        answer = client.api.import_image_from_file(
-            str(rootfs), changes=[f"LABEL {CACHE_LABEL}=base"]
-        )
-        repository, version = tag.split(":")
-        image_id = json.loads(answer.strip().splitlines()[-1]).get("id") or ""
-        client.images.get(image_id.removeprefix("sha256:")).tag(repository, version)
+        _import(client, rootfs, tag)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return tag
+
+
+def local_mysql_base_image(client: Any) -> str:
+    """Oracle MySQL's root filesystem (the ``--server mysql`` flavour's), imported as an image.
+
+    Nothing is downloaded here: the root filesystem is the one on this machine, made by
+    ``mysql-chaos server install mysql``; without it, that command is the one line said.
+    """
+    # Imported here: the rootfs module is the MySQL flavour's, not every docker run's.
+    from chaos.servers.rootfs import MARKER, mysql_binary, rootfs_dir
+
+    root = rootfs_dir()
+    try:
+        binary = mysql_binary()
+    except ServerError as e:
+        raise CapabilityMissingError(str(e)) from e
+    tag = f"{MYSQL_BASE_REPOSITORY}:{binary.version}-{_digest((root / MARKER).read_bytes())}"
+    if _has_image(client, tag):
+        return tag
+    workdir = Path(tempfile.mkdtemp(prefix=owned_prefix("docker")))
+    try:
+        rootfs = workdir / "root.tar"
+        log.info("importing %s from %s", tag, root)
+        result = subprocess.run(
+            [
+                "tar",
+                "--create",
+                f"--file={rootfs}",
+                f"--directory={root}",
+                "--numeric-owner",
+                f"--exclude=./{MARKER}",
+                ".",
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            tail = " | ".join(result.stderr.strip().splitlines()[-3:])
+            raise ServerError(f"packing {root} failed: {tail}")
+        _import(client, rootfs, tag)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return tag
+
+
+def _import(client: Any, rootfs: Path, tag: str) -> None:
+    """A root filesystem's tar as the base image ``tag``."""
+    # Imported untagged, then tagged by the id it answered: engines differ in how they
+    # apply an import's repository and tag (podman adds :latest too).
+    answer = client.api.import_image_from_file(str(rootfs), changes=[f"LABEL {CACHE_LABEL}=base"])
+    repository, version = tag.split(":")
+    image_id = json.loads(answer.strip().splitlines()[-1]).get("id") or ""
+    client.images.get(image_id.removeprefix("sha256:")).tag(repository, version)
+
+
+def base_image(client: Any, base: str) -> str:
+    """The image ``base`` names: one of the two made here, else ``base`` itself (pulled or
+    found by the engine)."""
+    if base == LOCAL_BASE:
+        return local_base_image(client)
+    if base == LOCAL_MYSQL_BASE:
+        return local_mysql_base_image(client)
+    return base
 
 
 def _cache_lock_path() -> str:
@@ -115,10 +177,13 @@ def server_image(client: Any, base: str = LOCAL_BASE) -> str:
     with _lock, open(_cache_lock_path(), "a") as lock_file:
         # Another process may be building the same image: wait for it, then find its result.
         fcntl.flock(lock_file, fcntl.LOCK_EX)
-        tag = f"{SERVER_REPOSITORY}:{_digest(context_hash(), base)}"
+        # MySQL's base is this machine's root filesystem, which a reinstall replaces: its tag
+        # (named after what is inside) is part of the server image's.
+        base_ref = base_image(client, base) if base == LOCAL_MYSQL_BASE else None
+        tag = f"{SERVER_REPOSITORY}:{_digest(context_hash(), base, *filter(None, [base_ref]))}"
         if _has_image(client, tag):
             return tag
-        base_ref = local_base_image(client) if base == LOCAL_BASE else base
+        base_ref = base_ref or base_image(client, base)
         log.info("building %s on %s", tag, base_ref)
         docker = import_docker()
         try:
