@@ -93,9 +93,7 @@ class LoginAccessDeniedFault(LoginFault):
 @register_fault
 class LoginHostBlockedFault(LoginFault):
     name = "login-host-blocked"
-    description = (
-        "every session ends and the server blocks the client's host (max_connect_errors)"
-    )
+    description = "every session ends and the server blocks the client's host (max_connect_errors)"
     mechanism = (
         "mysql_login_error toxic (code 1129): a link opened during the fault gets ERR 1129, "
         "then EOF; mysql_close first closes every live link"
