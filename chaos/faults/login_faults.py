@@ -45,9 +45,7 @@ class LoginFault(WireFault):
         closed = toxic_strikes(proxy, CLOSE_TOXIC_NAME)
         proxy.remove_toxic(CLOSE_TOXIC_NAME)  # it acted as it was added; new links stay plain
         # The close is not the fault's strike: the struck count is the heal's (new logins).
-        return FaultEffect(
-            detail=f"{self.toxic_type} added; mysql_close closed {closed} live links"
-        )
+        return FaultEffect(detail=f"{self.toxic_type} added; live links closed: {closed}")
 
     def _heal(self) -> FaultEffect:
         proxy = self.target.proxy

@@ -390,9 +390,7 @@ def test_mysql_login_error_answers_new_links_with_an_err_packet_an_embedded_exte
     assert connect(echo_proxy).round_trip() < 0.1
 
 
-def test_mysql_login_error_refuses_an_invalid_code_an_embedded_extension(
-    echo_proxy, api, embedded
-):
+def test_mysql_login_error_refuses_an_invalid_code_an_embedded_extension(echo_proxy, api, embedded):
     path = f"/proxies/{echo_proxy.name}/toxics"
     body = {"type": "mysql_login_error", "attributes": {"code": 70000}}
     assert api("POST", path, json=body).status_code == 400
