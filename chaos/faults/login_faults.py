@@ -18,7 +18,7 @@ from chaos.fault_effect import FaultEffect
 from chaos.faults.base import register_fault
 from chaos.faults.client_actions import RECONNECT, ClientAction
 from chaos.faults.produced import LOST_TIMED_OUT, TOO_MANY_CONNECTIONS
-from chaos.faults.wire_faults import TOXIC_NAME, WireFault, toxic_strikes
+from chaos.faults.wire_faults import TOXIC_NAME, WireFault, find_toxic, toxic_strikes
 from chaos.settings import ConnectionSettings
 
 CLOSE_TOXIC_NAME = "chaos_login_close"
@@ -49,8 +49,12 @@ class LoginFault(WireFault):
 
     def _heal(self) -> FaultEffect:
         proxy = self.target.proxy
+        # Either toxic may be missing: an inject that raised halfway left only what it added.
+        if find_toxic(proxy, CLOSE_TOXIC_NAME) is not None:
+            proxy.remove_toxic(CLOSE_TOXIC_NAME)
         strikes = toxic_strikes(proxy, TOXIC_NAME)
-        proxy.remove_toxic(TOXIC_NAME)
+        if find_toxic(proxy, TOXIC_NAME) is not None:
+            proxy.remove_toxic(TOXIC_NAME)
         return FaultEffect.counted(strikes, f"{self.toxic_type} removed: {self.struck_what}")
 
 

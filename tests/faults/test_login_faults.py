@@ -12,7 +12,7 @@ import pytest
 
 from chaos.fault_effect import FaultEffect
 from chaos.faults import FAULTS, Fault
-from chaos.faults.login_faults import LoginFault
+from chaos.faults.login_faults import CLOSE_TOXIC_NAME, LoginFault
 from chaos.faults.wire_faults import TOXIC_NAME
 from chaos.runner.armed_fault import ArmedFault
 from chaos.runner.environment import Backend
@@ -113,3 +113,12 @@ def test_connect_timeout_does_not_cover_the_greeting(fault):
     select_one(conn)
     assert waited >= 1.5
     proxy.remove_toxic(TOXIC_NAME)
+
+
+@pytest.mark.parametrize("fault", ["login-max-connections"], indirect=True)
+def test_a_heal_after_an_inject_that_broke_halfway_removes_what_is_there(fault):
+    # The close toxic left behind, the login toxic never added: heal cleans up, says no strike.
+    fault.injected = True
+    fault.target.proxy.add_toxic("mysql_close", name=CLOSE_TOXIC_NAME, count=0)
+    assert fault.heal() == FaultEffect(None, None, "mysql_login_error removed: logins refused")
+    assert fault.target.proxy.toxics() == []
