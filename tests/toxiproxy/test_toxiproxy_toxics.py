@@ -366,3 +366,55 @@ def test_toxics_chain_in_the_order_added(echo_proxy, connect):
     echo_proxy.add_toxic("latency", name="second", latency=40)
     wire = connect(echo_proxy)
     assert 0.079 <= wire.quickest_round_trip(3) <= 0.1
+
+
+# -- connect-time toxics: embedded extensions (a real Toxiproxy answers 400 to their types) -----
+
+ERR_1040 = b"\xff\x10\x04#08004Too many connections"
+
+
+def test_mysql_login_error_answers_new_links_with_an_err_packet_an_embedded_extension(
+    echo_proxy, connect, embedded
+):
+    live = connect(echo_proxy)
+    assert live.round_trip() < 0.1
+    echo_proxy.add_toxic("mysql_login_error", name="login", code=1040)
+    refused = connect(echo_proxy)
+    # The packet a full server sends where its greeting would be: header (length, seq 0), then
+    # 0xFF, the code, '#', the SQLSTATE and the message; then end of stream.
+    data, how = refused.receive_until_closed()
+    assert (data[:4], data[4:], how) == (bytes((len(ERR_1040), 0, 0, 0)), ERR_1040, "eof")
+    assert live.round_trip() < 0.1  # the live link is untouched
+    assert echo_proxy.get_toxic("login")["strikes"] == 1
+    echo_proxy.remove_toxic("login")
+    assert connect(echo_proxy).round_trip() < 0.1
+
+
+def test_mysql_login_error_refuses_an_invalid_code_an_embedded_extension(echo_proxy, api, embedded):
+    path = f"/proxies/{echo_proxy.name}/toxics"
+    body = {"type": "mysql_login_error", "attributes": {"code": 70000}}
+    assert api("POST", path, json=body).status_code == 400
+
+
+def test_mysql_greeting_delay_holds_only_the_first_chunk_of_new_links_an_embedded_extension(
+    echo_proxy, connect, embedded
+):
+    live = connect(echo_proxy)
+    assert live.round_trip() < 0.1
+    echo_proxy.add_toxic("mysql_greeting_delay", name="stall", delay=300)
+    assert live.quickest_round_trip() < 0.1  # a live link is never held
+    new = connect(echo_proxy)
+    assert new.round_trip() >= 0.3  # its first chunk from upstream: held
+    assert new.quickest_round_trip() < 0.1  # every later one passes at once
+    assert echo_proxy.get_toxic("stall")["strikes"] == 1
+
+
+def test_mysql_greeting_delay_removed_lets_a_held_greeting_go_an_embedded_extension(
+    echo_proxy, connect, embedded
+):
+    echo_proxy.add_toxic("mysql_greeting_delay", name="stall", delay=60_000)
+    new = connect(echo_proxy)
+    new.sock.sendall(b"hello")
+    assert new.nothing_arrives_within(0.3)
+    echo_proxy.remove_toxic("stall")
+    assert new.receive_exactly(5) == b"hello"

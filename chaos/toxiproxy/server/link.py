@@ -76,6 +76,8 @@ class Link:
     def start(self, specs: list[StageSpec]) -> None:
         for spec in specs:
             self._append(spec)
+            # The toxic's task is only created: it runs once the loop turns, after this hook.
+            self.stages[-1].toxic.started()
         self._route()
 
     # -- source side --------------------------------------------------------------------------

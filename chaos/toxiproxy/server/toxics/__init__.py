@@ -8,6 +8,8 @@ from chaos.toxiproxy.server.toxics import (  # noqa: F401 - importing registers 
     mysql_commit_in_flight,
     mysql_cut,
     mysql_error,
+    mysql_greeting_delay,
+    mysql_login_error,
     mysql_lose_commit,
     mysql_lose_commit_ok,
     noop,

@@ -150,6 +150,11 @@ class Toxic(ABC):
     def strike(self, times: int = 1) -> None:
         self.shared["strikes"] = self.strikes + times
 
+    def started(self) -> None:  # noqa: B027 - optional hook
+        """Called once on each link that opens while the toxic is present, before any byte
+        flows; never on a live link the toxic is added to (an extension: upstream has no such
+        hook). A toxic that acts on a connection's start (its login) knows its link from it."""
+
     def cleanup(self, stub: ToxicStub) -> None:  # noqa: B027 - optional hook
         """Called on each link just before the toxic is removed (upstream's ``CleanupToxic``)."""
 
