@@ -39,7 +39,13 @@ class FaultEffect:
         return cls(None if count is None else count > 0, count, detail)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields as JSON values; the connect counts only from a fault that counts them."""
+        data = asdict(self)
+        if self.connects is None and not self.connects_per_tenth:
+            del data["connects"], data["connects_per_tenth"]
+        else:
+            data["connects_per_tenth"] = list(self.connects_per_tenth)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FaultEffect:

@@ -39,8 +39,8 @@ class ViolationKind(enum.StrEnum):
     CONNECT_STORM = (
         "connect-storm",
         "storm",
-        "connects retried without backoff: over 40 attempts per worker per second met the "
-        "fault's rule (counted by the kernel)",
+        "connects retried without backoff: over 40 connect attempts per worker in one second, "
+        "as the kernel counted them",
     )
     #: a fault that strikes between transactions (an idle connection) failed operations
     FAULT_LOSS = (
