@@ -21,11 +21,17 @@ class FaultEffect:
     None when that is not known (a server restarted: whether a client was there to meet it is
     not measured). ``count``: how many times it struck (sessions, strikes, packets), None where
     there is no count; never an estimate. ``detail``: what it did, in a few words.
+
+    ``connects``: the connection attempts that met the fault, as the kernel counted them (None:
+    the fault does not count connects), and ``connects_per_tenth`` the same attempts per tenth
+    of a second from the moment ``inject()`` began: what the connect-storm check reads.
     """
 
     struck: bool | None = None
     count: int | None = None
     detail: str = ""
+    connects: int | None = None
+    connects_per_tenth: tuple[int, ...] = ()
 
     @classmethod
     def counted(cls, count: int | None, detail: str) -> FaultEffect:
@@ -33,15 +39,23 @@ class FaultEffect:
         return cls(None if count is None else count > 0, count, detail)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The fields as JSON values; the connect counts only from a fault that counts them."""
+        data = asdict(self)
+        if self.connects is None and not self.connects_per_tenth:
+            del data["connects"], data["connects_per_tenth"]
+        else:
+            data["connects_per_tenth"] = list(self.connects_per_tenth)
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FaultEffect:
-        struck, count = data.get("struck"), data.get("count")
+        struck, count, connects = data.get("struck"), data.get("count"), data.get("connects")
         return cls(
             None if struck is None else bool(struck),
             None if count is None else int(count),
             str(data.get("detail", "")),
+            None if connects is None else int(connects),
+            tuple(int(n) for n in data.get("connects_per_tenth", ())),
         )
 
     def describe(self) -> str:
@@ -77,7 +91,15 @@ def combined(*effects: FaultEffect | None) -> FaultEffect | None:
     # What said something of the strikes; the rest ("nothing to repair") only when nothing did.
     telling = [effect for effect in known if effect.struck is not None] or known
     detail = "; ".join(effect.describe() for effect in telling)
-    return FaultEffect(struck, sum(counts) if counts else None, detail)
+    connects = [effect.connects for effect in known if effect.connects is not None]
+    per_tenth = next((e.connects_per_tenth for e in known if e.connects_per_tenth), ())
+    return FaultEffect(
+        struck,
+        sum(counts) if counts else None,
+        detail,
+        sum(connects) if connects else None,
+        per_tenth,
+    )
 
 
 #: What a fault whose ``_inject``/``_heal`` returns nothing did: not said.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from chaos.checker.check import BANK_CHECKS
 from chaos.checker.compose import compose
+from chaos.checker.connect_storm import ConnectStormChecker
 from chaos.checker.db_check import DatabaseCheckChecker
 from chaos.checker.exercised import ExercisedChecker
 from chaos.checker.hang import HangChecker
@@ -17,7 +18,12 @@ from chaos.checker.recovery import RecoveryChecker
 from chaos.checker.settled import SettledChecker
 
 HTTP_CHECKS = compose(
-    "http", RecoveryChecker(), HangChecker(), SettledChecker(), ExercisedChecker()
+    "http",
+    RecoveryChecker(),
+    HangChecker(),
+    ConnectStormChecker(),
+    SettledChecker(),
+    ExercisedChecker(),
 )
 APP_CHECKS = compose("app", *BANK_CHECKS.members, SettledChecker())
 CHECK_APP_CHECKS = compose("check-app", *HTTP_CHECKS.members, DatabaseCheckChecker())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from chaos.checker.atomic import AtomicChecker
 from chaos.checker.compose import compose
+from chaos.checker.connect_storm import ConnectStormChecker
 from chaos.checker.duplicate import DuplicateChecker
 from chaos.checker.exercised import ExercisedChecker
 from chaos.checker.fault_losses import FaultLossChecker
@@ -27,6 +28,7 @@ BANK_CHECKS = compose(
     OutcomesChecker(),
     RecoveryChecker(),
     HangChecker(),
+    ConnectStormChecker(),
     FaultLossChecker(),
     ExercisedChecker(),
 )

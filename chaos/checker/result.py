@@ -35,6 +35,13 @@ class ViolationKind(enum.StrEnum):
         "a worker had no success within the deadline after heal",
     )
     HANG = "hang", "hang", "an operation outlived the hard deadline"
+    #: while new connections failed, the client retried its connect without a pause
+    CONNECT_STORM = (
+        "connect-storm",
+        "storm",
+        "connects retried without backoff: over 40 connect attempts per worker in one second, "
+        "as the kernel counted them",
+    )
     #: a fault that strikes between transactions (an idle connection) failed operations
     FAULT_LOSS = (
         "lost-in-fault",

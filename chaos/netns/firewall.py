@@ -3,6 +3,11 @@
 Client and server share the namespace's loopback, so every packet of the connection crosses the
 ``output`` hook once: one chain there sees both directions. Every rule has a ``counter``, so a
 fault can say how many packets its rules struck (:meth:`Firewall.packets_struck`).
+
+The rules on new connections (:meth:`Firewall.drop_new_connections`,
+:meth:`Firewall.refuse_new_connections`) match only a SYN without ACK, so established sessions
+pass untouched, and they note each attempt's source port in a set with a timeout: the kernel's
+own record of every connect that met the rule and when (:meth:`Firewall.connect_attempts`).
 """
 
 from __future__ import annotations
@@ -20,6 +25,15 @@ _COUNTER = re.compile(r"\bcounter packets (\d+) bytes \d+")
 # ``ss -o`` shows ``timer:(keepalive,...)`` or ``timer:(on,...)`` (retransmitting) on a socket the
 # kernel will still give up on by itself; an idle socket without keepalive shows no timer.
 _TIMER = re.compile(r"\btimer:\((?:keepalive|on),")
+#: The set of source ports whose SYN met a new-connection rule, and its elements' lifetime:
+#: longer than any fault phase, so no attempt expires before it is read.
+ATTEMPTS = "connect_attempts"
+ATTEMPT_TIMEOUT_SECONDS = 600
+_ELEMENT = re.compile(r"\b(\d+) (?:timeout \S+ )?expires ((?:\d+ms|\d+[hms])+)")
+_DURATION_PART = re.compile(r"(\d+)(ms|h|m|s)")
+_UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+#: A first SYN: SYN set, ACK clear (a SYN-ACK or anything later in a session does not match).
+_SYN = "tcp flags & (syn | ack) == syn"
 
 
 class Firewall:
@@ -30,11 +44,12 @@ class Firewall:
         self.port = int(port)
         self.active: str | None = None
 
-    def _apply(self, rules: str) -> None:
+    def _apply(self, rules: str, sets: str = "") -> None:
         ruleset = (
             f"table inet {TABLE} {{}}\n"
             f"delete table inet {TABLE}\n"
             f"table inet {TABLE} {{\n"
+            f"{sets}"
             "  chain output {\n"
             "    type filter hook output priority 0; policy accept;\n"
             f"{rules}"
@@ -74,6 +89,47 @@ class Firewall:
             "reject with tcp reset\n"
         )
         self.active = "reset-requests"
+
+    def drop_new_connections(self) -> None:
+        """Silently drop every connection attempt (SYN) to the port: the connect hangs until the
+        client's connect timeout. Established sessions pass."""
+        self._new_connection_rule("drop")
+        self.active = "syn-drop"
+
+    def refuse_new_connections(self) -> None:
+        """Answer every connection attempt (SYN) to the port with a TCP RST, as a closed port or
+        a firewall's REJECT does: the connect fails at once (ECONNREFUSED). Established sessions
+        pass."""
+        self._new_connection_rule("reject with tcp reset")
+        self.active = "syn-refused"
+
+    def _new_connection_rule(self, verdict: str) -> None:
+        sets = (
+            f"  set {ATTEMPTS} {{\n"
+            "    type inet_service; size 65535; flags dynamic,timeout;\n"
+            f"    timeout {ATTEMPT_TIMEOUT_SECONDS}s;\n"
+            "  }\n"
+        )
+        # Two rules: an attempt is noted apart from the verdict, so a full set (an add that
+        # fails ends its rule) never lets a SYN through.
+        rules = (
+            f"    tcp dport {self.port} {_SYN} add @{ATTEMPTS} {{ tcp sport }}\n"
+            f"    tcp dport {self.port} {_SYN} counter {verdict}\n"
+        )
+        self._apply(rules, sets)
+
+    def connect_attempts(self) -> list[float]:
+        """How many seconds ago each connection attempt first met the new-connection rule, one
+        per source port (a SYN sent again on the same port, a retransmission, counts once; so
+        does a port the kernel reuses, after some 14 000 attempts: a lower bound). Empty when
+        no such rule is active."""
+        if self.active not in ("syn-drop", "syn-refused"):
+            return []
+        listing = self.namespace.output([tool("nft"), "list", "set", "inet", TABLE, ATTEMPTS])
+        return [
+            max(0.0, ATTEMPT_TIMEOUT_SECONDS - _seconds(expires))
+            for _port, expires in _ELEMENT.findall(listing)
+        ]
 
     def packets_struck(self) -> int | None:
         """Packets the active rules dropped or reset so far (None when no rule is active)."""
@@ -121,3 +177,10 @@ class Firewall:
             [tool("ss"), "-Htn", "state", "established", f"( dport = :{self.port} )"]
         )
         return sum(1 for line in out.splitlines() if line.strip())
+
+
+def _seconds(duration: str) -> float:
+    """nft's ``1m2s345ms`` in seconds."""
+    return sum(
+        int(amount) * _UNIT_SECONDS[unit] for amount, unit in _DURATION_PART.findall(duration)
+    )

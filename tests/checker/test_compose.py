@@ -102,12 +102,14 @@ def test_the_named_compositions_list_their_members() -> None:
         "outcomes",
         "recovery",
         "hang",
+        "connect-storm",
         "fault-losses",
         "exercised",
     )
     assert APP_CHECKS.member_names == (*BANK_CHECKS.member_names, "settled")
-    assert HTTP_CHECKS.member_names == ("recovery", "hang", "settled", "exercised")
-    assert CHECK_APP_CHECKS.member_names == ("recovery", "hang", "settled", "exercised", "db-check")
+    http = ("recovery", "hang", "connect-storm", "settled", "exercised")
+    assert HTTP_CHECKS.member_names == http
+    assert CHECK_APP_CHECKS.member_names == (*http, "db-check")
 
 
 def test_a_state_the_bank_checkers_cannot_read_gives_unknowns_not_an_exception() -> None:

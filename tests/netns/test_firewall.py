@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import time
 from collections.abc import Iterator
 
 import pymysql
@@ -157,3 +158,58 @@ def test_a_client_end_with_keepalive_is_dying_until_keepalive_gives_up(inside):
         assert firewall.dying_connections() == before + 2  # both ends idle, both with keepalive
         firewall.drop_both_ways()
         poll_until(lambda: firewall.dying_connections() == 0, 30, "keepalive to give up")
+
+CONNECT_REFUSED = (
+    "OperationalError(2003, \"Can't connect to MySQL server on '127.0.0.1' "
+    '([Errno 111] Connection refused)")'
+)
+CONNECT_TIMED_OUT = (
+    "OperationalError(2003, \"Can't connect to MySQL server on '127.0.0.1' (timed out)\")"
+)
+
+
+def _connect_failure(server: LocalServer, connect_timeout: float) -> tuple[str, float]:
+    started = time.monotonic()
+    with pytest.raises(pymysql.err.OperationalError) as failed:
+        pymysql.connect(**server.settings.pymysql_kwargs(connect_timeout=connect_timeout))
+    return repr(failed.value), time.monotonic() - started
+
+
+@requires_net_admin
+def test_refused_new_connections_fail_at_once_and_a_live_session_goes_on(inside):
+    _namespace, server, firewall = inside
+    with _connection(server) as live:
+        firewall.refuse_new_connections()
+        assert _connect_failure(server, 5)[0] == CONNECT_REFUSED
+        assert _connect_failure(server, 5)[1] < 1.0  # at once, not the connect timeout
+        assert scalar(live, "SELECT 1") == 1  # the established session is untouched
+    assert len(firewall.connect_attempts()) == 2
+    firewall.clear()
+    with _connection(server) as conn:
+        assert scalar(conn, "SELECT 1") == 1
+
+
+@requires_net_admin
+def test_dropped_new_connections_wait_for_the_connect_timeout_and_a_live_session_goes_on(inside):
+    _namespace, server, firewall = inside
+    with _connection(server) as live:
+        firewall.drop_new_connections()
+        failure, seconds = _connect_failure(server, 2)
+        assert failure == CONNECT_TIMED_OUT and seconds >= 2.0
+        assert scalar(live, "SELECT 1") == 1
+    # The SYN sent again after 1 s (the kernel's retransmission) is the same attempt.
+    assert firewall.packets_struck() >= 2
+    assert len(firewall.connect_attempts()) == 1
+
+
+@requires_net_admin
+def test_each_connect_attempt_is_noted_with_how_long_ago_it_met_the_rule(inside):
+    _namespace, server, firewall = inside
+    assert firewall.connect_attempts() == []  # no rule, nothing noted
+    firewall.refuse_new_connections()
+    _connect_failure(server, 1)
+    time.sleep(0.5)
+    _connect_failure(server, 1)
+    ages = sorted(firewall.connect_attempts())
+    assert len(ages) == 2
+    assert 0.0 <= ages[0] < 0.3 and 0.4 < ages[1] < 1.0, ages

@@ -7,6 +7,7 @@ Each class's docstring says its bug in one line.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 import pymysql
@@ -327,3 +328,61 @@ class AutocommitAfterReconnect(_PerThread):
             if is_disconnect(e):
                 self._connections.discard()
             raise
+
+
+# -- reconnects while new connections fail --------------------------------------------------
+
+
+class _ConnectRetried(BaseStrategy):
+    """A per-thread connection, replaced after a disconnect; a failed connect is tried again
+    until ``retry_seconds`` have passed, with :meth:`pause` seconds between attempts."""
+
+    retry_seconds = 2.0
+
+    def __init__(self, config: StrategyConfig) -> None:
+        super().__init__(config)
+        kwargs = self.settings.pymysql_kwargs(**config.extra)
+        self._connections = ThreadConnections(lambda: self._connect(kwargs))
+
+    def pause(self, attempt: int) -> float:
+        raise NotImplementedError
+
+    def _connect(self, kwargs: dict[str, Any]) -> Any:
+        deadline = time.monotonic() + self.retry_seconds
+        attempt = 0
+        while True:
+            try:
+                return pymysql.connect(**kwargs)
+            except pymysql.err.OperationalError:
+                attempt += 1
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(self.pause(attempt))
+
+    def run(self, unit: UnitOfWork) -> Any:
+        conn = self._connections.get_or_connect().conn
+        try:
+            return run_transaction(conn, unit)
+        except BaseException as e:
+            if is_disconnect(e):
+                self._connections.discard()
+            raise
+
+    def close(self) -> None:
+        self._connections.close_all()
+
+
+class ConnectRetryTightLoop(_ConnectRetried):
+    """Retries a failed connect at once, in a tight loop, for up to 2 s: against a refused
+    port that is hundreds of attempts a second from every worker."""
+
+    def pause(self, attempt: int) -> float:
+        return 0.0  # the bug: "it failed, try again"
+
+
+class ConnectRetryWithBackoff(_ConnectRetried):
+    """Correct: the same retries for up to 2 s, with a pause doubling from 50 ms (at most
+    0.5 s) between attempts."""
+
+    def pause(self, attempt: int) -> float:
+        return min(0.5, 0.05 * 2 ** (attempt - 1))

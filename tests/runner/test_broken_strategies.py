@@ -13,10 +13,13 @@ from chaos.faults import FAULTS
 from chaos.runner.matrix import run_matrix
 from chaos.strategy import StrategyFactory
 from chaos.verdicts.cell_result import CellResult
+from tests.netns.support import requires_net_admin
 
 from .broken_strategies import (
     AutocommitAfterReconnect,
     AutocommitPersistentDB,
+    ConnectRetryTightLoop,
+    ConnectRetryWithBackoff,
     KeyedLostCommitReportedFailed,
     KeyedSafe,
     LockingReadBack,
@@ -150,3 +153,25 @@ def test_a_reconnect_that_turns_autocommit_on_half_applies_the_next_transfer() -
 
 def test_a_reconnect_that_keeps_autocommit_off_is_all_or_nothing() -> None:
     assert run_once(PrePingPool, "reconnect-drop").violations == ()
+
+
+@requires_net_admin
+def test_a_connect_retried_in_a_tight_loop_is_a_connect_storm_every_time() -> None:
+    results = run_five_times(ConnectRetryTightLoop, "syn-refused", runs=3)
+    assert [r.violations for r in results] == [("connect-storm",)] * 3
+    for result in results:
+        assert result.check is not None and result.strike is not None
+        (storm,) = result.check.of_kind("connect-storm")
+        rate = re.match(
+            r"workers 0, 1, 2, 3: (\d+) connect attempts per worker per second", storm.detail
+        )
+        assert rate and int(rate.group(1)) > 40, storm.detail
+        # Counted by the kernel: every attempt met the rule, far more than the workers' ops.
+        assert result.strike.connects is not None and result.strike.connects > 4 * 40
+
+
+@requires_net_admin
+def test_a_connect_retried_with_backoff_is_no_storm() -> None:
+    result = run_once(ConnectRetryWithBackoff, "syn-refused")
+    assert result.violations == ()
+    assert result.strike is not None and result.strike.struck is True

@@ -42,6 +42,14 @@ def test_check_whose_faults_were_all_skipped_exits_with_the_skip_code_naming_the
 
 
 @without_net_admin
+def test_the_connect_faults_skip_with_the_reason_and_the_gate_is_not_green() -> None:
+    result = _run_without_net_admin("check", NAIVE, "--fault", "syn-drop", "--fault", "syn-refused")
+    assert result.returncode == ExitCode.SKIPPED, result.stdout + result.stderr
+    assert f"SKIPPED {NAIVE} x syn-drop: needs CAP_NET_ADMIN" in result.stdout
+    assert f"SKIPPED {NAIVE} x syn-refused: needs CAP_NET_ADMIN" in result.stdout
+
+
+@without_net_admin
 def test_check_with_allow_skip_exits_zero_and_still_names_the_skipped_faults() -> None:
     result = _run_without_net_admin(
         "check", NAIVE, "--fault", "middlebox-drop", "--fault", "middlebox-reset", "--allow-skip"
