@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from chaos.cli.run_options import backend_for
+from chaos.cli.run_options import SERVER_HELP, backend_for, server_spec
 from chaos.errors import UsageError
 
 if TYPE_CHECKING:
@@ -61,7 +61,18 @@ _ERROR = 4
     show_default=True,
     help="Runs the shrinker may make (0: no shrinking).",
 )
-@click.option("--server-url", metavar="URL", help="An external server instead of a disposable one.")
+@click.option(
+    "--server",
+    metavar="local|mysql|docker:IMAGE",
+    expose_value=False,
+    callback=server_spec,
+    help=SERVER_HELP,
+)
+@click.option(
+    "--server-url",
+    metavar="URL",
+    help="An external server instead of a disposable one (faults that need its process skip).",
+)
 def soak(
     strategy: str,
     seed: str | None,
@@ -142,9 +153,10 @@ def soak(
     smallest = outcome.smallest or outcome.first
     if outcome.shrunk is not None:
         bound = " (stopped by --shrink-attempts or --duration)" if outcome.shrunk.exhausted else ""
+        runs, faults = outcome.shrunk.attempts, len(smallest.schedule)
         click.echo(
-            f"shrunk in {outcome.shrunk.attempts} runs{bound} to {len(smallest.schedule)} "
-            f"fault{'s' if len(smallest.schedule) != 1 else ''}:"
+            f"shrunk in {runs} run{'s' if runs != 1 else ''}{bound} to {faults} "
+            f"fault{'s' if faults != 1 else ''}:"
         )
         _show_schedule(smallest.schedule)
     for violation in smallest.result.check.violations if smallest.result.check else ():

@@ -44,7 +44,7 @@ def test_a_broken_strategy_fails_and_shrinks_to_at_most_two_faults(
     failing_soak: subprocess.CompletedProcess[str],
 ) -> None:
     assert failing_soak.returncode == 1, failing_soak.stdout + failing_soak.stderr
-    shrunk = re.search(r"^shrunk in (\d+) runs to (\d+) faults?:", failing_soak.stdout, re.M)
+    shrunk = re.search(r"^shrunk in (\d+) runs? to (\d+) faults?:", failing_soak.stdout, re.M)
     assert shrunk is not None, failing_soak.stdout
     assert 1 <= int(shrunk[2]) <= 2
     assert "Traceback" not in failing_soak.stderr
