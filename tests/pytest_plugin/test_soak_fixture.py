@@ -14,7 +14,7 @@ def test_safe_survives_a_soak(mysql_chaos_soak):
 
 def test_naive_global_is_caught(mysql_chaos_soak):
     print("seed", mysql_chaos_soak.seed)
-    mysql_chaos_soak.check("naive-global", faults=3, shrink_attempts=2)
+    mysql_chaos_soak.check("naive-global", faults=3, shrink_attempts=1)
 """
 
 
