@@ -111,3 +111,6 @@ cli.add_command(down)
 from chaos.cli.report import report  # noqa: E402
 
 cli.add_command(report)
+from chaos.cli.soak import soak  # noqa: E402
+
+cli.add_command(soak)

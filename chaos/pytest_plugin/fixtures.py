@@ -18,6 +18,7 @@ from chaos.pytest_plugin.resources import resources
 
 if TYPE_CHECKING:
     from chaos.pytest_plugin.fault_under_test import FaultUnderTest
+    from chaos.pytest_plugin.soak_fixture import SoakFixture
     from chaos.runner.environment import Backend
     from chaos.servers.base import MySQLServer
     from chaos.settings import ConnectionSettings
@@ -154,3 +155,17 @@ def _backend_for(request: pytest.FixtureRequest, backend: Backend) -> Backend:
         return with_marker_options(backend, marker, where)
     except ChaosError as e:
         pytest.fail(str(e), pytrace=False)
+
+
+@pytest.fixture
+def mysql_chaos_soak(request: pytest.FixtureRequest) -> SoakFixture:
+    """Seeded random fault schedules against a strategy (see :class:`SoakFixture`), from
+    ``--mysql-chaos-seed`` or a random seed; a failing soak prints the seed that replays it."""
+    from chaos.pytest_plugin.soak_fixture import SoakFixture
+    from chaos.soak import random_seed
+
+    process = resources(request.config)
+    seed = process.options.seed
+    # The process's Toxiproxy (started on first use): nearly every schedule has a proxy fault.
+    toxiproxy = process.toxiproxy.client()
+    return SoakFixture(random_seed() if seed is None else seed, process.options.backend, toxiproxy)

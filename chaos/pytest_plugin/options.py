@@ -102,6 +102,12 @@ def add_options(parser: pytest.Parser) -> None:
         help="Matrix: write this run's (or shard's) report as `mysql-chaos matrix --json` does.",
     )
     group.addoption(
+        "--mysql-chaos-seed",
+        metavar="N",
+        help="The seed of the mysql_chaos_soak fixture's fault schedules (default: a random "
+        "one, printed when a soak fails): a failing soak replays with the seed it printed.",
+    )
+    group.addoption(
         "--mysql-chaos-jobs",
         type=int,
         metavar="N",
@@ -129,6 +135,8 @@ class PluginOptions:
     server_options: tuple[str, ...] = ()
     #: Matrix cells run at once in this session (all its workers together).
     jobs: int = 1
+    #: The soak fixture's seed (None: a random one per soak).
+    seed: int | None = None
 
     @functools.cached_property
     def backend(self) -> Backend:
@@ -210,6 +218,11 @@ def _read(config: pytest.Config) -> PluginOptions:
 
         json_file = check_report_path("--mysql-chaos-json", json_file)
     shard = option("mysql_chaos_shard")
+    seed = option("mysql_chaos_seed")
+    if seed is not None:
+        from chaos.soak.seed import parse_seed
+
+        seed = parse_seed(seed)
     backend_kind = "--mysql-chaos-server-url" if url else docker_image and "containers"
     server_options = server_settings.ini_server_options(config, backend_kind or None)
     toxiproxy_url = option("toxiproxy_url") or os.environ.get("TOXIPROXY_URL", "").strip()
@@ -227,6 +240,7 @@ def _read(config: pytest.Config) -> PluginOptions:
         own=own,
         server_options=server_options,
         jobs=jobs or 1,
+        seed=seed,
     )
 
 

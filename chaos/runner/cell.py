@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +43,27 @@ guard_traceback_formatting()
 
 INITIAL_BALANCE = 1000
 
+#: What happens between the warm-up and the recovery phase: the fault struck while the workload
+#: runs. It returns the history's metadata about the fault (``inject_effect``, ``heal_effect``,
+#: ``between_transactions``) and marks the fault and heal times on the driver.
+FaultPhase = Callable[[WorkloadDriver, ArmedFault], dict[str, Any]]
+
+
+def one_fault_phase(driver: WorkloadDriver, armed: ArmedFault) -> dict[str, Any]:
+    """A matrix cell's fault phase: inject, every worker at once, heal."""
+    fault = armed.fault
+    driver.mark_fault()
+    inject_effect = armed.inject()
+    # Every worker at once; faults that strike one transaction choose it on the wire.
+    driver.run_fault_phase(fault.fault_phase_operations, spacing=fault.fault_phase_spacing)
+    heal_effect = armed.heal()
+    driver.mark_heal()
+    return {
+        "inject_effect": inject_effect,
+        "heal_effect": heal_effect,
+        "between_transactions": fault.strikes_between_transactions,
+    }
+
 
 def run_cell(
     strategy_name: str,
@@ -52,8 +74,12 @@ def run_cell(
     toxiproxy: Any | None,
     timing: CellTiming,
     history_dir: Path | None = None,
+    fault_phase: FaultPhase = one_fault_phase,
 ) -> CellResult:
     """Run one cell; never raises for a cell-level problem (skips and errors are results).
+
+    ``fault_phase`` drives the fault while the workload runs (a soak strikes a schedule of
+    faults there instead of one).
 
     A skip comes only from the pre-flight needs, checked before anything starts. Whatever
     raises after that (the fault, the server, the proxy, a bug) is an ``error`` result: the
@@ -74,7 +100,7 @@ def run_cell(
             fault_class, backend, toxiproxy, set_up=set_up, transfer_signature=TRANSFER_SIGNATURE
         ) as armed:
             with armed.entered():
-                history = _exercise(strategy_name, factory, armed, timing, accounts)
+                history = _exercise(strategy_name, factory, armed, timing, accounts, fault_phase)
                 state = read_state(armed.target.admin_settings)
         verdict = check(
             history,
@@ -113,6 +139,7 @@ def _exercise(
     armed: ArmedFault,
     timing: CellTiming,
     accounts: int,
+    fault_phase: FaultPhase,
 ) -> History:
     """The workload through the fault's phases; the schema is made and the fault prepared."""
     fault = armed.fault
@@ -128,12 +155,7 @@ def _exercise(
             hard_deadline=timing.hard_deadline,
         )
         driver.run_concurrently(timing.warmup_operations, Phase.WARMUP)
-        driver.mark_fault()
-        inject_effect = armed.inject()
-        # Every worker at once; faults that strike one transaction choose it on the wire.
-        driver.run_fault_phase(fault.fault_phase_operations, spacing=fault.fault_phase_spacing)
-        heal_effect = armed.heal()
-        driver.mark_heal()
+        fault_meta = fault_phase(driver, armed)
         driver.run_until_recovered(Phase.RECOVERY, timing.recovery_deadline)
         history = driver.history(
             strategy_name,
@@ -141,11 +163,7 @@ def _exercise(
             initial_total=accounts * INITIAL_BALANCE,
             recovery_deadline=timing.recovery_deadline,
         )
-        return history.with_meta(
-            inject_effect=inject_effect,
-            heal_effect=heal_effect,
-            between_transactions=fault.strikes_between_transactions,
-        )
+        return history.with_meta(**fault_meta)
     finally:
         # Heal (retried) and put back the GLOBAL variables prepare() changed, also when the
         # cell failed before inject; a failure here is the cell's error.

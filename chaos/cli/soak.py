@@ -1,0 +1,178 @@
+"""``mysql-chaos soak``: faults of the catalogue at random steps of a live workload, from one
+seed; a failing schedule is shrunk and printed as a command that replays it."""
+
+from __future__ import annotations
+
+import shlex
+from typing import TYPE_CHECKING
+
+import click
+
+from chaos.cli.run_options import SERVER_HELP, backend_for, server_spec
+from chaos.errors import UsageError
+
+if TYPE_CHECKING:
+    from chaos.runner.soak import SoakRun
+    from chaos.soak import Schedule
+
+#: Exit codes (README, "Exit codes"): a violation 1, nothing struck or a skip 3, an error 4.
+_NOTHING_TESTED = 3
+_ERROR = 4
+
+
+@click.command()
+@click.argument("strategy", metavar="NAME|MODULE:FACTORY")
+@click.option(
+    "--seed", metavar="N", help="The seed of the schedule (default: a random one, printed)."
+)
+@click.option(
+    "--faults",
+    "count",
+    type=click.IntRange(1, 64),
+    default=4,
+    show_default=True,
+    help="How many faults the schedule holds.",
+)
+@click.option(
+    "--fault",
+    "pool",
+    multiple=True,
+    metavar="NAME",
+    help="Repeatable: draw only from these faults (default: every fault that shares one world "
+    "and is not slow).",
+)
+@click.option(
+    "--schedule",
+    "schedule_spec",
+    metavar="FAULT@STEP+LENGTH,...",
+    help="Run this schedule (as a soak prints it) instead of drawing one from the seed.",
+)
+@click.option(
+    "--duration",
+    type=click.FloatRange(1, None),
+    default=600.0,
+    show_default=True,
+    help="Seconds the soak may take, shrinking included; it stops shrinking when they are up.",
+)
+@click.option(
+    "--shrink-attempts",
+    type=click.IntRange(0, None),
+    default=20,
+    show_default=True,
+    help="Runs the shrinker may make (0: no shrinking).",
+)
+@click.option(
+    "--server",
+    metavar="local|mysql|docker:IMAGE",
+    expose_value=False,
+    callback=server_spec,
+    help=SERVER_HELP,
+)
+@click.option(
+    "--server-url",
+    metavar="URL",
+    help="An external server instead of a disposable one (faults that need its process skip).",
+)
+def soak(
+    strategy: str,
+    seed: str | None,
+    count: int,
+    pool: tuple[str, ...],
+    schedule_spec: str | None,
+    duration: float,
+    shrink_attempts: int,
+    server_url: str | None,
+) -> None:
+    """Strike a live workload with faults at random steps, as one seed decides; on a violation,
+    shrink the schedule to the smallest that still fails and print the command that replays it.
+
+    Exit codes: 0 every invariant held, 1 a violation, 2 bad input, 3 nothing struck or the
+    schedule cannot run here, 4 an error, 130 interrupted.
+    """
+    from chaos.runner.soak import run_soak
+    from chaos.soak import (
+        generate_schedule,
+        parse_schedule,
+        parse_seed,
+        random_seed,
+        soak_fault_names,
+    )
+    from chaos.strategy.registry import strategy_factory
+
+    factory = strategy_factory(strategy)
+    if schedule_spec is not None:
+        if seed is not None:
+            raise UsageError("--schedule and --seed exclude each other")
+        schedule = parse_schedule(schedule_spec)
+        replay = ["--schedule", schedule.spec()]
+        click.echo(f"soak: {strategy}, the schedule given")
+    else:
+        names = soak_fault_names(pool)
+        number = parse_seed(seed) if seed is not None else random_seed()
+        schedule = generate_schedule(number, names, count)
+        replay = ["--seed", str(number), "--faults", str(count)]
+        replay += [arg for name in pool for arg in ("--fault", name)]
+        click.echo(f"soak: {strategy}, seed {number}")
+    backend = backend_for(server_url, False)
+    _show_schedule(schedule)
+    click.echo(f"replay: {_command(strategy, replay)}")
+
+    def on_run(run: SoakRun, role: str) -> None:
+        result = run.result
+        verdict = f"error: {result.error}" if result.error else result.skipped or result.verdict
+        click.echo(f"  {role:<6} {run.schedule.spec()}: {verdict} ({result.seconds:.1f} s)")
+
+    outcome = run_soak(
+        strategy,
+        factory,
+        schedule,
+        backend=backend,
+        shrink_attempts=shrink_attempts,
+        duration=duration,
+        on_run=on_run,
+    )
+    first = outcome.first.result
+    if first.error is not None:
+        click.secho(f"the schedule could not run: {first.error}", fg="red")
+        click.get_current_context().exit(_ERROR)
+    if first.skipped is not None:
+        click.secho(f"the schedule cannot run here: {first.skipped}", fg="yellow")
+        click.get_current_context().exit(_NOTHING_TESTED)
+    if not outcome.failed:
+        if first.check is not None and not first.check.passed:
+            click.secho(
+                "no fault of the schedule struck the strategy: nothing was tested", fg="yellow"
+            )
+            click.get_current_context().exit(_NOTHING_TESTED)
+        click.secho(
+            f"{strategy}: every invariant held over {len(schedule)} faults "
+            f"({outcome.seconds:.1f} s)",
+            fg="green",
+        )
+        return
+    smallest = outcome.smallest or outcome.first
+    if outcome.shrunk is not None:
+        bound = " (stopped by --shrink-attempts or --duration)" if outcome.shrunk.exhausted else ""
+        runs, faults = outcome.shrunk.attempts, len(smallest.schedule)
+        click.echo(
+            f"shrunk in {runs} run{'s' if runs != 1 else ''}{bound} to {faults} "
+            f"fault{'s' if faults != 1 else ''}:"
+        )
+        _show_schedule(smallest.schedule)
+    for violation in smallest.result.check.violations if smallest.result.check else ():
+        click.echo(f"  {violation.kind}: {violation.detail}")
+    click.echo(
+        f"replay the smallest: {_command(strategy, ['--schedule', smallest.schedule.spec()])}"
+    )
+    click.secho(f"{strategy}: {smallest.result.verdict} under this schedule", fg="red")
+    click.get_current_context().exit(1)
+
+
+def _show_schedule(schedule: Schedule) -> None:
+    click.echo(f"schedule: {schedule.spec()}")
+    for line in schedule.timeline():
+        click.echo(f"  {line}")
+
+
+def _command(strategy: str, args: list[str]) -> str:
+    return shlex.join(["mysql-chaos", "soak", strategy, *args])

@@ -1,0 +1,47 @@
+"""The ``mysql_chaos_soak`` fixture in a user's suite (pytester, real servers, real proxy): the
+seed comes from ``--mysql-chaos-seed``, the safe strategy passes, the seed's naive connection
+fails with the schedule shrunk and the lines that replay it."""
+
+from __future__ import annotations
+
+import pytest
+
+INNER = """
+def test_safe_survives_a_soak(mysql_chaos_soak):
+    outcome = mysql_chaos_soak.check("safe", faults=2)
+    assert not outcome.failed
+
+
+def test_naive_global_is_caught(mysql_chaos_soak):
+    print("seed", mysql_chaos_soak.seed)
+    mysql_chaos_soak.check("naive-global", faults=3, shrink_attempts=1)
+"""
+
+
+def test_a_soak_replays_by_seed_and_fails_a_broken_strategy(pytester) -> None:
+    pytester.makepyfile(INNER)
+    result = pytester.runpytest_subprocess("--mysql-chaos-seed", "42", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*soak with seed 42: * under reset-peer@1+1,server-crash@2+1,shutdown-mid-query@5+1",
+            "*replay: pytest --mysql-chaos-seed 42",
+            "*smallest failing schedule*",
+            "*replay it: mysql-chaos soak naive-global --schedule *",
+        ]
+    )
+
+
+def test_a_bad_seed_is_one_usage_line(pytester) -> None:
+    pytester.makepyfile("def test_x(mysql_chaos_soak): pass")
+    result = pytester.runpytest_subprocess("--mysql-chaos-seed", "banana")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.errlines if line.strip()]
+    assert errors == ["ERROR: seed must be a non-negative integer, got 'banana'"]
+
+
+def test_the_seed_option_is_in_the_plugins_group(pytester) -> None:
+    result = pytester.runpytest("--help")
+    text = result.stdout.str()
+    group = text[text.index("mysql-chaos: fault injection for MySQL clients") :]
+    assert "--mysql-chaos-seed=N" in group.split("\n\n")[0]
