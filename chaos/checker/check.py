@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from chaos.checker.atomic import AtomicChecker
 from chaos.checker.compose import compose
+from chaos.checker.drift import DriftChecker
 from chaos.checker.duplicate import DuplicateChecker
 from chaos.checker.exercised import ExercisedChecker
 from chaos.checker.fault_losses import FaultLossChecker
@@ -29,6 +30,7 @@ BANK_CHECKS = compose(
     HangChecker(),
     FaultLossChecker(),
     ExercisedChecker(),
+    DriftChecker(),
 )
 
 
