@@ -104,6 +104,7 @@ def test_the_named_compositions_list_their_members() -> None:
         "hang",
         "fault-losses",
         "exercised",
+        "drift",
     )
     assert APP_CHECKS.member_names == (*BANK_CHECKS.member_names, "settled")
     assert HTTP_CHECKS.member_names == ("recovery", "hang", "settled", "exercised")
