@@ -112,7 +112,8 @@ def test_a_read_that_writes_a_key_row_does_not_take_the_strike_meant_for_a_trans
     assert result.violations == ("false-failure",)
     assert result.check is not None
     [violation] = result.check.violations
-    assert re.fullmatch(r"w[0-2]-3", violation.op_ids[0]), violation.op_ids  # a transfer
+    # The first operation of the fault phase (after two transfers and a read per worker).
+    assert re.fullmatch(r"w[0-2]-4", violation.op_ids[0]), violation.op_ids  # a transfer
 
 
 def test_a_correct_strategy_whose_reads_write_passes_the_strike_once_faults() -> None:
