@@ -8,6 +8,7 @@ from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
 from chaos.errors import UsageError
+from chaos.session_setup import SessionSetup
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class ConnectionSettings:
     connect_timeout: float | None = None
     read_timeout: float | None = None
     write_timeout: float | None = None
+    #: The session state the run asks the client to set up (None: none asked). The driver's
+    #: ``init_command`` carries it, so a reconnect through the driver sets it up again.
+    session: SessionSetup | None = None
 
     def pymysql_kwargs(self, **overrides: Any) -> dict[str, Any]:
         """Keyword arguments for ``pymysql.connect``.
@@ -48,6 +52,8 @@ class ConnectionSettings:
         }
         if self.unix_socket:
             kwargs["unix_socket"] = self.unix_socket
+        if self.session is not None:
+            kwargs["init_command"] = self.session.init_command()
         for name in ("connect_timeout", "read_timeout", "write_timeout"):
             value = getattr(self, name)
             if value is not None:
@@ -72,8 +78,13 @@ class ConnectionSettings:
     ) -> ConnectionSettings:
         return replace(self, connect_timeout=connect, read_timeout=read, write_timeout=write)
 
+    def with_session(self, session: SessionSetup | None) -> ConnectionSettings:
+        return replace(self, session=session)
+
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        data["session"] = self.session  # kept whole, so ConnectionSettings(**data) round-trips
+        return data
 
     @classmethod
     def from_url(cls, url: str) -> ConnectionSettings:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from chaos.checker.atomic import AtomicChecker
 from chaos.checker.compose import compose
 from chaos.checker.connect_storm import ConnectStormChecker
+from chaos.checker.drift import DriftChecker
 from chaos.checker.duplicate import DuplicateChecker
 from chaos.checker.exercised import ExercisedChecker
 from chaos.checker.fault_losses import FaultLossChecker
@@ -31,6 +32,7 @@ BANK_CHECKS = compose(
     ConnectStormChecker(),
     FaultLossChecker(),
     ExercisedChecker(),
+    DriftChecker(),
 )
 
 

@@ -63,6 +63,13 @@ class ViolationKind(enum.StrEnum):
         "unexercised",
         "the fault never struck the code under test (its own count says so): nothing was tested",
     )
+    #: a worker's session state after a reconnect differs from what its client set up
+    DRIFT = (
+        "drift",
+        "drift",
+        "a worker's session state (isolation, sql_mode, time zone, charset, init_command "
+        "variable, named lock) changed after its setup: a reconnect lost it",
+    )
     #: a checker raised (Jepsen's ``:valid? :unknown``): its invariant was not judged
     UNKNOWN = (
         "unknown",

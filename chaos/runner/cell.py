@@ -24,7 +24,12 @@ from chaos.runner.timing import CellTiming
 from chaos.strategy import StrategyFactory
 from chaos.strategy.loading import build_strategy
 from chaos.verdicts.cell_result import CellResult
-from chaos.workload.bank import TRANSFER_SIGNATURE, create_bank, read_state
+from chaos.workload.bank import (
+    TRANSFER_SIGNATURE,
+    create_bank,
+    read_state,
+    session_setup_for,
+)
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.generator import accounts_needed
 from chaos.workload.history import History, Phase, history_file_name, save_jsonl
@@ -143,7 +148,9 @@ def _exercise(
 ) -> History:
     """The workload through the fault's phases; the schema is made and the fault prepared."""
     fault = armed.fault
-    config = timing.strategy_config(armed.target.client_settings)
+    # Every client is asked to set up the same session state; reads record it (drift).
+    session = session_setup_for(armed.target.admin_settings)
+    config = timing.strategy_config(armed.target.client_settings.with_session(session))
     strategy = None
     driver = None
     try:
@@ -153,10 +160,13 @@ def _exercise(
             strategy,
             workers=timing.workers,
             hard_deadline=timing.hard_deadline,
+            session=session,
         )
         driver.run_concurrently(timing.warmup_operations, Phase.WARMUP)
+        driver.read_once(Phase.WARMUP)
         fault_meta = fault_phase(driver, armed)
         driver.run_until_recovered(Phase.RECOVERY, timing.recovery_deadline)
+        driver.read_once(Phase.RECOVERY)
         history = driver.history(
             strategy_name,
             fault.name,

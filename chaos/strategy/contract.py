@@ -58,7 +58,10 @@ class StrategyConfig:
     ``connection`` says where to connect and carries the connect/read/write timeouts the run
     wants (1 s each in a matrix or ``check`` cell); ``connection.pymysql_kwargs()`` passes them
     on. A strategy may ignore them (the seed's strategies do, see
-    :attr:`BaseStrategy.keeps_timeouts`: pymysql's defaults have no read timeout). ``extra``
+    :attr:`BaseStrategy.keeps_timeouts`: pymysql's defaults have no read timeout). In a cell,
+    ``connection.session`` is the session state the run asks for (:mod:`chaos.session_setup`),
+    passed on as the driver's ``init_command``; the ``drift`` invariant holds each worker to
+    the state its client set up, so a reconnect must set it up again. ``extra``
     holds the user's own options (``mysql-chaos check --option KEY=VALUE``), nothing else.
     """
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pymysql
 
+from chaos.session_setup import SessionSetup, isolation_variable, reading
 from chaos.settings import ConnectionSettings
 from chaos.strategy import Connection, UnitOfWork
 from chaos.workload.state import (
@@ -97,6 +98,15 @@ def create_bank(
         conn.close()
 
 
+def session_setup_for(settings: ConnectionSettings) -> SessionSetup:
+    """The run's :class:`SessionSetup` in the words of the server behind ``settings``."""
+    conn = pymysql.connect(**settings.pymysql_kwargs())
+    try:
+        return SessionSetup(isolation_variable=isolation_variable(conn))
+    finally:
+        conn.close()
+
+
 def transfer_unit(
     op_id: str,
     from_id: int,
@@ -134,14 +144,44 @@ def check_op_id(op_id: str) -> None:
         raise ValueError(f"op id must be 1..{MAX_OP_ID_LENGTH} chars without ';': {op_id!r}")
 
 
-def read_unit(op_id: str) -> UnitOfWork:
-    """A read of every balance; the body returns ``{account id: balance}``."""
+class BalanceRead(dict[int, int]):
+    """``{account id: balance}`` as a read saw it, and the session state it read beside them."""
 
-    def body(conn: Connection) -> dict[int, int]:
+    session: dict[str, str | None] | None = None
+
+
+def read_sql(session: SessionSetup | None) -> str:
+    """:data:`READ_SQL`, reading the session's state in the same statement when ``session``.
+
+    The same statement, not a second one: a fault that counts a transaction's statements on the
+    wire meets the same transaction with or without the reading.
+    """
+    if session is None:
+        return READ_SQL
+    return f"SELECT id, balance, {session.select_list()} FROM accounts ORDER BY id"
+
+
+def balance_read(rows: Any, session: SessionSetup | None) -> BalanceRead:
+    """The body's answer from the rows of :func:`read_sql`."""
+    rows = list(rows)
+    result = BalanceRead(pair(row) for row in rows)
+    if session is not None and rows:
+        first = rows[0]
+        values = list(first.values()) if isinstance(first, Mapping) else list(first)
+        result.session = reading(values[2:])
+    return result
+
+
+def read_unit(op_id: str, session: SessionSetup | None = None) -> UnitOfWork:
+    """A read of every balance; the body returns ``{account id: balance}``
+    (a :class:`BalanceRead`, with the session's state when ``session`` is given)."""
+    sql = read_sql(session)
+
+    def body(conn: Connection) -> BalanceRead:
         with conn.cursor() as cursor:
-            cursor.execute(READ_SQL)
+            cursor.execute(sql)
             rows = cursor.fetchall()
-        return dict(pair(row) for row in rows)
+        return balance_read(rows, session)
 
     return UnitOfWork(op_id=op_id, body=body)
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from chaos.session_setup import SessionSetup
 from chaos.strategy import AsyncConnection, AsyncUnitOfWork, UnitOfWork
 from chaos.workload.bank import (
     CREDIT_SQL,
     DEBIT_SQL,
     LEDGER_SQL,
-    READ_SQL,
     WAS_APPLIED_SQL,
+    BalanceRead,
+    balance_read,
     check_op_id,
     first_row,
-    pair,
+    read_sql,
     read_unit,
     transfer_unit,
 )
@@ -50,19 +52,20 @@ def async_transfer_unit(op_id: str, from_id: int, to_id: int, amount: int) -> As
     return AsyncUnitOfWork(op_id=op_id, body=body, was_applied=was_applied)
 
 
-def async_read_unit(op_id: str) -> AsyncUnitOfWork:
-    """A read of every balance; the body returns ``{account id: balance}``."""
+def async_read_unit(op_id: str, session: SessionSetup | None = None) -> AsyncUnitOfWork:
+    """A read of every balance, as :func:`~chaos.workload.bank.read_unit`."""
+    sql = read_sql(session)
 
-    async def body(conn: AsyncConnection) -> dict[int, int]:
+    async def body(conn: AsyncConnection) -> BalanceRead:
         async with conn.cursor() as cursor:
-            await cursor.execute(READ_SQL)
+            await cursor.execute(sql)
             rows = await cursor.fetchall()
-        return dict(pair(row) for row in rows)
+        return balance_read(rows, session)
 
     return AsyncUnitOfWork(op_id=op_id, body=body)
 
 
-ReadBuilder = Callable[[str], UnitOfWork | AsyncUnitOfWork]
+ReadBuilder = Callable[[str, SessionSetup | None], UnitOfWork | AsyncUnitOfWork]
 TransferBuilder = Callable[[str, int, int, int], UnitOfWork | AsyncUnitOfWork]
 
 

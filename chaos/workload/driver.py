@@ -31,6 +31,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from chaos.errors import StrategyExitError, one_line
+from chaos.session_setup import SessionSetup
 from chaos.strategy import DefiniteFailure, Strategy, is_async_strategy
 from chaos.taxonomy import classify
 from chaos.workload.bank_async import unit_builders
@@ -58,7 +59,8 @@ class WorkloadDriver:
 
     ``clock`` is read for every timestamp and deadline (it must advance); tests inject one.
     Worker ``w`` moves money between accounts ``2w+1`` and ``2w+2``: the bank needs
-    ``2 * workers`` accounts.
+    ``2 * workers`` accounts. With ``session``, every read also reads the session state the
+    run asked for (in the same statement) and records it.
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class WorkloadDriver:
         *,
         clock: Clock = time.monotonic,
         reclaim_seconds: float | None = None,
+        session: SessionSetup | None = None,
     ) -> None:
         if workers < 1:
             raise ValueError(f"need at least one worker, not {workers}")
@@ -81,6 +84,7 @@ class WorkloadDriver:
             )
         self.strategy = strategy
         self._read_unit, self._transfer_unit = unit_builders(strategy)
+        self.session = session
         self.workers = workers
         self.hard_deadline = hard_deadline
         self.reclaim_seconds = hard_deadline if reclaim_seconds is None else reclaim_seconds
@@ -123,6 +127,12 @@ class WorkloadDriver:
             kinds[self.workers - 1] = Kind.READ
         pacer = FixedCountPacer(operations_per_worker, spacing)
         self._run_phase(Phase(phase), pacer, kinds=kinds)
+
+    def read_once(self, phase: Phase | str) -> None:
+        """Every usable worker reads once, all at once: with a session setup, each worker's
+        reading of its session state at this point (the warm-up's is its baseline)."""
+        kinds = {w: Kind.READ for w in range(self.workers)}
+        self._run_phase(Phase(phase), FixedCountPacer(1), kinds=kinds)
 
     def run_one_at_a_time(
         self,
@@ -287,7 +297,7 @@ class WorkloadDriver:
         """Hand the worker its next operation; ``invoke`` is when the decision was taken."""
         planned = self._plans[worker].next_operation(kind)
         if planned.kind is Kind.READ:
-            unit = self._read_unit(planned.op_id)
+            unit = self._read_unit(planned.op_id, self.session)
         else:
             assert planned.from_id is not None and planned.to_id is not None
             assert planned.amount is not None
@@ -342,9 +352,13 @@ class WorkloadDriver:
         job, error = completion.job, completion.error
         if error is None:
             total = None
+            session = None
             if job.planned.kind is Kind.READ and isinstance(completion.value, Mapping):
                 total = sum(int(balance) for balance in completion.value.values())
-            return self._store(job, Result.OK, completion.complete, read_total=total)
+                session = getattr(completion.value, "session", None)
+            return self._store(
+                job, Result.OK, completion.complete, read_total=total, session=session
+            )
         result = Result.FAIL if completion.definite else Result.UNKNOWN
         return self._store(
             job, result, completion.complete, error=_describe(error), error_kind=_kind(error)

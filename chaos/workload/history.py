@@ -9,7 +9,8 @@ JSON lines, so a run can be re-checked offline::
     {"type": "op", "op_id": "w0-1", "worker": 0, "kind": "transfer", ...}
     {"type": "state", "accounts": [...], "ledger": [...]}
 
-The meta record also holds what the fault said it did on inject and on heal
+An ``ok`` read also records the session state it read (``session``); older histories load
+with ``None`` there. The meta record also holds what the fault said it did on inject and on heal
 (:class:`~chaos.fault_effect.FaultEffect`); histories saved before that was recorded load with
 ``None`` there.
 """
@@ -69,6 +70,9 @@ class Operation:
     amount: int | None = None
     #: Sum of the balances an ``ok`` read saw (Jepsen's bank check on reads).
     read_total: int | None = None
+    #: The session state an ``ok`` read saw, by field (:data:`chaos.session_setup.SESSION_FIELDS`);
+    #: None when not read (transfers, app mode, histories saved before it was recorded).
+    session: dict[str, str | None] | None = None
 
     def __post_init__(self) -> None:
         # Coerce so values loaded from JSON compare and serialise like constructed ones.

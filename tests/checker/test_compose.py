@@ -105,6 +105,7 @@ def test_the_named_compositions_list_their_members() -> None:
         "connect-storm",
         "fault-losses",
         "exercised",
+        "drift",
     )
     assert APP_CHECKS.member_names == (*BANK_CHECKS.member_names, "settled")
     http = ("recovery", "hang", "connect-storm", "settled", "exercised")

@@ -159,6 +159,7 @@ def test_a_client_end_with_keepalive_is_dying_until_keepalive_gives_up(inside):
         firewall.drop_both_ways()
         poll_until(lambda: firewall.dying_connections() == 0, 30, "keepalive to give up")
 
+
 CONNECT_REFUSED = (
     "OperationalError(2003, \"Can't connect to MySQL server on '127.0.0.1' "
     '([Errno 111] Connection refused)")'

@@ -386,3 +386,25 @@ class ConnectRetryWithBackoff(_ConnectRetried):
 
     def pause(self, attempt: int) -> float:
         return min(0.5, 0.05 * 2 ** (attempt - 1))
+
+
+class SessionSetAfterConnect(PrePingPool):
+    """Sets the run's session state with a SET after a thread's first connect, as code that
+    runs ``SET time_zone ...`` at start-up does; the connections its ping puts in place of a
+    dead one never get it (the setup belongs in the driver's init_command)."""
+
+    def __init__(self, config: StrategyConfig) -> None:
+        super().__init__(config)
+        setup = self.settings.session
+        kwargs = self.settings.with_session(None).pymysql_kwargs(**config.extra)
+        local = threading.local()
+
+        def connect() -> Any:
+            conn = pymysql.connect(**kwargs)
+            if setup is not None and not getattr(local, "connected", False):
+                with conn.cursor() as cursor:
+                    cursor.execute(setup.init_command())
+            local.connected = True
+            return conn
+
+        self._connections = ThreadConnections(connect)

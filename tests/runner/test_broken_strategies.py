@@ -29,6 +29,7 @@ from .broken_strategies import (
     PlainReadBack,
     PrePingPool,
     RecycleWithoutPing,
+    SessionSetAfterConnect,
 )
 
 RUNS = 5
@@ -114,7 +115,8 @@ def test_a_read_that_writes_a_key_row_does_not_take_the_strike_meant_for_a_trans
     assert result.violations == ("false-failure",)
     assert result.check is not None
     [violation] = result.check.violations
-    assert re.fullmatch(r"w[0-2]-3", violation.op_ids[0]), violation.op_ids  # a transfer
+    # The first operation of the fault phase (after two transfers and a read per worker).
+    assert re.fullmatch(r"w[0-2]-4", violation.op_ids[0]), violation.op_ids  # a transfer
 
 
 def test_a_correct_strategy_whose_reads_write_passes_the_strike_once_faults() -> None:
@@ -141,14 +143,20 @@ def test_a_pool_that_recycles_but_never_pings_loses_operations_to_an_idle_fault(
 
 
 def test_a_pool_that_pings_at_checkout_loses_nothing_to_an_idle_fault() -> None:
+    # Nor its session state: its new connections run the setup's init_command (no drift).
     assert run_once(PrePingPool, "kill-connection").violations == ()
 
 
 def test_a_reconnect_that_turns_autocommit_on_half_applies_the_next_transfer() -> None:
     result = run_once(AutocommitAfterReconnect, "reconnect-drop")
-    assert result.violations == ("partial",)
+    assert result.violations == ("drift", "partial")
     assert result.check is not None
     assert any("not all-or-nothing" in v.detail for v in result.check.of_kind("partial"))
+    # The reads of a reconnected worker show why: autocommit is on in its new session.
+    assert all(
+        re.match(r"worker \d: autocommit was '0' after setup, then '1'", v.detail)
+        for v in result.check.of_kind("drift")
+    ), [v.detail for v in result.check.of_kind("drift")]
 
 
 def test_a_reconnect_that_keeps_autocommit_off_is_all_or_nothing() -> None:
@@ -175,3 +183,26 @@ def test_a_connect_retried_with_backoff_is_no_storm() -> None:
     result = run_once(ConnectRetryWithBackoff, "syn-refused")
     assert result.violations == ()
     assert result.strike is not None and result.strike.struck is True
+
+
+def test_a_session_set_up_after_connect_and_lost_on_reconnect_is_drift() -> None:
+    results = [run_once(SessionSetAfterConnect, "kill-connection")]
+    assert [r.violations for r in results] == [("drift",)]
+    lost = {
+        "isolation",
+        "sql_mode",
+        "time_zone",
+        "collation_connection",
+        "init_command_variable",
+        "holds_named_lock",
+    }
+    for result in results:
+        assert result.check is not None
+        named = {
+            (int(m.group(1)), m.group(2))
+            for v in result.check.of_kind("drift")
+            if (m := re.match(r"worker (\d+): (\w+) was .* after setup, then ", v.detail))
+        }
+        # Every worker's reconnect lost every field the SET had set, and each is named.
+        assert named == {(w, field) for w in range(4) for field in lost}
+        assert len(result.check.of_kind("drift")) == len(named)

@@ -19,10 +19,13 @@ import pytest
 from chaos.errors import ServerBinaryMissingError
 from chaos.faults import FAULTS
 from chaos.runner.environment import Backend
+from chaos.runner.matrix import run_matrix
 from chaos.runner.matrix_plan import MatrixOutcome, MatrixRequest, plan_matrix, run_plan
 from chaos.servers.rootfs import MYSQL_FLAVOUR, mysql_binary
 from chaos.strategy.expectations import IN_PROCESS, expected_verdicts
 from chaos.verdicts import ExitCode
+
+from .broken_strategies import PrePingPool, SessionSetAfterConnect
 
 try:
     mysql_binary()
@@ -99,3 +102,22 @@ def test_repro_on_mysql_exits_0_with_the_exception_the_faults_mysql_produces_sta
     # idle-timeout: MySQL's 4031 goodbye is not MariaDB's silent close; failover-demotion: the
     # same 1290, in the server's own name.
     assert fault.produces_on("mysql") != fault.produces_on("mariadb")
+
+
+def test_on_mysql_a_session_set_after_connect_and_lost_on_reconnect_is_drift() -> None:
+    # MySQL names the isolation variable transaction_isolation (tx_isolation is gone) and its
+    # default collation utf8mb4_0900_ai_ci: the reading and the checker hold there too.
+    run = run_matrix(
+        [("set-after-connect", SessionSetAfterConnect), ("pre-ping", PrePingPool)],
+        [FAULTS.get("kill-connection")],
+        backend=MYSQL,
+        jobs=2,
+    )
+    verdicts = {r.strategy: (r.error, r.violations) for r in run.results}
+    assert verdicts == {"set-after-connect": (None, ("drift",)), "pre-ping": (None, ())}
+    [drifted] = [r for r in run.results if r.strategy == "set-after-connect"]
+    assert drifted.check is not None
+    assert any(
+        v.detail.startswith("worker 0: isolation was 'READ-COMMITTED' after setup")
+        for v in drifted.check.of_kind("drift")
+    ), [v.detail for v in drifted.check.violations]

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from chaos.checker import check
-from chaos.workload.bank import read_state
+from chaos.workload.bank import read_state, session_setup_for
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.generator import accounts_for_worker
 from chaos.workload.history import Kind, Phase, Result
@@ -162,3 +162,19 @@ def test_a_clean_cell_gives_no_violation_and_measures_recovery(bank, driver_for)
     assert result.violations == ()
     assert result.recovery_seconds is not None and 0 < result.recovery_seconds < 5
     assert result.ok_ops == len(history.operations)
+
+
+def test_read_once_has_every_worker_read_and_record_the_session_state_it_read_in(bank):
+    setup = session_setup_for(bank)
+    strategy = PerUnitConnectionStrategy(bank.with_session(setup))
+    with WorkloadDriver(strategy, workers=3, session=setup) as driver:
+        driver.read_once(Phase.WARMUP)
+        driver.run_concurrently(1, Phase.FAULT)  # transfers: no reading
+    reads = [op for op in driver.operations if op.kind is Kind.READ]
+    assert sorted(op.worker for op in reads) == [0, 1, 2]
+    assert all(op.phase is Phase.WARMUP and op.result is Result.OK for op in reads)
+    assert all(op.read_total == INITIAL_TOTAL for op in reads)
+    assert all(op.session is not None and op.session["time_zone"] == "+03:00" for op in reads)
+    assert all(op.session["holds_named_lock"] == "1" for op in reads if op.session)
+    transfers = [op for op in driver.operations if op.kind is Kind.TRANSFER]
+    assert len(transfers) == 3 and all(op.session is None for op in transfers)

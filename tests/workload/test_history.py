@@ -89,3 +89,17 @@ def test_history_file_names_hold_only_portable_characters() -> None:
     name = history_file_name("mypkg.db:make", "kill-connection")
     assert name == "mypkg.db_make__kill-connection.jsonl"
     assert history_file_name("a/b:c", "outage", prefix="app") == "app__a_b_c__outage.jsonl"
+
+
+def test_a_reads_session_state_is_kept_and_a_history_saved_before_that_still_loads(tmp_path):
+    seen = {"time_zone": "+03:00", "holds_named_lock": None}
+    read = Operation("w0-3", 0, Kind.READ, Phase.WARMUP, 0.1, 0.2, "ok", read_total=8, session=seen)
+    save_jsonl(tmp_path / "h.jsonl", History(CellMeta("s", "f", hard_deadline=1.0), (read,)))
+    [loaded] = load_jsonl(tmp_path / "h.jsonl").history.operations
+    assert loaded.session == seen
+    # An operation written before readings were recorded: no "session" key.
+    meta = {"type": "meta", "format": 1, "strategy": "s", "fault": "f", "hard_deadline": 1.0}
+    old = {k: v for k, v in {"type": "op", **read.to_dict()}.items() if k != "session"}
+    (tmp_path / "old.jsonl").write_text(json.dumps(meta) + "\n" + json.dumps(old) + "\n")
+    [op] = load_jsonl(tmp_path / "old.jsonl").history.operations
+    assert op.session is None and op.read_total == 8
