@@ -85,7 +85,7 @@ class ViolationKind(enum.StrEnum):
     PARTIAL_TXN = (
         "partial-txn",
         "ptxn",
-        "a transaction's appends half-applied: some values in the final lists, some not",
+        "a transaction half-applied: some of its appends in the final lists, some not",
     )
     #: a checker raised (Jepsen's ``:valid? :unknown``): its invariant was not judged
     UNKNOWN = (
