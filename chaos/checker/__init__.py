@@ -3,13 +3,14 @@
 One module per invariant, each a :class:`Checker` (history, state, context -> violations);
 :func:`compose` runs several as one, and a checker that raises becomes an ``unknown`` violation
 instead of a crash. The named compositions are the checks the commands run: :data:`BANK_CHECKS`
-(``check``, ``matrix``, the plugin), and in app mode :data:`APP_CHECKS`, :data:`HTTP_CHECKS`
+(``check``, ``matrix``, the plugin), :data:`LIST_APPEND_CHECKS` (``check --workload
+list-append``), and in app mode :data:`APP_CHECKS`, :data:`HTTP_CHECKS`
 and :data:`CHECK_APP_CHECKS`. A checker reads a history and a state, nothing else, so a saved
 run can be re-checked offline.
 """
 
 from chaos.checker.app import APP_CHECKS, CHECK_APP_CHECKS, HTTP_CHECKS
-from chaos.checker.check import BANK_CHECKS, check, check_record
+from chaos.checker.check import BANK_CHECKS, LIST_APPEND_CHECKS, check, check_lists, check_record
 from chaos.checker.compose import Composition, compose
 from chaos.checker.protocol import CheckContext, Checker
 from chaos.checker.result import CheckResult, Violation, ViolationKind
@@ -19,6 +20,7 @@ __all__ = [
     "BANK_CHECKS",
     "CHECK_APP_CHECKS",
     "HTTP_CHECKS",
+    "LIST_APPEND_CHECKS",
     "CheckContext",
     "CheckResult",
     "Checker",
@@ -26,6 +28,7 @@ __all__ = [
     "Violation",
     "ViolationKind",
     "check",
+    "check_lists",
     "check_record",
     "compose",
 ]

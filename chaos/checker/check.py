@@ -14,11 +14,13 @@ from chaos.checker.duplicate import DuplicateChecker
 from chaos.checker.exercised import ExercisedChecker
 from chaos.checker.fault_losses import FaultLossChecker
 from chaos.checker.hang import HangChecker
+from chaos.checker.list_append import ListAppendChecker
 from chaos.checker.outcomes import OutcomesChecker
 from chaos.checker.protocol import CheckContext
 from chaos.checker.recovery import RecoveryChecker
 from chaos.checker.result import CheckResult
 from chaos.workload.history import History, RunRecord
+from chaos.workload.list_state import ListState
 from chaos.workload.state import BankState
 
 #: The bank's invariants: what a history and the bank's final state prove.
@@ -36,6 +38,17 @@ BANK_CHECKS = compose(
 )
 
 
+#: The list-append workload's: our own list checks and every invariant that is not the bank's.
+LIST_APPEND_CHECKS = compose(
+    "list-append",
+    ListAppendChecker(),
+    RecoveryChecker(),
+    HangChecker(),
+    FaultLossChecker(),
+    ExercisedChecker(),
+)
+
+
 def check(
     history: History,
     state: BankState,
@@ -48,9 +61,19 @@ def check(
     return BANK_CHECKS.judge(history, state, context)
 
 
+def check_lists(history: History, lists: ListState, *, recovery_deadline: float) -> CheckResult:
+    """:data:`LIST_APPEND_CHECKS` judging one list-append run."""
+    context = CheckContext(recovery_deadline)
+    return LIST_APPEND_CHECKS.judge(history, lists, context)  # type: ignore[arg-type]
+
+
 def check_record(record: RunRecord) -> CheckResult:
     """Re-check a saved run offline, with the totals and deadline its metadata recorded."""
     meta = record.history.meta
+    if meta.workload == "list-append":
+        if record.lists is None or meta.recovery_deadline is None:
+            raise ValueError("the list-append record lacks its final lists or recovery_deadline")
+        return check_lists(record.history, record.lists, recovery_deadline=meta.recovery_deadline)
     if record.state is None:
         raise ValueError("the record has no final state to check against")
     if meta.initial_total is None or meta.recovery_deadline is None:

@@ -70,6 +70,37 @@ class ViolationKind(enum.StrEnum):
         "a worker's session state (isolation, sql_mode, time zone, charset, init_command "
         "variable, named lock) changed after its setup: a reconnect lost it",
     )
+    #: list-append (chaos/checker/list_append.py): what our own checks prove without Elle
+    LOST_APPEND = (
+        "lost-append",
+        "lostapp",
+        "an append acknowledged ok missing from the final list or from a read begun after it",
+    )
+    DUPLICATE_APPEND = (
+        "duplicate-append",
+        "dupapp",
+        "a value appended once appears twice in a list (a transaction applied twice)",
+    )
+    GARBAGE_READ = (
+        "garbage-read",
+        "garbage",
+        "a list holds a value no transaction appended to that key",
+    )
+    ABORTED_READ = (
+        "aborted-read",
+        "aborted",
+        "a list holds a value whose transaction was reported failed",
+    )
+    INCOMPATIBLE_ORDER = (
+        "incompatible-order",
+        "order",
+        "a read of a list is not a prefix of the final list (order or contents differ)",
+    )
+    PARTIAL_TXN = (
+        "partial-txn",
+        "ptxn",
+        "a transaction half-applied: some of its appends in the final lists, some not",
+    )
     #: a checker raised (Jepsen's ``:valid? :unknown``): its invariant was not judged
     UNKNOWN = (
         "unknown",

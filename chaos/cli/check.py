@@ -20,12 +20,15 @@ from chaos.cli.report_files import (
 from chaos.cli.run_options import (
     DEFAULT_JOBS,
     backend_for,
+    elle_option,
     expected_option,
+    export_elle,
     history_options,
     read_expected,
     record_target,
     server_options,
     show_recorded,
+    workload_option,
 )
 from chaos.faults import FAULTS
 from chaos.reports.paths import prepare_history_dir
@@ -37,6 +40,8 @@ from chaos.reports.paths import prepare_history_dir
 @click.option("--jobs", type=click.IntRange(1, 64), default=DEFAULT_JOBS, show_default=True)
 @report_file_options
 @history_options
+@elle_option
+@workload_option
 @expected_option
 @click.option(
     "--record-expected",
@@ -52,6 +57,8 @@ def check(
     jobs: int,
     histories: str | None,
     options: tuple[str, ...],
+    elle_dir: str | None,
+    workload: str,
     expected_file: str | None,
     record_file: str | None,
     server_url: str | None,
@@ -63,7 +70,9 @@ def check(
     (or, with --expected, every cell met the verdict you recorded for it).
 
     MODULE:FACTORY is imported from the current directory too; NAME is a strategy another
-    installed package registers. Exit codes: 0 ok, 1 a violation, 2 bad input, 3 a fault
+    installed package registers. --workload list-append runs Elle's
+    list-append transactions instead of the bank and judges them with the list-append checks.
+    Exit codes: 0 ok, 1 a violation, 2 bad input, 3 a fault
     skipped (see --allow-skip), 4 a cell errored, 130 interrupted.
     """
     from chaos.owner import owned_prefix
@@ -81,6 +90,9 @@ def check(
     own = read_expected(expected_file)
     record_path = record_target(record_file) if record_file is not None else None
     history_dir = prepare_history_dir("--histories", histories) if histories else None
+    elle_path = prepare_history_dir("--elle", elle_dir) if elle_dir else None
+    if workload != "bank" and (expected_file or record_file):
+        raise click.UsageError("--expected and --record-expected judge the bank workload only")
     factory = load_user_factory(factory_spec, options, backend)
     expectations = expectations_for([factory_spec], fault_names, own=own)
     with contextlib.ExitStack() as stack:
@@ -99,7 +111,10 @@ def check(
             history_dir=history_dir,
             on_result=progress.finished,
             on_start=progress.started,
+            workload=workload,
         )
+        if elle_path is not None:  # while the histories still exist
+            export_elle(run.results, elle_path)
     results = show_violations(run.results, fault_names)
     show_skips_and_errors(results)
     click.echo(f"{len(run.results)} faults in {run.seconds:.1f} s")

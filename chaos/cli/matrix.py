@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from dataclasses import replace
+from pathlib import Path
 
 import click
 
@@ -18,7 +21,9 @@ from chaos.cli.run_options import (
     DEFAULT_APP_JOBS,
     DEFAULT_JOBS,
     backend_for,
+    elle_option,
     expected_option,
+    export_elle,
     history_options,
     read_expected,
     record_target,
@@ -55,6 +60,7 @@ _BUNDLED = "\0bundled"
 )
 @report_file_options
 @history_options
+@elle_option
 @click.option(
     "--app",
     "app_mode",
@@ -100,6 +106,7 @@ def matrix(
     jobs: int | None,
     histories: str | None,
     options: tuple[str, ...],
+    elle_dir: str | None,
     app_mode: bool,
     all_faults: bool,
     wsgi_server: str,
@@ -116,6 +123,7 @@ def matrix(
     Exit codes: 0 ok, 1 a verdict differs, 2 bad input, 3 a cell skipped (see --allow-skip),
     4 a cell errored, 130 interrupted.
     """
+    from chaos.owner import owned_prefix
     from chaos.reports.terminal import text_report
     from chaos.runner.matrix_plan import (
         MatrixRequest,
@@ -130,6 +138,8 @@ def matrix(
     from chaos.strategy.own_expectations import own_strategies
 
     specs = [name for name in strategies if ":" in name]
+    if elle_dir and app_mode:
+        raise click.UsageError("--elle exports in-process cells' histories; app mode's are HTTP")
     if all_faults and not app_mode:
         raise click.UsageError("--all-faults goes with --app")
     if app_mode and options:
@@ -170,8 +180,13 @@ def matrix(
         own=read_expected(expected_file),
     )
     targets = requested_reports(reports)
+    elle_path = prepare_history_dir("--elle", elle_dir) if elle_dir else None
+    scratch = contextlib.ExitStack()
     if histories:
         request = replace(request, history_dir=prepare_history_dir("--histories", histories))
+    elif elle_path is not None:  # the histories are kept only while the export needs them
+        temporary = tempfile.TemporaryDirectory(prefix=owned_prefix("matrix"))
+        request = replace(request, history_dir=Path(scratch.enter_context(temporary)))
     plan = plan_matrix(request)
     if record_expected == _BUNDLED:
         check_report_path("expectations file", str(recording_file(request.mode, plan.flavour)))
@@ -182,10 +197,13 @@ def matrix(
         + (f"; shard {shard}: {plan.total} cells" if shard_of else "")
     )
     progress = Progress(plan.total, fails=plan.fails)
-    try:
-        outcome = run_plan(plan, on_result=progress.finished, on_start=progress.started)
-    finally:
-        progress.close()
+    with scratch:
+        try:
+            outcome = run_plan(plan, on_result=progress.finished, on_start=progress.started)
+        finally:
+            progress.close()
+        if elle_path is not None:
+            export_elle(outcome.run.results, elle_path)
     run, report = outcome.run, outcome.report
     click.echo("\n" + text_report(report) + "\n")
     write_reports(report, targets)

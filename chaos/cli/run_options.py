@@ -162,3 +162,39 @@ def history_options(command: Callable[..., Any]) -> Callable[..., Any]:
     ):
         command = option(command)
     return command
+
+
+def elle_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--elle DIR``: each cell's history also as Jepsen's Elle reads it (EDN)."""
+    return click.option(
+        "--elle",
+        "elle_dir",
+        type=click.Path(file_okay=False),
+        metavar="DIR",
+        help="Also write each cell's history as an Elle list-append history (EDN, one file per "
+        "cell) into DIR, for elle-cli --model list-append (see the README).",
+    )(command)
+
+
+def workload_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--workload``: the bank (default) or Elle's list-append."""
+    return click.option(
+        "--workload",
+        type=click.Choice(["bank", "list-append"]),
+        default="bank",
+        show_default=True,
+        help="bank: transfers between accounts (the default); list-append: transactions of "
+        "appends to and reads of lists, judged by the list-append checks.",
+    )(command)
+
+
+def export_elle(results: Any, directory: Path) -> None:
+    """Write the Elle history of every cell that saved one; say how many."""
+    from chaos.workload.elle import export_history_file
+
+    written = [
+        export_history_file(result.history_file, directory)
+        for result in results
+        if result.history_file is not None
+    ]
+    click.echo(f"wrote {len(written)} Elle histories (EDN) into {directory}")

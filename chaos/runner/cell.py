@@ -13,7 +13,7 @@ from typing import Any
 
 import pymysql
 
-from chaos.checker import check
+from chaos.checker import check, check_lists
 from chaos.errors import StrategyExitError, error_summary, one_line
 from chaos.fault_effect import combined
 from chaos.faults.base import Fault, FaultTarget
@@ -33,6 +33,10 @@ from chaos.workload.bank import (
 from chaos.workload.driver import WorkloadDriver
 from chaos.workload.generator import accounts_needed
 from chaos.workload.history import History, Phase, history_file_name, save_jsonl
+from chaos.workload.list_append import NAME as LIST_APPEND
+from chaos.workload.list_append import TXN_SIGNATURE, create_lists, keys_needed, read_lists
+from chaos.workload.list_state import ListState
+from chaos.workload.state import BankState
 from chaos.workload.timeline import Timeline
 
 log = logging.getLogger(__name__)
@@ -80,6 +84,7 @@ def run_cell(
     timing: CellTiming,
     history_dir: Path | None = None,
     fault_phase: FaultPhase = one_fault_phase,
+    workload: str = "bank",
 ) -> CellResult:
     """Run one cell; never raises for a cell-level problem (skips and errors are results).
 
@@ -96,23 +101,35 @@ def run_cell(
         return CellResult(strategy_name, fault_class.name, time.monotonic() - started, **fields)
 
     accounts = accounts_needed(timing.workers)
+    lists = workload == LIST_APPEND
 
     def set_up(target: FaultTarget) -> None:
-        create_bank(target.admin_settings, accounts=accounts, initial_balance=INITIAL_BALANCE)
+        if lists:
+            create_lists(target.admin_settings, keys_needed(timing.workers))
+        else:
+            create_bank(target.admin_settings, accounts=accounts, initial_balance=INITIAL_BALANCE)
 
+    signature = TXN_SIGNATURE if lists else TRANSFER_SIGNATURE
+    state: BankState | ListState
     try:
         with ArmedFault(
-            fault_class, backend, toxiproxy, set_up=set_up, transfer_signature=TRANSFER_SIGNATURE
+            fault_class, backend, toxiproxy, set_up=set_up, transfer_signature=signature
         ) as armed:
             with armed.entered():
-                history = _exercise(strategy_name, factory, armed, timing, accounts, fault_phase)
-                state = read_state(armed.target.admin_settings)
-        verdict = check(
-            history,
-            state,
-            initial_total=history.meta.initial_total or 0,
-            recovery_deadline=timing.recovery_deadline,
-        )
+                history = _exercise(
+                    strategy_name, factory, armed, timing, accounts, fault_phase, workload
+                )
+                settings = armed.target.admin_settings
+                state = read_lists(settings) if lists else read_state(settings)
+        if isinstance(state, ListState):
+            verdict = check_lists(history, state, recovery_deadline=timing.recovery_deadline)
+        else:
+            verdict = check(
+                history,
+                state,
+                initial_total=history.meta.initial_total or 0,
+                recovery_deadline=timing.recovery_deadline,
+            )
         history_file = None
         if history_dir is not None:
             history_file = str(history_dir / history_file_name(strategy_name, fault_class.name))
@@ -145,6 +162,7 @@ def _exercise(
     timing: CellTiming,
     accounts: int,
     fault_phase: FaultPhase,
+    workload: str,
 ) -> History:
     """The workload through the fault's phases; the schema is made and the fault prepared."""
     fault = armed.fault
@@ -161,16 +179,20 @@ def _exercise(
             workers=timing.workers,
             hard_deadline=timing.hard_deadline,
             session=session,
+            workload=workload,
         )
         driver.run_concurrently(timing.warmup_operations, Phase.WARMUP)
-        driver.read_once(Phase.WARMUP)
+        bank = workload != LIST_APPEND  # the session readings (drift) ride on bank reads
+        if bank:
+            driver.read_once(Phase.WARMUP)
         fault_meta = fault_phase(driver, armed)
         driver.run_until_recovered(Phase.RECOVERY, timing.recovery_deadline)
-        driver.read_once(Phase.RECOVERY)
+        if bank:
+            driver.read_once(Phase.RECOVERY)
         history = driver.history(
             strategy_name,
             fault.name,
-            initial_total=accounts * INITIAL_BALANCE,
+            initial_total=None if workload == LIST_APPEND else accounts * INITIAL_BALANCE,
             recovery_deadline=timing.recovery_deadline,
         )
         return history.with_meta(**fault_meta)

@@ -91,6 +91,7 @@ def run_matrix(
     on_result: Callable[[CellResult, int, int], None] | None = None,
     on_start: Callable[[str, str], None] | None = None,
     shard: tuple[int, int] | None = None,
+    workload: str = "bank",
 ) -> MatrixRun:
     """Run every strategy against every fault; ``on_result(result, done, total)`` per cell,
     ``on_start(strategy, fault)`` as each cell starts (from the cell's thread).
@@ -112,6 +113,7 @@ def run_matrix(
                 backend=backend,
                 timing=timing,
                 history_dir=history_dir,
+                workload=workload,
             ),
         )
         for fault in faults

@@ -46,6 +46,8 @@ from chaos.workload.history import (
     PhaseSpan,
     Result,
 )
+from chaos.workload.list_append import NAME as LIST_APPEND
+from chaos.workload.list_append import ListAppendPlan, txn_builder
 from chaos.workload.pacing import FixedCountPacer, Pacer, UntilRecoveredPacer
 from chaos.workload.pool import Completion, Job, WorkerPool
 
@@ -72,6 +74,7 @@ class WorkloadDriver:
         clock: Clock = time.monotonic,
         reclaim_seconds: float | None = None,
         session: SessionSetup | None = None,
+        workload: str = "bank",
     ) -> None:
         if workers < 1:
             raise ValueError(f"need at least one worker, not {workers}")
@@ -85,12 +88,20 @@ class WorkloadDriver:
         self.strategy = strategy
         self._read_unit, self._transfer_unit = unit_builders(strategy)
         self.session = session
+        self.workload = workload
         self.workers = workers
         self.hard_deadline = hard_deadline
         self.reclaim_seconds = hard_deadline if reclaim_seconds is None else reclaim_seconds
         self._clock = clock
         self._origin = clock()
-        self._plans = [WorkerPlan(w) for w in range(workers)]
+        self._plans: list[WorkerPlan | ListAppendPlan]
+        if workload == "bank":
+            self._plans = [WorkerPlan(w) for w in range(workers)]
+        elif workload == LIST_APPEND:
+            self._plans = [ListAppendPlan(w, workers) for w in range(workers)]
+            self._txn_unit = txn_builder(strategy)
+        else:
+            raise ValueError(f"unknown workload {workload!r}: bank or {LIST_APPEND}")
         self._operations: list[Operation] = []
         self._phases: list[PhaseSpan] = []
         self._heal_time: float | None = None
@@ -207,6 +218,7 @@ class WorkloadDriver:
             initial_total=initial_total,
             recovery_deadline=recovery_deadline,
             fault_time=self._fault_time,
+            workload=self.workload,
         )
         return History(meta, self.operations)
 
@@ -296,7 +308,10 @@ class WorkloadDriver:
     ) -> Job:
         """Hand the worker its next operation; ``invoke`` is when the decision was taken."""
         planned = self._plans[worker].next_operation(kind)
-        if planned.kind is Kind.READ:
+        if planned.kind is Kind.TXN:
+            assert planned.txn is not None
+            unit = self._txn_unit(planned.op_id, planned.txn)
+        elif planned.kind is Kind.READ:
             unit = self._read_unit(planned.op_id, self.session)
         else:
             assert planned.from_id is not None and planned.to_id is not None
@@ -356,6 +371,8 @@ class WorkloadDriver:
             if job.planned.kind is Kind.READ and isinstance(completion.value, Mapping):
                 total = sum(int(balance) for balance in completion.value.values())
                 session = getattr(completion.value, "session", None)
+            if job.planned.kind is Kind.TXN:  # the micro-ops with what the reads saw
+                return self._store(job, Result.OK, completion.complete, txn=completion.value)
             return self._store(
                 job, Result.OK, completion.complete, read_total=total, session=session
             )
@@ -377,7 +394,7 @@ class WorkloadDriver:
             from_id=planned.from_id,
             to_id=planned.to_id,
             amount=planned.amount,
-            **details,
+            **{"txn": planned.txn, **details},
         )
         self._operations.append(operation)
         log.debug("%s %s %s", operation.op_id, operation.result, operation.error or "")

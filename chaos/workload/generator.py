@@ -9,6 +9,7 @@ plain SELECT takes no row locks, so they cannot conflict either.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from chaos.workload.history import Kind
 
@@ -35,6 +36,8 @@ class PlannedOperation:
     from_id: int | None = None
     to_id: int | None = None
     amount: int | None = None
+    #: A list-append transaction's micro-ops (:mod:`chaos.workload.list_append`).
+    txn: tuple[tuple[str, int, Any], ...] | None = None
 
 
 class WorkerPlan:

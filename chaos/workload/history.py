@@ -13,6 +13,11 @@ An ``ok`` read also records the session state it read (``session``); older histo
 with ``None`` there. The meta record also holds what the fault said it did on inject and on heal
 (:class:`~chaos.fault_effect.FaultEffect`); histories saved before that was recorded load with
 ``None`` there.
+
+A list-append cell (``meta.workload == "list-append"``) records ``txn`` operations: each holds
+its micro-ops (``["append", key, value]`` / ``["r", key, [values...]]``) and its final record is
+``{"type": "lists", "lists": {...}}``. Fields added since format 1 have defaults, so older files
+load; a field this version does not know is refused (a newer file, or a corrupt one).
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ from __future__ import annotations
 import enum
 import json
 import re
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from chaos.fault_effect import FaultEffect
+from chaos.workload.list_state import ListState, MicroOp, micro_ops
 from chaos.workload.state import BankState
 
 FORMAT = 1
@@ -38,6 +44,8 @@ class Kind(enum.StrEnum):
     READ = "read"
     #: A write request to a user's app (``check-app --request/--load``), judged from HTTP.
     WRITE = "write"
+    #: A list-append transaction (:mod:`chaos.workload.list_append`): its micro-ops in ``txn``.
+    TXN = "txn"
 
 
 class Phase(enum.StrEnum):
@@ -73,12 +81,16 @@ class Operation:
     #: The session state an ``ok`` read saw, by field (:data:`chaos.session_setup.SESSION_FIELDS`);
     #: None when not read (transfers, app mode, histories saved before it was recorded).
     session: dict[str, str | None] | None = None
+    #: A list-append transaction's micro-ops: as invoked, with each read's values once ``ok``.
+    txn: tuple[MicroOp, ...] | None = None
 
     def __post_init__(self) -> None:
         # Coerce so values loaded from JSON compare and serialise like constructed ones.
         object.__setattr__(self, "kind", Kind(self.kind))
         object.__setattr__(self, "phase", Phase(self.phase))
         object.__setattr__(self, "result", Result(self.result))
+        if self.txn is not None:
+            object.__setattr__(self, "txn", micro_ops(self.txn))
 
     @property
     def hung(self) -> bool:
@@ -91,6 +103,10 @@ class Operation:
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data.update(kind=str(self.kind), phase=str(self.phase), result=str(self.result))
+        if self.txn is None:
+            del data["txn"]  # a bank operation's record stays as it was
+        else:
+            data["txn"] = [[mop[0], mop[1], _plain(mop[2])] for mop in self.txn]
         return data
 
 
@@ -126,6 +142,8 @@ class CellMeta:
     #: The fault strikes only between transactions (connections at rest): a client that checks
     #: its connection before use loses no operation to it.
     between_transactions: bool = False
+    #: Which workload ran: ``bank`` (histories saved before this was recorded) or ``list-append``.
+    workload: str = "bank"
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -154,6 +172,10 @@ class History:
     def transfers(self) -> tuple[Operation, ...]:
         return tuple(op for op in self.operations if op.kind is Kind.TRANSFER)
 
+    def transactions(self) -> tuple[Operation, ...]:
+        """The list-append transactions (``Kind.TXN``)."""
+        return tuple(op for op in self.operations if op.kind is Kind.TXN)
+
     def in_phase(self, phase: Phase) -> tuple[Operation, ...]:
         return tuple(op for op in self.operations if op.phase is phase)
 
@@ -167,6 +189,8 @@ class RunRecord:
 
     history: History
     state: BankState | None = None
+    #: A list-append cell's final lists (None for a bank cell).
+    lists: ListState | None = None
 
 
 # Characters a file name keeps as they are; anything else (the ':' of module:factory, which
@@ -181,11 +205,16 @@ def history_file_name(strategy: str, fault: str, prefix: str = "") -> str:
     return "__".join(_UNSAFE_IN_FILE_NAME.sub("_", part) for part in parts) + ".jsonl"
 
 
-def save_jsonl(path: str | Path, history: History, state: BankState | None = None) -> None:
-    """Write the history (and the final state, when known) as JSON lines."""
+def save_jsonl(
+    path: str | Path, history: History, state: BankState | ListState | None = None
+) -> None:
+    """Write the history (and the final state, when known: the bank's or the lists) as JSON
+    lines."""
     lines = [{"type": "meta", "format": FORMAT, **history.meta.to_dict()}]
     lines += [{"type": "op", **op.to_dict()} for op in history.operations]
-    if state is not None:
+    if isinstance(state, ListState):
+        lines.append({"type": "lists", **state.to_dict()})
+    elif state is not None:
         lines.append({"type": "state", **state.to_dict()})
     Path(path).write_text("".join(json.dumps(line, sort_keys=True) + "\n" for line in lines))
 
@@ -195,6 +224,7 @@ def load_jsonl(path: str | Path) -> RunRecord:
     meta: CellMeta | None = None
     operations: list[Operation] = []
     state: BankState | None = None
+    lists: ListState | None = None
     for number, text in enumerate(Path(path).read_text().splitlines(), start=1):
         if not text.strip():
             continue
@@ -204,13 +234,28 @@ def load_jsonl(path: str | Path) -> RunRecord:
             version = data.pop("format", None)
             if version != FORMAT:
                 raise ValueError(f"{path}:{number}: history format {version!r}, not {FORMAT}")
+            _refuse_unknown(CellMeta, data, path, number)
             meta = CellMeta.from_dict(data)
         elif kind == "op":
+            _refuse_unknown(Operation, data, path, number)
             operations.append(Operation(**data))
         elif kind == "state":
             state = BankState.from_dict(data)
+        elif kind == "lists":
+            lists = ListState.from_dict(data)
         else:
             raise ValueError(f"{path}:{number}: unknown record type {kind!r}")
     if meta is None:
         raise ValueError(f"{path}: no meta record")
-    return RunRecord(History(meta, tuple(operations)), state)
+    return RunRecord(History(meta, tuple(operations)), state, lists)
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _refuse_unknown(cls: type, data: dict[str, Any], path: str | Path, number: int) -> None:
+    """A field the dataclass lacks is refused in one line (missing ones take their defaults)."""
+    unknown = sorted(set(data) - {f.name for f in fields(cls)})
+    if unknown:
+        raise ValueError(f"{path}:{number}: unknown {cls.__name__} field(s) {', '.join(unknown)}")
