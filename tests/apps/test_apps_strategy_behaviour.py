@@ -37,6 +37,13 @@ AFTER_IDLE_KILL: dict[str, tuple[str, str, str]] = {
         "OperationalError(2006)",
     ),
     "safe-mysqlclient": ("ok", "ok", "ok"),
+    # mysql-connector: -1 ("MySQL Connection not available") once the killed session is seen.
+    "naive-global-connector-pure": ("OperationalError(-1)",) * 3,
+    "safe-connector-pure": ("ok", "ok", "ok"),
+    "naive-global-connector-c": ("OperationalError(-1)",) * 3,
+    "safe-connector-c": ("ok", "ok", "ok"),
+    "sqlalchemy-pre-ping-mysqlclient": ("ok", "ok", "ok"),
+    "sqlalchemy-pre-ping-connector-c": ("ok", "ok", "ok"),
 }
 
 # Inserts 10 then 11 with the session killed between them: the unit's outcome, the rows
@@ -56,6 +63,12 @@ KILLED_BETWEEN_STATEMENTS: dict[str, tuple[str, tuple[int, ...], str]] = {
     "safe": ("ok", (10, 11), "ok"),
     "naive-global-mysqlclient": ("OperationalError(2013)", (), "OperationalError(2006)"),
     "safe-mysqlclient": ("ok", (10, 11), "ok"),
+    "naive-global-connector-pure": ("InterfaceError(2013)", (), "OperationalError(-1)"),
+    "safe-connector-pure": ("ok", (10, 11), "ok"),
+    "naive-global-connector-c": ("OperationalError(2013)", (), "OperationalError(-1)"),
+    "safe-connector-c": ("ok", (10, 11), "ok"),
+    "sqlalchemy-pre-ping-mysqlclient": ("OperationalError(2013)", (), "ok"),
+    "sqlalchemy-pre-ping-connector-c": ("OperationalError(2013)", (), "ok"),
 }
 
 # Inserts 10 and 11, session killed before COMMIT (the COMMIT fails; nothing was committed).
@@ -75,6 +88,13 @@ KILLED_BEFORE_COMMIT: dict[str, tuple[str, tuple[int, ...], str]] = {
     "safe": ("ok", (10, 11), "ok"),  # read back "not applied", then retried
     "naive-global-mysqlclient": ("OperationalError(2013)", (), "OperationalError(2006)"),
     "safe-mysqlclient": ("ok", (10, 11), "ok"),
+    "naive-global-connector-pure": ("InterfaceError(2013)", (), "OperationalError(-1)"),
+    "safe-connector-pure": ("ok", (10, 11), "ok"),
+    # The C extension's COMMIT on a killed session raises its own MySQLInterfaceError.
+    "naive-global-connector-c": ("MySQLInterfaceError()", (), "OperationalError(-1)"),
+    "safe-connector-c": ("ok", (10, 11), "ok"),
+    "sqlalchemy-pre-ping-mysqlclient": ("OperationalError(2013)", (), "ok"),
+    "sqlalchemy-pre-ping-connector-c": ("MySQLInterfaceError()", (), "ok"),
 }
 
 # Strategies that keep sessions open between units (all but per-request).
