@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import click
 
+from chaos.cli.up_state import running_names
+from chaos.errors import UntrustedPathError
 from chaos.sweep import sweep
 
 
@@ -16,6 +20,10 @@ def clean() -> None:
     mysql-chaos command does the same sweep quietly when it starts.
     """
     removed = sweep()
+    # A killed ``up`` leaves its record and the directory that holds it: asking which ups run
+    # drops the dead ones' (a directory that is not ours is left for up and down to refuse).
+    with contextlib.suppress(UntrustedPathError):
+        running_names()
     for line in removed:
         click.echo(f"removed {line}")
     click.echo(f"{len(removed)} thing(s) removed" if removed else "nothing to remove")

@@ -131,14 +131,23 @@ def write_record(record: dict[str, object], name: str = DEFAULT_NAME) -> int:
     """Create the record (``up`` must keep the returned descriptor open while it runs)."""
     directory = runtime_dir()
     file_name = record_name(name)
-    try:
-        with private_directory(create=True) as dir_fd:
-            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-            fd = os.open(file_name, flags, 0o600, dir_fd=dir_fd)
-    except FileExistsError as e:
-        raise ChaosError(f"{directory / file_name} appeared meanwhile: another up?") from e
-    except OSError as e:
-        raise ChaosError(f"cannot record mysql-chaos up in {directory}: {e.strerror}") from e
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for attempt in range(3):
+        try:
+            with private_directory(create=True) as dir_fd:
+                fd = os.open(file_name, flags, 0o600, dir_fd=dir_fd)
+            break
+        except FileExistsError as e:
+            raise ChaosError(f"{directory / file_name} appeared meanwhile: another up?") from e
+        except FileNotFoundError as e:
+            # Another up removed the empty directory with its own record between our mkdir
+            # and our file: make it again.
+            if attempt == 2:
+                raise ChaosError(
+                    f"cannot record mysql-chaos up in {directory}: {e.strerror}"
+                ) from e
+        except OSError as e:
+            raise ChaosError(f"cannot record mysql-chaos up in {directory}: {e.strerror}") from e
     os.write(fd, json.dumps(record).encode())
     return fd
 
@@ -150,8 +159,15 @@ def remove_record(fd: int, name: str = DEFAULT_NAME) -> None:
         with private_directory(create=False) as dir_fd:
             if dir_fd is not None and _same_file(file_name, dir_fd, fd):
                 os.unlink(file_name, dir_fd=dir_fd)
+        _remove_if_empty()
     finally:
         os.close(fd)
+
+
+def _remove_if_empty() -> None:
+    """The runtime directory goes with its last record: nothing of a stopped ``up`` stays."""
+    with contextlib.suppress(OSError):  # another up's record is in it, or it is gone already
+        os.rmdir(runtime_dir())
 
 
 def _same_file(name: str, dir_fd: int, fd: int) -> bool:
@@ -190,6 +206,7 @@ def running_up(name: str = DEFAULT_NAME) -> UpRecord | None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(file_name, dir_fd=dir_fd)
         if record is None or start_time(record.pid) != record.start_time:
+            _remove_if_empty()
             return None  # malformed, or its process is gone: a crashed up's leftover
         raise UntrustedPathError(
             f"refusing {path}: pid {record.pid} is not the mysql-chaos up that wrote it "
@@ -206,6 +223,8 @@ def running_names() -> list[str]:
         match = _RECORD.fullmatch(entry)
         if match and _NAME.fullmatch(match["name"]) and running_up(match["name"]) is not None:
             names.append(match["name"])
+    if not names:
+        _remove_if_empty()  # also one an older release left empty
     return names
 
 

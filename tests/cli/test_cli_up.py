@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import re
 import signal
@@ -18,6 +19,7 @@ import requests
 from interruptible import popen_interruptible
 from leftovers import processes_with
 
+from chaos.owner import process_start_time
 from tests.cli.support import CLI, run_cli
 
 _SETTING = re.compile(r"^(server \(direct\)|server \(via proxy\)|toxiproxy API):\s+(\S+)")
@@ -127,6 +129,7 @@ def test_down_stops_a_running_up_and_everything_it_started(up: Up) -> None:
     code, stdout = up.finish()
     assert code == 0 and stdout.strip().endswith("stopped")
     assert _gone(up.marker), processes_with(up.marker)
+    assert not (Path(up.env["XDG_RUNTIME_DIR"]) / "mysql-chaos").exists()  # its record's too
     assert run_cli("down", env=up.env).stdout.strip() == "no mysql-chaos up 'default' is running"
 
 
@@ -136,6 +139,32 @@ def test_ctrl_c_stops_up_and_everything_it_started(up: Up) -> None:
     assert code == 0 and stdout.strip().endswith("stopped")
     assert _gone(up.marker), processes_with(up.marker)
     assert not (Path(up.env["XDG_RUNTIME_DIR"]) / "mysql-chaos" / "up-default.json").exists()
+    assert not (Path(up.env["XDG_RUNTIME_DIR"]) / "mysql-chaos").exists()
+
+
+@pytest.mark.parametrize("command", ["down", "clean"])
+def test_the_record_of_a_killed_up_goes_with_its_directory_at_the_next_down_or_clean(
+    tmp_path: Path, command: str
+) -> None:
+    # What SIGKILL leaves: a record naming a process that is gone.
+    gone = subprocess.Popen(["true"])
+    started = process_start_time(gone.pid)
+    gone.wait()
+    directory = tmp_path / "mysql-chaos"
+    directory.mkdir(mode=0o700)
+    (directory / "up-default.json").write_text(
+        json.dumps({"pid": gone.pid, "start_time": str(started)})
+    )
+    result = run_cli(command, env={**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert not directory.exists()
+
+
+def test_clean_removes_an_empty_runtime_directory(tmp_path: Path) -> None:
+    (tmp_path / "mysql-chaos").mkdir(mode=0o700)
+    result = run_cli("clean", env={**os.environ, "XDG_RUNTIME_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert not (tmp_path / "mysql-chaos").exists()
 
 
 def test_a_second_up_is_refused_while_one_runs(up: Up) -> None:
