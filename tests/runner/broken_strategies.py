@@ -53,6 +53,31 @@ class LostCommitAssumedApplied(_PerThread):
         return result
 
 
+class RerunAfterAmbiguousCommit(_PerThread):
+    """On a disconnect during COMMIT it runs the transaction again, once, on a new connection,
+    without reading back whether the first COMMIT landed: a list-append transaction that did
+    commit has every value appended twice (the bank's totals cannot show it)."""
+
+    def run(self, unit: UnitOfWork) -> Any:
+        try:
+            return self._attempt(unit)
+        except pymysql.err.Error as e:
+            if not is_disconnect(e):
+                raise
+            return self._attempt(unit)  # the bug: the first COMMIT may have landed
+
+    def _attempt(self, unit: UnitOfWork) -> Any:
+        conn = self._connections.get_or_connect().conn
+        try:
+            result = unit.body(conn)
+            conn.commit()
+        except BaseException:
+            rollback_quietly(conn)
+            self._connections.discard()
+            raise
+        return result
+
+
 class NeverReplacedPerThread(BaseStrategy):
     """A per-thread connection that, once broken, is never replaced."""
 

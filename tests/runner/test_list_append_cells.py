@@ -14,7 +14,8 @@ from chaos.workload.elle import export_history_file
 from chaos.workload.history import load_jsonl
 from tests.cli.support import run_cli
 from tests.workload.edn_reader import read_edn
-from tests.workload.rerun_strategy import RerunAfterAmbiguousCommit
+
+from .broken_strategies import RerunAfterAmbiguousCommit
 
 
 def test_a_rerun_after_an_ambiguous_commit_is_a_duplicate_append_and_safe_passes(tmp_path: Path):
@@ -44,7 +45,7 @@ def test_check_refuses_expected_verdicts_with_the_list_append_workload(tmp_path:
     expected.write_text("")
     result = run_cli(
         "check",
-        "tests.workload.rerun_strategy:RerunAfterAmbiguousCommit",
+        "tests.runner.broken_strategies:RerunAfterAmbiguousCommit",
         "--workload",
         "list-append",
         "--expected",
