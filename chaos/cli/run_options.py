@@ -68,8 +68,8 @@ SERVER_HELP = (
 )
 
 
-def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """The options ``matrix`` and ``check`` share: where to run, and what the gate allows."""
+def where_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Where the disposable (or an external) server comes from: ``--server``, ``--server-url``."""
     for option in reversed(
         [
             click.option(
@@ -85,6 +85,16 @@ def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
                 callback=server_spec,
                 help=SERVER_HELP,
             ),
+        ]
+    ):
+        command = option(command)
+    return command
+
+
+def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The options ``matrix`` and ``check`` share: where to run, and what the gate allows."""
+    for option in reversed(
+        [
             click.option(
                 "--allow-global-changes",
                 is_flag=True,
@@ -99,7 +109,7 @@ def server_options(command: Callable[..., Any]) -> Callable[..., Any]:
         ]
     ):
         command = option(command)
-    return command
+    return where_options(command)
 
 
 def expected_option(command: Callable[..., Any]) -> Callable[..., Any]:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from chaos.cli.run_options import SERVER_HELP, backend_for, server_spec
+from chaos.cli.run_options import backend_for, where_options
 from chaos.errors import UsageError
 
 if TYPE_CHECKING:
@@ -61,18 +61,7 @@ _ERROR = 4
     show_default=True,
     help="Runs the shrinker may make (0: no shrinking).",
 )
-@click.option(
-    "--server",
-    metavar="local|mysql|docker:IMAGE",
-    expose_value=False,
-    callback=server_spec,
-    help=SERVER_HELP,
-)
-@click.option(
-    "--server-url",
-    metavar="URL",
-    help="An external server instead of a disposable one (faults that need its process skip).",
-)
+@where_options
 def soak(
     strategy: str,
     seed: str | None,
