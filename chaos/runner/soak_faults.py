@@ -10,7 +10,7 @@ between the workload's steps it injects and heals each fault at the steps the sc
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from chaos.fault_effect import FaultEffect, combined
@@ -109,8 +109,8 @@ def schedule_fault_phase(driver: WorkloadDriver, armed: ArmedFault) -> dict[str,
     injects = [e.effect for e in faults.events if e.action == "inject"]
     heals = [e.effect for e in faults.events if e.action == "heal"]
     return {
-        "inject_effect": combined(*injects),
-        "heal_effect": combined(*heals),
+        "inject_effect": _as_one(injects),
+        "heal_effect": _as_one(heals),
         "between_transactions": all(m.strikes_between_transactions for m in faults.members),
     }
 
@@ -124,3 +124,14 @@ def _record(
     effect: FaultEffect,
 ) -> None:
     faults.events.append(FaultEvent(step, driver.now(), member.name, action, effect))
+
+
+def _as_one(effects: list[FaultEffect]) -> FaultEffect | None:
+    """The schedule's injects (or heals) as one fault's: the strikes combined, the details as
+    the faults said them. The checker describes the strikes once when it combines inject and
+    heal; described here too, a line would say them twice."""
+    together = combined(*effects)
+    if together is None:
+        return None
+    telling = [effect for effect in effects if effect.struck is not None] or effects
+    return replace(together, detail="; ".join(e.detail for e in telling if e.detail))

@@ -17,7 +17,8 @@ from chaos.cli.main import cli
 from chaos.errors import UsageError
 from tests.cli.support import run_cli
 
-SEED = "42"  # mid-transaction-drop@0+1,reset-peer@2+1,server-crash@3+1,shutdown-mid-query@3+2
+# login-max-connections@0+1,mid-transaction-drop@1+1,deadlock@3+1,login-access-denied@6+1
+SEED = "42"
 
 
 def _schedule_lines(output: str) -> list[str]:
@@ -85,6 +86,14 @@ def test_the_safe_strategy_passes_a_short_soak() -> None:
     result = run_cli("soak", "safe", "--seed", "3", "--faults", "3")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "safe: every invariant held over 3 faults" in result.stdout
+
+
+def test_a_fault_that_never_struck_is_no_pass_and_says_its_strikes_once() -> None:
+    # naive-global never reconnects, so the login toxic meets no login.
+    result = run_cli("soak", "naive-global", "--schedule", "login-max-connections@0+1")
+    assert result.returncode != 0, result.stdout
+    (line,) = [line for line in result.stdout.splitlines() if "never struck" in line]
+    assert line.endswith("logins refused: struck 0 times"), line
 
 
 def test_a_bad_seed_is_one_line_and_exit_2() -> None:
