@@ -49,7 +49,7 @@ class _FirewallFault(Fault):
             # Old flows stay forgotten: their sockets are dead, and a client end without
             # keepalive meets a RST from the server's kernel at its next packet. New flows pass,
             # as behind a real middlebox that only dropped its state table entry.
-            firewall.forget_flows()
+            firewall.clear()
         return FaultEffect.counted(packets, f"{verb} packets both ways (nftables counters)")
 
     def _heal(self) -> FaultEffect:

@@ -147,16 +147,6 @@ class Firewall:
         )
         self.active = None
 
-    def forget_flows(self) -> None:
-        """The middlebox forgets the flows it dropped or reset: the rules go, new flows pass.
-
-        Called once :meth:`dying_connections` is 0: every end that keepalive (or a retransmission)
-        could kill is dead, the server's ends among them. A client end without keepalive is still
-        established but its peer is gone, so its next packet meets the server kernel's RST; a
-        client without keepalive meets the same bounded fault, never a flow dropped forever.
-        """
-        self.clear()
-
     def dying_connections(self) -> int:
         """Established TCP connections of the port, either end, that the kernel will still
         declare dead by itself (a keepalive or retransmission timer runs on them)."""

@@ -143,7 +143,7 @@ def test_a_client_end_without_keepalive_outlives_the_drop_and_meets_a_reset_once
         poll_until(lambda: firewall.dying_connections() == 0, 30, "the server's end to die")
         # The client's end never dies by itself: a drop kept forever would hang its next query.
         assert firewall.established_connections() >= 1
-        firewall.forget_flows()
+        firewall.clear()
         assert firewall.active is None
         with pytest.raises(pymysql.err.OperationalError) as lost:
             scalar(conn, "SELECT 1")
