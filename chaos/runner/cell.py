@@ -192,7 +192,7 @@ def _exercise(
         history = driver.history(
             strategy_name,
             fault.name,
-            initial_total=None if workload == LIST_APPEND else accounts * INITIAL_BALANCE,
+            initial_total=accounts * INITIAL_BALANCE if bank else None,
             recovery_deadline=timing.recovery_deadline,
         )
         return history.with_meta(**fault_meta)
