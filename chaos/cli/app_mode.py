@@ -192,8 +192,15 @@ def check_app(
         run.results, expectations, [wsgi_spec], fault_names, run.seconds, allow_skip=allow_skip
     )
     write_reports(report, targets)
+    # A fault that cannot count its strikes (``?``) is not unexercised, nor is it proof.
+    uncounted = [result.fault for result in run.results if result.strike_unknown]
+    struck = (
+        f"struck by every fault that counts its strikes ({', '.join(uncounted)} cannot count them)"
+        if uncounted
+        else "struck by every fault"
+    )
     finish(
         report.gate,
-        f"{wsgi_spec}: struck by every fault, recovered after each, no hang"
+        f"{wsgi_spec}: {struck}, recovered after each, no hang"
         + (", database consistent" if db_check else ""),
     )
