@@ -21,6 +21,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -105,6 +106,9 @@ class LocalServer(OwnedServer):
         self.port: int | None = None
         self.workdir: Path | None = None
         self.process: subprocess.Popen[bytes] | None = None
+        #: A spawn and a stop take turns: the cleanup at Ctrl-C (the main thread) may stop a
+        #: server a cell's thread is starting, and must know that process to end it.
+        self._process_lock = threading.RLock()
         self.frozen = False
         self._cleanup_key: int | None = None
         self._app_password: str | None = None
@@ -211,14 +215,17 @@ class LocalServer(OwnedServer):
         root_fd = self._open_root_for_server_account()
         try:
             root = f"/proc/self/fd/{root_fd}" if root_fd is not None else None
-            self.process = lifecycle.spawn(
-                self._command(root),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                preexec=self._preexec_for_child(),
-                pass_fds=() if root_fd is None else (root_fd,),
-            )
+            with self._process_lock:
+                if self.workdir is None:
+                    raise ServerError(f"{self.describe()} was stopped meanwhile")
+                self.process = lifecycle.spawn(
+                    self._command(root),
+                    stdin=subprocess.DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    preexec=self._preexec_for_child(),
+                    pass_fds=() if root_fd is None else (root_fd,),
+                )
         finally:
             if root_fd is not None:
                 os.close(root_fd)
@@ -265,8 +272,10 @@ class LocalServer(OwnedServer):
             return "timeout"
 
     def _log_tail(self, lines: int = 3) -> str:
+        if self.workdir is None:
+            return "(stopped meanwhile: no error log)"
         try:
-            text = (self.workdir / "error.log").read_text(errors="replace")  # type: ignore[operator]
+            text = (self.workdir / "error.log").read_text(errors="replace")
         except OSError:
             return "(no error log)"
         interesting = [line for line in text.splitlines() if "[ERROR]" in line] or text.splitlines()
@@ -288,12 +297,13 @@ class LocalServer(OwnedServer):
 
     def stop(self) -> None:
         """Stop the process (SIGTERM, then SIGKILL) and delete the datadir. Idempotent."""
-        self._signal_and_wait(signal.SIGTERM)
-        self.process = None
-        if self.workdir is not None:
-            shutil.rmtree(self.workdir, ignore_errors=True)
-            self.workdir = None
-            self._app_password = None
+        with self._process_lock:  # a process being spawned is known, and ended, first
+            self._signal_and_wait(signal.SIGTERM)
+            self.process = None
+            if self.workdir is not None:
+                shutil.rmtree(self.workdir, ignore_errors=True)
+                self.workdir = None
+                self._app_password = None
         self.port = None if self._requested_port is None else self.port
         if self._cleanup_key is not None:
             lifecycle.unregister_cleanup(self._cleanup_key)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import socket
+import subprocess
+import threading
+import time
 
 import pymysql
 import pytest
 
+from chaos import lifecycle
 from chaos.errors import PortInUseError, ServerError
 from chaos.ports import free_port
 from chaos.servers.local import LocalServer
@@ -108,6 +113,42 @@ def test_stop_ends_the_process_and_deletes_the_datadir():
             _ = server.settings
     finally:
         server.stop()
+
+
+def test_a_stop_from_another_thread_while_the_server_is_spawned_leaves_no_datadir(monkeypatch):
+    # The cleanup at Ctrl-C runs in the main thread while a cell's thread restarts the server:
+    # stop must know the process being started, or its datadir is removed under it and the
+    # starting server writes part of it back. A slow spawn holds that window open.
+    server = LocalServer().start()
+    workdir = server.workdir
+    spawned = threading.Event()
+    started: list[subprocess.Popen[bytes]] = []
+    real_spawn = lifecycle.spawn
+
+    def slow_spawn(*args, **kwargs):
+        started.append(real_spawn(*args, **kwargs))
+        spawned.set()
+        time.sleep(1.0)  # the process runs; its owner does not know it yet
+        return started[-1]
+
+    monkeypatch.setattr(lifecycle, "spawn", slow_spawn)
+    restarting = threading.Thread(target=_quietly, args=(server.restart,))
+    try:
+        restarting.start()
+        assert spawned.wait(10)
+        server.stop()
+        assert started[-1].poll() is not None  # the process being spawned is ended too
+    finally:
+        restarting.join(30)
+        server.stop()
+    time.sleep(1.0)  # a server left running would have written its files back by now
+    assert not workdir.exists(), sorted(str(path) for path in workdir.rglob("*"))
+    assert not server.running
+
+
+def _quietly(verb) -> None:
+    with contextlib.suppress(ServerError):
+        verb()  # the restart meets the stop: it may fail, it must not leave files
 
 
 def test_stop_twice_and_stop_before_start_do_nothing():
