@@ -62,3 +62,4 @@ def test_sigint_stops_the_matrix_promptly_and_leaves_nothing_behind() -> None:
     assert "Traceback" not in stderr
     assert _wait_for(lambda: processes_with(marker) == [], 5), processes_with(marker)
     assert f"mchaos-{process.pid}-" not in namespaces()
+    assert not list(Path("/dev/shm").glob(f"mysql-chaos-{process.pid}-*"))  # no datadir left
