@@ -56,6 +56,7 @@ class CellPool:
         self._futures: dict[str, Future[CellResult | None]] = {}
         self._stopping = threading.Event()
         self._lock = threading.Lock()
+        self._scheduling = threading.Lock()
         self._failures = 0
 
     def _start(self) -> None:
@@ -72,9 +73,12 @@ class CellPool:
                 cell.prepare()
             except Exception:
                 log.debug("preparing %s failed; its cell reports it", cell.nodeid, exc_info=True)
-        self._executor = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="cell")
-        for cell in sorted(cells, key=lambda cell: slow_first(cell.fault)):
-            self._futures[cell.nodeid] = self._executor.submit(self._run, cell)
+        # Submitted whole before close can take the executor (pytest calls both from one
+        # thread; anything else, a test's threads for one, may overlap them).
+        with self._scheduling:
+            self._executor = ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="cell")
+            for cell in sorted(cells, key=lambda cell: slow_first(cell.fault)):
+                self._futures[cell.nodeid] = self._executor.submit(self._run, cell)
 
     def _run(self, cell: PooledCell) -> CellResult | None:
         if self._stopping.is_set():
@@ -98,15 +102,17 @@ class CellPool:
     def close(self, *, interrupted: bool) -> None:
         """Start nothing more; wait for the running cells, or on an interrupt tear them down."""
         self._stopping.set()
-        executor, self._executor = self._executor, None
+        with self._scheduling:
+            executor, self._executor = self._executor, None
         if executor is None:
             return
         if interrupted:
             # As run_cells does: every server and namespace goes now, which ends the cells
-            # still running; their threads finish before the interpreter exits.
+            # still running. Then wait for their threads: pytest next renders the interrupt's
+            # traceback with ast.parse, which must not run beside a cell formatting its own
+            # (CPython 3.11, chaos/runner/ast_guard.py): that broke the run with a SystemError.
             executor.shutdown(wait=False, cancel_futures=True)
             lifecycle.run_cleanups()
-            return
         executor.shutdown(wait=True, cancel_futures=True)
 
 

@@ -123,3 +123,31 @@ def test_every_cell_runs_once_whatever_order_the_items_ask_in(jobs):
     assert asked == [f"c{i}" for i in range(5, -1, -1)]
     pool.close(interrupted=False)
     assert all(len(cell.runs) == 1 for cell in cells)
+
+
+def test_an_interrupt_tears_down_then_waits_for_the_running_cells():
+    """pytest renders the interrupt's traceback (ast.parse) right after close: a cell thread
+    still formatting its own failure then broke the run with CPython 3.11's SystemError."""
+    from chaos import lifecycle
+
+    running, queued = FakeCell("running"), FakeCell("queued")
+    pool = CellPool([running, queued], jobs=1, maxfail=0)
+    waiter = threading.Thread(target=pool.result, args=(running,))
+    waiter.start()
+    wait_until(lambda: running.runs)
+    teardowns: list[str] = []
+
+    def teardown() -> None:  # as a server's cleanup does: it ends the cell running on it
+        teardowns.append("done")
+        running.release.set()
+
+    key = lifecycle.register_cleanup(teardown)
+    try:
+        pool.close(interrupted=True)
+    finally:
+        lifecycle.unregister_cleanup(key)
+    assert teardowns == ["done"]
+    cell_threads = [t for t in threading.enumerate() if t.name.startswith("cell")]
+    assert cell_threads == []  # every cell thread ended before close returned
+    assert queued.runs == []  # nothing more started
+    waiter.join(WAIT)
