@@ -6,6 +6,7 @@ The only module that wires faults, strategies, the workload and the checker toge
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -48,6 +49,8 @@ log = logging.getLogger(__name__)
 # mismatch" (gh-106905), also once factories were serialised, while pymysql formatted the
 # traceback of a failed connect in another cell (chaos/runner/ast_guard.py).
 _FACTORY_LOCK = AST_LOCK
+#: Seconds a strategy's close() may take before the cell goes on without it.
+CLOSE_TIMEOUT = 5.0
 guard_traceback_formatting()
 
 INITIAL_BALANCE = 1000
@@ -208,10 +211,33 @@ def _exercise(
                 _close_quietly(strategy)
 
 
-def _close_quietly(strategy: object) -> None:
-    try:
-        strategy.close()  # type: ignore[attr-defined]
-    except Exception as e:  # a strategy's broken close must not hide the cell's verdict
-        log.warning("strategy close failed: %s", describe_error(e))
-    except SystemExit as e:  # but an exit would end the whole run: it is this cell's error
-        raise StrategyExitError(f"strategy close() exited ({one_line(e)})") from e
+def _close_quietly(strategy: object, timeout: float = CLOSE_TIMEOUT) -> None:
+    """The strategy's ``close()``, waited for at most ``timeout`` seconds.
+
+    A close may block for good behind a connection the fault left hung: a worker stuck in a
+    read with no timeout holds the lock close needs. The cell must still end (its verdict is
+    already in the history, a hang); the teardown that follows ends that connection, and the
+    close with it, in its own daemon thread.
+    """
+    outcome: list[BaseException | None] = []
+
+    def close() -> None:
+        try:
+            strategy.close()  # type: ignore[attr-defined]
+            outcome.append(None)
+        except BaseException as e:  # carried to the cell's thread, judged there
+            outcome.append(e)
+
+    thread = threading.Thread(target=close, name="strategy-close", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if not outcome:
+        log.warning("strategy close() still blocked after %.0f s; left to the teardown", timeout)
+        return
+    error = outcome[0]
+    if isinstance(error, Exception):  # a strategy's broken close must not hide the verdict
+        log.warning("strategy close failed: %s", describe_error(error))
+    elif isinstance(error, SystemExit):  # but an exit would end the whole run: the cell's error
+        raise StrategyExitError(f"strategy close() exited ({one_line(error)})") from error
+    elif error is not None:
+        raise error
