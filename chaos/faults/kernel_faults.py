@@ -24,10 +24,24 @@ class _FirewallFault(Fault):
     #: Upper bound on waiting for the kernel to give up on the connections.
     settle_timeout: ClassVar[float] = 15.0
 
+    #: Upper bound on waiting for connections already closing to finish before the rules go in.
+    closing_timeout: ClassVar[float] = 1.0
+
     def _firewall(self) -> Firewall:
         if not hasattr(self, "_fw"):
             self._fw = Firewall(self.target.namespace, self.target.server.settings.port)
         return self._fw
+
+    def _after_closing_connections(self) -> Firewall:
+        """The firewall, once the connections that were closing as the fault began are closed.
+
+        A client that connects per operation closed its last one just before: the server's
+        FIN may still be on its way. The rules would drop it and count a strike on a client
+        that holds no connection (seen: per-request read as struck, once in many runs).
+        """
+        firewall = self._firewall()
+        wait_until(lambda: firewall.closing_connections() == 0, self.closing_timeout)
+        return firewall
 
     def _wait_for_connections_to_die(self) -> None:
         # The middlebox forgets the flow at once; each end's kernel notices only when its
@@ -74,7 +88,7 @@ class MiddleboxDropFault(_FirewallFault):
     )
 
     def _inject(self) -> FaultEffect:
-        self._firewall().drop_both_ways()
+        self._after_closing_connections().drop_both_ways()
         return self._strike_until_connections_die("dropped")
 
 
@@ -90,5 +104,5 @@ class MiddleboxResetFault(_FirewallFault):
     )
 
     def _inject(self) -> FaultEffect:
-        self._firewall().reset_both_ways()
+        self._after_closing_connections().reset_both_ways()
         return self._strike_until_connections_die("reset")

@@ -32,6 +32,8 @@ ATTEMPT_TIMEOUT_SECONDS = 600
 _ELEMENT = re.compile(r"\b(\d+) (?:timeout \S+ )?expires ((?:\d+ms|\d+[hms])+)")
 _DURATION_PART = re.compile(r"(\d+)(ms|h|m|s)")
 _UNIT_SECONDS = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 0.001}
+#: ``ss`` states between a first FIN and the last ACK (TIME-WAIT sends nothing by itself).
+_CLOSING_STATES = ("fin-wait-1", "fin-wait-2", "close-wait", "last-ack", "closing")
 #: A first SYN: SYN set, ACK clear (a SYN-ACK or anything later in a session does not match).
 _SYN = "tcp flags & (syn | ack) == syn"
 
@@ -160,6 +162,16 @@ class Firewall:
             ]
         )
         return sum(1 for line in out.splitlines() if _TIMER.search(line))
+
+    def closing_connections(self) -> int:
+        """TCP connections of the port, either end, still in the middle of closing (a FIN sent
+        or received, not yet answered): packets a rule put in now would strike, though neither
+        end uses the connection any more."""
+        states = [arg for state in _CLOSING_STATES for arg in ("state", state)]
+        out = self.namespace.output(
+            [tool("ss"), "-Htn", *states, f"( sport = :{self.port} or dport = :{self.port} )"]
+        )
+        return sum(1 for line in out.splitlines() if line.strip())
 
     def established_connections(self) -> int:
         """TCP connections to the port still established (client sockets: dport = port)."""

@@ -214,3 +214,20 @@ def test_each_connect_attempt_is_noted_with_how_long_ago_it_met_the_rule(inside)
     ages = sorted(firewall.connect_attempts())
     assert len(ages) == 2
     assert 0.0 <= ages[0] < 0.3 and 0.4 < ages[1] < 1.0, ages
+
+
+@requires_net_admin
+def test_closing_connections_counts_both_ends_until_the_close_is_answered(inside):
+    """What a middlebox fault waits for before its rules go in: a connection a client has just
+    closed, whose server end has not closed yet, would have its last packets struck."""
+    _namespace, server, firewall = inside
+    assert firewall.closing_connections() == 0
+    with _connection(server) as conn:
+        server.freeze()  # the server's kernel acknowledges the FIN; mysqld cannot answer it
+        try:
+            conn._sock.shutdown(socket.SHUT_WR)
+            # The client's end waits in FIN-WAIT-2, the server's in CLOSE-WAIT.
+            poll_until(lambda: firewall.closing_connections() == 2, 10, "both ends closing")
+        finally:
+            server.thaw()
+        poll_until(lambda: firewall.closing_connections() == 0, 10, "the close answered")
