@@ -53,13 +53,18 @@ class ConnectionSettings:
         if self.unix_socket:
             kwargs["unix_socket"] = self.unix_socket
         if self.session is not None:
-            kwargs["init_command"] = self.session.init_command()
+            kwargs["init_command"] = self.init_command()
         for name in ("connect_timeout", "read_timeout", "write_timeout"):
             value = getattr(self, name)
             if value is not None:
                 kwargs[name] = value
         kwargs.update(overrides)
         return kwargs
+
+    def init_command(self) -> str | None:
+        """The ``init_command`` that sets :attr:`session` up, None without one: for a client
+        that passes its options by hand (the async drivers, SQLAlchemy's ``connect_args``)."""
+        return self.session.init_command() if self.session is not None else None
 
     def url(self, scheme: str = "mysql+pymysql") -> str:
         """A SQLAlchemy-style URL (no timeouts; pass those as connect_args)."""

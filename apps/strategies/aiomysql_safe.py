@@ -26,4 +26,5 @@ class AiomysqlSafeStrategy(AsyncSafeStrategy):
             unix_socket=s.unix_socket,
             connect_timeout=self.connect_timeout,
             autocommit=False,
+            init_command=s.init_command(),  # the run's session state, again on each reconnect
         )

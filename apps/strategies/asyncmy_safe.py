@@ -26,5 +26,6 @@ class AsyncmySafeStrategy(AsyncSafeStrategy):
             database=s.database,
             connect_timeout=self.connect_timeout,
             autocommit=False,
+            init_command=s.init_command(),  # the run's session state, again on each reconnect
             **options,
         )

@@ -72,6 +72,8 @@ class SQLAlchemyAsyncPrePingStrategy(BaseAsyncStrategy):
             connect_args["unix_socket"] = s.unix_socket
         if s.connect_timeout is not None:
             connect_args["connect_timeout"] = s.connect_timeout
+        if s.session is not None:  # the run's session state, again on each new connection
+            connect_args["init_command"] = s.init_command()
         self.engine = create_async_engine(
             s.url(scheme="mysql+aiomysql"),
             pool_recycle=config.recycle_seconds,

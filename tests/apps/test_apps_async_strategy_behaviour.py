@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
+import pymysql
 import pytest
 from apps_testkit import AdminSession, outcome
 
+from chaos.session_setup import MARKER_VARIABLE, SessionSetup, isolation_variable
 from chaos.strategy import (
     AsyncConnection,
     AsyncUnitOfWork,
@@ -135,3 +138,41 @@ def test_a_killed_session_fails_or_is_retried_as_measured(
     following = outcome(lambda: strategy.run(units.insert(20)))
     assert len(units.killed) == 1
     assert (result, committed, following) == KILLED[(name, kill_after)]
+
+
+def _marker_unit(admin: AdminSession, kill: bool) -> AsyncUnitOfWork:
+    """Reads the session's init_command marker; with ``kill``, kills its own session first
+    (the unit is retried, or the next one reconnects)."""
+
+    async def body(conn: AsyncConnection) -> str | None:
+        async with conn.cursor() as cursor:
+            if kill:
+                await cursor.execute("SELECT CONNECTION_ID()")
+                admin.kill(int((await cursor.fetchone())[0]))
+            await cursor.execute(f"SELECT {MARKER_VARIABLE}")
+            return (await cursor.fetchone())[0]
+
+    return AsyncUnitOfWork("read-marker", body)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_async_strategy_sets_the_runs_session_up_again_on_each_new_connection(
+    name: str, config: StrategyConfig, admin: AdminSession
+) -> None:
+    """Without it the drift invariant read the server's defaults before and after a fault and
+    could never catch an async strategy that loses its session state."""
+    probe = pymysql.connect(**config.connection.pymysql_kwargs())
+    try:
+        setup = SessionSetup(isolation_variable=isolation_variable(probe))
+    finally:
+        probe.close()
+    strategy = build_strategy(
+        strategies().get(name),
+        replace(config, connection=config.connection.with_session(setup)),
+    )
+    try:
+        assert strategy.run(_marker_unit(admin, kill=False)) == setup.marker
+        outcome(lambda: strategy.run(_marker_unit(admin, kill=True)))  # retried or failed
+        assert strategy.run(_marker_unit(admin, kill=False)) == setup.marker  # a new session
+    finally:
+        strategy.close()
