@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 import chaos
+from chaos.faults import FAULTS
 from chaos.strategy import expectations as expectations_module
 from chaos.strategy import strategies
 from chaos.strategy.expectations import (
@@ -210,3 +211,22 @@ def test_another_package_records_its_strategys_mysql_cells_under_in_process_mysq
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "('hang',) ()"
+
+
+@pytest.mark.parametrize("mode", [IN_PROCESS, APP])
+def test_every_bundled_strategy_has_a_recorded_verdict_under_every_fault_its_matrix_runs(
+    mode: str,
+) -> None:
+    """The default matrix (the quick start's main job) fails a bundled cell with no row: a
+    strategy or a fault added on one line of work and never crossed with the other's."""
+    recorded = set(expected_verdicts(mode))
+    faults = [
+        name for name in FAULTS.names() if mode == IN_PROCESS or FAULTS.get(name).app_mode_default
+    ]
+    missing = [
+        (strategy, fault)
+        for strategy in strategies().names()
+        for fault in faults
+        if (strategy, fault) not in recorded
+    ]
+    assert missing == []
