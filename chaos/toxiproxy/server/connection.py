@@ -24,6 +24,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _LINGER_ZERO = struct.pack("ii", 1, 0)
+#: A packet header and the 4-byte capability flags that open the client's first packet.
+_LOGIN_HEAD = 8
 
 
 class ConnectionOwner(Protocol):
@@ -40,7 +42,16 @@ class ConnectionOwner(Protocol):
 class Endpoint(asyncio.Protocol):
     """One socket of a connection; its bytes go to ``forward``."""
 
-    __slots__ = ("connection", "forward", "incoming", "lost", "outgoing", "received", "transport")
+    __slots__ = (
+        "connection",
+        "forward",
+        "incoming",
+        "lost",
+        "outgoing",
+        "received",
+        "sniff",
+        "transport",
+    )
 
     def __init__(self, connection: Connection) -> None:
         self.connection = connection
@@ -50,6 +61,7 @@ class Endpoint(asyncio.Protocol):
         self.incoming: Link | None = None  # the link writing to it
         self.lost = False
         self.received = [0]  # bytes read from this socket; a cell its proxy's metrics share
+        self.sniff: Callable[[bytes], None] | None = None  # sees the first bytes, then unset
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport
@@ -57,6 +69,8 @@ class Endpoint(asyncio.Protocol):
 
     def data_received(self, data: bytes) -> None:
         self.received[0] += len(data)
+        if self.sniff is not None:
+            self.sniff(data)
         self.forward(data)
 
     def eof_received(self) -> bool:
@@ -115,6 +129,20 @@ class Connection:
             self.client.received = counters[Direction.UPSTREAM]
             self.server.received = counters[Direction.DOWNSTREAM]
         self.wire: WireSession | None = None  # set while the links are parsed as MySQL
+        #: The capability flags of the client's first packet (its login, or its TLS request),
+        #: read on every connection: a protocol toxic that comes later, onto the live link,
+        #: must know whether what follows is TLS or compressed, which it cannot parse.
+        self.login_caps: int | None = None
+        self._login_head = b""
+        self.client.sniff = self._sniff_login
+
+    def _sniff_login(self, data: bytes) -> None:
+        # The client speaks second (after the server's greeting): its first packet's header (4
+        # bytes) and capability flags (4 bytes) are all that is needed.
+        self._login_head += data[: _LOGIN_HEAD - len(self._login_head)]
+        if len(self._login_head) == _LOGIN_HEAD:
+            self.login_caps = int.from_bytes(self._login_head[4:], "little")
+            self.client.sniff = None
 
     def wire_session(self) -> WireSession:
         """Parse this connection's links as MySQL from now on (a protocol toxic came)."""

@@ -72,3 +72,5 @@ class SessionOwner(Protocol):
     """The connection as its MySQL session sees it."""
 
     links: tuple[PacketSink, PacketSink] | None
+    #: The capability flags the client sent at login (None: not seen yet).
+    login_caps: int | None

@@ -76,6 +76,18 @@ class WireSession(ResponseFraming):
         self._prepared: dict[int, str] = {}
         self._left = 0  # definitions left in the current block
         self._blocks: list[int] = []  # definition blocks still to come (prepare)
+        if live:
+            self._unreadable_since_login(connection.login_caps)
+
+    def _unreadable_since_login(self, caps: int | None) -> None:
+        """A live link whose login asked for TLS or compression carries no MySQL packets now:
+        parsed as such, a TLS record's header reads as a 200 KB packet and the link stalls."""
+        if caps is None:
+            return
+        if caps & p.CLIENT_SSL:
+            self._pass_through("TLS: the client asked for CLIENT_SSL at login")
+        elif caps & p.CLIENT_COMPRESS:
+            self._pass_through("compressed protocol, asked for at login")
 
     # -- bytes in and out ---------------------------------------------------------------------
 
