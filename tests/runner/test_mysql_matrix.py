@@ -121,3 +121,21 @@ def test_on_mysql_a_session_set_after_connect_and_lost_on_reconnect_is_drift() -
         v.detail.startswith("worker 0: isolation was 'READ-COMMITTED' after setup")
         for v in drifted.check.of_kind("drift")
     ), [v.detail for v in drifted.check.violations]
+
+
+def test_on_mysql_the_connector_logs_in_over_tls_and_a_wire_fault_is_unexercised_never_a_pass():
+    """mysql-connector cannot log in to MySQL 9 over plain TCP: its links are TLS, which the
+    protocol toxics pass through. The wire fault must read unexercised (it used to hang the
+    link), and a fault the server makes still strikes it, as recorded for MySQL."""
+    pytest.importorskip("mysql.connector", reason="the drivers extra is not installed")
+    cells = [("safe-connector-c", "mid-transaction-drop"), ("safe-connector-c", "kill-connection")]
+    plan = plan_matrix(
+        MatrixRequest(("safe-connector-c",), [fault for _, fault in cells], MYSQL, jobs=len(cells))
+    )
+    outcome = run_plan(plan)
+    measured = {(r.strategy, r.fault): (r.error, r.violations) for r in outcome.run.results}
+    expected = expected_verdicts(IN_PROCESS, "mysql")
+    assert measured == {cell: (None, expected[cell].violations) for cell in cells}
+    assert measured[cells[0]] == (None, ("unexercised",))
+    [wire] = [r for r in outcome.run.results if r.fault == "mid-transaction-drop"]
+    assert wire.strike is not None and wire.strike.count == 0
