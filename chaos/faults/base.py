@@ -27,7 +27,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -85,6 +85,15 @@ class FaultTarget:
     standby: Any = None
     #: The server's replica (``Need.REPLICA``): a LocalServer applying the server's binary log.
     replica: Any = None
+
+    @property
+    def read_settings(self) -> ConnectionSettings | None:
+        """Where the client reads on the replica (its account and options, the replica's
+        address); None without a replica."""
+        if self.replica is None:
+            return None
+        address = self.replica.settings
+        return replace(self.client_settings, host=address.host, port=address.port)
 
     @property
     def may_change_globals(self) -> bool:
