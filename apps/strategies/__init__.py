@@ -36,6 +36,8 @@ _CLASSES = {
     "tenacity-statement": ("tenacity_statement", "TenacityStatementStrategy"),
     "tenacity-transaction": ("tenacity_transaction", "TenacityTransactionStrategy"),
     "safe": ("safe", "SafeStrategy"),
+    "read-split": ("read_split", "ReadSplitStrategy"),
+    "read-split-gtid": ("read_split", "ReadSplitGtidStrategy"),
     "naive-global-mysqlclient": ("driver_variants", "NaiveGlobalMySQLclientStrategy"),
     "safe-mysqlclient": ("driver_variants", "SafeMySQLclientStrategy"),
     "naive-global-connector-pure": ("driver_variants", "NaiveGlobalConnectorPureStrategy"),

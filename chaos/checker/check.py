@@ -19,6 +19,7 @@ from chaos.checker.outcomes import OutcomesChecker
 from chaos.checker.protocol import CheckContext
 from chaos.checker.recovery import RecoveryChecker
 from chaos.checker.result import CheckResult
+from chaos.checker.stale_read import StaleReadChecker
 from chaos.workload.history import History, RunRecord
 from chaos.workload.list_state import ListState
 from chaos.workload.state import BankState
@@ -35,6 +36,7 @@ BANK_CHECKS = compose(
     FaultLossChecker(),
     ExercisedChecker(),
     DriftChecker(),
+    StaleReadChecker(),
 )
 
 

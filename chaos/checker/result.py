@@ -70,6 +70,13 @@ class ViolationKind(enum.StrEnum):
         "a worker's session state (isolation, sql_mode, time zone, charset, init_command "
         "variable, named lock) changed after its setup: a reconnect lost it",
     )
+    #: a read (on a lagging replica) missed a transfer acknowledged before it began
+    STALE_READ = (
+        "stale-read",
+        "stale",
+        "a read saw fewer transfers than had been acknowledged before it began (a replica "
+        "that had not caught up answered it)",
+    )
     #: list-append (chaos/checker/list_append.py): what our own checks prove without Elle
     LOST_APPEND = (
         "lost-append",

@@ -231,7 +231,7 @@ def plugin(
     """Wall time of the same matrix cells through `mysql-chaos matrix` and through
     `pytest --mysql-chaos-matrix` (with -n WORKERS), side by side, as their ratio."""
     from chaos.bench import plugin as plugin_bench
-    from chaos.faults import FAULTS
+    from chaos.faults.base import select_faults
     from chaos.runner.matrix_plan import select_strategies
 
     if workers:
@@ -239,7 +239,7 @@ def plugin(
             import xdist  # noqa: F401
         except ImportError as e:
             raise UsageError("--workers needs pytest-xdist (or --workers 0)") from e
-    fault_names = FAULTS.select(list(faults))  # bad names fail here, before any run
+    fault_names = select_faults(list(faults))  # bad names fail here, before any run
     rows = select_strategies(strategies) + [name for name in strategies if ":" in name]
     report = plugin_bench.run_plugin_benchmark(
         strategies,

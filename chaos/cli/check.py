@@ -31,6 +31,7 @@ from chaos.cli.run_options import (
     workload_option,
 )
 from chaos.faults import FAULTS
+from chaos.faults.base import select_faults
 from chaos.reports.paths import prepare_history_dir
 
 
@@ -84,7 +85,7 @@ def check(
     from chaos.strategy.own_expectations import record_own_verdicts
     from chaos.verdicts.gate import fails_expectation
 
-    fault_names = FAULTS.select(list(faults))
+    fault_names = select_faults(list(faults))
     backend = backend_for(server_url, allow_global_changes)
     targets = requested_reports(reports)
     own = read_expected(expected_file)

@@ -31,7 +31,7 @@ from chaos.cli.run_options import (
     show_recorded,
 )
 from chaos.errors import UsageError
-from chaos.faults import FAULTS
+from chaos.faults.base import select_faults
 from chaos.reports.paths import check_report_path, prepare_history_dir
 
 #: ``--record-expected`` without a file: the bundled strategies, into the bundled file.
@@ -166,7 +166,7 @@ def matrix(
 
         fault_names = app_fault_names(faults, all_faults)
     else:
-        fault_names = FAULTS.select(list(faults))
+        fault_names = select_faults(list(faults))
     request = MatrixRequest(
         strategies,
         fault_names,

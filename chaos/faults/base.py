@@ -27,7 +27,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -54,6 +54,9 @@ class Need(enum.Enum):
     #: a second disposable server with the same accounts, empty, that the endpoint can be
     #: pointed at (a failover's new writer); it starts with the cell's server
     STANDBY = "standby"
+    #: a GTID replica of the cell's server that reads may be sent to (MariaDB's replication);
+    #: both servers start together
+    REPLICA = "replica"
 
     @property
     def reason(self) -> str:
@@ -80,6 +83,17 @@ class FaultTarget:
     #: points the endpoint at it swaps it with ``server`` and ``admin_settings``, so whoever
     #: judges the world afterwards reads the server the endpoint now leads to.
     standby: Any = None
+    #: The server's replica (``Need.REPLICA``): a LocalServer applying the server's binary log.
+    replica: Any = None
+
+    @property
+    def read_settings(self) -> ConnectionSettings | None:
+        """Where the client reads on the replica (its account and options, the replica's
+        address); None without a replica."""
+        if self.replica is None:
+            return None
+        address = self.replica.settings
+        return replace(self.client_settings, host=address.host, port=address.port)
 
     @property
     def may_change_globals(self) -> bool:
@@ -181,6 +195,10 @@ class Fault(ABC):
     #: (1 s), so a pool that waits for that has never: the verdict does not hang on how fast
     #: the warm-up ran.
     rest_seconds: ClassVar[float] = 0.0
+    #: Run only when named (``--fault``), never as part of the whole catalogue: a fault that
+    #: judges only a kind of client most strategies are not (one that splits reads), whose
+    #: cells would add nothing but "unexercised" to every default run.
+    only_when_named: ClassVar[bool] = False
 
     @classmethod
     def produces_on(cls, flavour: str) -> str:
@@ -288,6 +306,8 @@ class Fault(ABC):
             return Need.GLOBALS.reason
         if Need.STANDBY in needs and target.standby is None:
             return Need.STANDBY.reason
+        if Need.REPLICA in needs and target.replica is None:
+            return Need.REPLICA.reason
         return None
 
     def __enter__(self) -> Fault:
@@ -315,6 +335,10 @@ _UNMET = {
     Need.NETNS: "needs a network namespace (CAP_NET_ADMIN)",
     Need.GLOBALS: GLOBALS_REFUSED,
     Need.STANDBY: "needs a second disposable server to fail over to (not an external server)",
+    Need.REPLICA: (
+        "needs a disposable local MariaDB server and its GTID replica (not an external server "
+        "or a container)"
+    ),
 }
 
 
@@ -325,3 +349,11 @@ def register_fault(cls: type[Fault]) -> type[Fault]:
     """Class decorator: add ``cls`` to :data:`FAULTS` under ``cls.name``."""
     FAULTS.add(cls.name, cls)
     return cls
+
+
+def select_faults(names: list[str] | tuple[str, ...] | None) -> list[str]:
+    """The faults named (checked, in the catalogue's order), else the whole catalogue less the
+    faults that run only when named (:attr:`Fault.only_when_named`)."""
+    if names:
+        return FAULTS.select(names)
+    return [name for name, fault in FAULTS.items() if not fault.only_when_named]

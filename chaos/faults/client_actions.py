@@ -33,12 +33,15 @@ GUARD_READ_TIMEOUT = 10
 @dataclass(frozen=True)
 class ClientAction:
     """``after_inject(driver, conn, settings)`` raises the client's error; ``needs_table`` asks
-    for :data:`TABLE` to exist before the client connects."""
+    for :data:`TABLE` to exist before the client connects; with ``reads_replica`` the
+    ``settings`` it gets lead to the server's replica (the client's connection stays on the
+    primary), for a fault that shows itself only to a read there."""
 
     describe: str
     after_inject: Callable[[Driver, Connection, ConnectionSettings], None]
     read_timeout: int = GUARD_READ_TIMEOUT
     needs_table: bool = False
+    reads_replica: bool = False
 
 
 def _query(driver: Driver, conn: Connection, settings: ConnectionSettings) -> None:

@@ -75,9 +75,9 @@ def _prepare_matrix(config: pytest.Config) -> None:
 
 
 def _faults(config: pytest.Config) -> list[str]:
-    from chaos.faults import FAULTS
+    from chaos.faults.base import select_faults
 
-    return FAULTS.select(list(resources(config).options.faults))
+    return select_faults(list(resources(config).options.faults))
 
 
 def _strategies(config: pytest.Config) -> list[str]:

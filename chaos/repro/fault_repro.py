@@ -19,6 +19,7 @@ from chaos.drivers import driver as driver_named
 from chaos.errors import ChaosError, error_summary
 from chaos.faults.base import Fault, FaultTarget
 from chaos.faults.client_actions import SCHEMA, ClientAction
+from chaos.faults.replica_lag import StaleReadSeen
 from chaos.repro.outcome import Reproduction
 from chaos.runner.armed_fault import ArmedFault, FaultUnavailable
 from chaos.runner.environment import Backend
@@ -65,12 +66,13 @@ def reproduce_fault(
     try:
         with ArmedFault(fault_class, backend, toxiproxy, set_up=set_up) as armed:
             settings = armed.target.client_settings
+            action_settings = armed.target.read_settings if action.reads_replica else settings
             with armed.entered():
                 conn = driver.connect(settings, read_timeout=action.read_timeout)
                 try:
                     session = driver.thread_id(conn)
                     armed.inject()
-                    error = error_of(action, driver, conn, settings, session)
+                    error = error_of(action, driver, conn, action_settings, session)
                 finally:
                     _close_quietly(conn)
     except FaultUnavailable as e:
@@ -97,6 +99,8 @@ def error_of(
         action.after_inject(driver, conn, settings)
     except Exception as e:
         if isinstance(e, driver.error_class()) or is_driver_error(e):
+            return e
+        if isinstance(e, StaleReadSeen):  # no error at all: the old answer is what it shows
             return e
         raise
     after = driver.thread_id(conn)

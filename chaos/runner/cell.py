@@ -171,7 +171,11 @@ def _exercise(
     fault = armed.fault
     # Every client is asked to set up the same session state; reads record it (drift).
     session = session_setup_for(armed.target.admin_settings)
-    config = timing.strategy_config(armed.target.client_settings.with_session(session))
+    client = armed.target.client_settings
+    reads = armed.target.read_settings
+    config = timing.strategy_config(
+        client.with_session(session), reads.with_session(session) if reads else None
+    )
     strategy = None
     driver = None
     try:

@@ -1,8 +1,8 @@
 """The world one matrix cell runs in: a server, maybe a namespace around it, maybe a proxy.
 
 Each cell gets what its fault needs and nothing more: a namespace only for kernel faults, a
-proxy only for proxy faults, a second server only for a fault that fails over to one. A cell
-on an external server gets a database of its own.
+proxy only for proxy faults, a second server only for a fault that fails over to one, a replica
+only for a fault that lags one. A cell on an external server gets a database of its own.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from chaos.servers.binary import find_server_binary
 from chaos.servers.external import ExternalServer
 from chaos.servers.local import LocalServer
 from chaos.servers.owned import OwnedServer
+from chaos.servers.replication import ReplicatedPair
 from chaos.settings import ConnectionSettings, redact_url
 from chaos.verdicts.expectations import MARIADB, MYSQL
 
@@ -95,6 +96,7 @@ class CellEnvironment(Resource):
         self.namespace: NetworkNamespace | None = None
         self.server: MySQLServer | None = None
         self.standby: OwnedServer | None = None
+        self.pair: ReplicatedPair | None = None
         self.proxy: Any = None
         self._database: str | None = None
         self.target: FaultTarget | None = None
@@ -106,6 +108,15 @@ class CellEnvironment(Resource):
             self.namespace = NetworkNamespace().start()
         if self.backend.external_url and Need.NETNS not in needs:
             self.server = self._external_server()
+        elif Need.REPLICA in needs:
+            # A primary with its binary log and a replica following it, started together.
+            self.pair = ReplicatedPair(
+                binary=self.backend.server_binary,
+                name=self.name,
+                preexec=self.namespace.preexec() if self.namespace else None,
+                args=self.backend.server_options,
+            ).start()
+            self.server = self.pair.primary
         else:
             self.server = self._disposable_server(self.name)
         if Need.STANDBY in needs:
@@ -129,6 +140,7 @@ class CellEnvironment(Resource):
             namespace=self.namespace,
             allow_global_changes=self.backend.allow_global_changes,
             standby=self.standby,
+            replica=self.pair.replica if self.pair is not None else None,
         )
 
     def _disposable_server(self, name: str) -> OwnedServer:
@@ -162,6 +174,7 @@ class CellEnvironment(Resource):
             self._delete_proxy,
             self._stop_server,
             self._stop_standby,
+            self._stop_pair,
             self._drop_database,
             self._stop_namespace,
         ]
@@ -186,6 +199,11 @@ class CellEnvironment(Resource):
         if self.standby is not None:
             standby, self.standby = self.standby, None
             standby.stop()
+
+    def _stop_pair(self) -> None:
+        if self.pair is not None:
+            pair, self.pair = self.pair, None
+            pair.stop()
 
     def _drop_database(self) -> None:
         if self._database is not None:

@@ -15,11 +15,15 @@ from chaos.netns import net_admin_missing_reason
 from chaos.runner.environment import Backend
 from chaos.servers.binary import find_server_binary
 from chaos.servers.template import template_datadir
+from chaos.verdicts.expectations import MYSQL
 
 # Said of an external server only, so not one of the needs' own reasons.
 NOT_IN_NAMESPACE = (
     "needs a server inside a network namespace the suite makes (not an external server)"
 )
+#: Said on the MySQL flavour: the replica is made with MariaDB's words (MASTER_USE_GTID,
+#: MASTER_GTID_WAIT), which Oracle MySQL does not have.
+REPLICA_MARIADB_ONLY = "needs MariaDB's GTID replication (MASTER_GTID_WAIT); skipped on MySQL"
 
 
 def unmet_need(fault: type[Fault], backend: Backend, toxiproxy: Any) -> str | None:
@@ -42,6 +46,11 @@ def unmet_need(fault: type[Fault], backend: Backend, toxiproxy: Any) -> str | No
             return Need.GLOBALS.reason
         if Need.STANDBY in needs:
             return Need.STANDBY.reason
+    if Need.REPLICA in needs:
+        if backend.external_url or backend.docker_image:
+            return Need.REPLICA.reason
+        if backend.flavour() == MYSQL:
+            return REPLICA_MARIADB_ONLY
     return None
 
 

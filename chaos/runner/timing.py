@@ -37,13 +37,18 @@ class CellTiming:
         default_factory=lambda: {"connect_timeout": 1.0, "read_timeout": 1.0, "write_timeout": 1.0}
     )
 
-    def strategy_config(self, connection: ConnectionSettings) -> StrategyConfig:
-        """What a strategy factory receives in a cell with these timings."""
+    def strategy_config(
+        self, connection: ConnectionSettings, read_connection: ConnectionSettings | None = None
+    ) -> StrategyConfig:
+        """What a strategy factory receives in a cell with these timings (``read_connection``:
+        the cell's replica, with the same timeouts)."""
         timeouts = self.client_timeouts
+        values = (timeouts["connect_timeout"], timeouts["read_timeout"], timeouts["write_timeout"])
         return StrategyConfig(
-            connection=connection.with_timeouts(
-                timeouts["connect_timeout"], timeouts["read_timeout"], timeouts["write_timeout"]
-            ),
+            connection=connection.with_timeouts(*values),
+            read_connection=None
+            if read_connection is None
+            else read_connection.with_timeouts(*values),
             recycle_seconds=self.recycle_seconds,
             idle_seconds=self.idle_seconds,
         )

@@ -27,7 +27,7 @@ from chaos.faults import FAULTS, Fault, Need
 _EXCLUSIVE = (Need.PROCESS, Need.PROXY, Need.GLOBALS)
 #: Needs that make a world of their own (a namespace around the server, a standby): such a
 #: fault runs in its matrix cell, not in a soak's shared world.
-_OWN_WORLD = (Need.NETNS, Need.STANDBY)
+_OWN_WORLD = (Need.NETNS, Need.STANDBY, Need.REPLICA)
 #: The longest a generated fault stays active, in steps.
 MAX_LENGTH = 2
 _ENTRY = re.compile(r"^(?P<fault>[a-z0-9-]+)@(?P<start>\d+)\+(?P<length>\d+)$")

@@ -38,6 +38,7 @@ class AsyncUnitOfWork:
     op_id: str
     body: Callable[[AsyncConnection], Awaitable[Any]]
     was_applied: Callable[[AsyncConnection], Awaitable[bool]] | None = None
+    read_only: bool = False
 
 
 @runtime_checkable

@@ -38,12 +38,14 @@ class UnitOfWork:
     ``body`` issues the statements (it must not commit: the strategy does). ``was_applied``, when
     given, reads back whether this unit's effects are already committed (for example by looking
     up ``op_id`` in a ledger); a strategy may call it on a fresh connection after an ambiguous
-    commit, before retrying.
+    commit, before retrying. ``read_only`` says the body only reads: a strategy that splits
+    reads may run it on a replica (:attr:`StrategyConfig.read_connection`).
     """
 
     op_id: str
     body: Callable[[Connection], Any]
     was_applied: Callable[[Connection], bool] | None = None
+    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,9 +65,16 @@ class StrategyConfig:
     passed on as the driver's ``init_command``; the ``drift`` invariant holds each worker to
     the state its client set up, so a reconnect must set it up again. ``extra``
     holds the user's own options (``mysql-chaos check --option KEY=VALUE``), nothing else.
+
+    ``read_connection`` is a replica of ``connection``'s server, with the same account,
+    timeouts and session, where a strategy that splits reads may send units marked
+    ``read_only``; it lags the primary, so a read there may miss an acknowledged write unless
+    the strategy waits for it (``stale-read``). None when the cell has no replica: then every
+    unit goes to ``connection``.
     """
 
     connection: ConnectionSettings
+    read_connection: ConnectionSettings | None = None
     recycle_seconds: float = 0.25
     idle_seconds: float = 2.0
     extra: dict[str, Any] = field(default_factory=dict)

@@ -61,7 +61,13 @@ LEDGER_SQL = "INSERT INTO ledger (op_id, from_id, to_id, amount) VALUES (%s, %s,
 # the client lost) instead of reading around it, so "not applied" cannot be answered while the
 # original may still commit. (LOCK IN SHARE MODE, not FOR SHARE: MariaDB lacks the latter.)
 WAS_APPLIED_SQL = "SELECT COUNT(*) FROM ledger WHERE op_id = %s LOCK IN SHARE MODE"
-READ_SQL = "SELECT id, balance FROM accounts ORDER BY id"
+#: The third column counts the ledger's rows in the same snapshot as the balances: how many
+#: transfers the read saw (``moves_seen``), so a read that missed an acknowledged transfer on a
+#: lagging replica shows it (``stale-read``). Counted from the ledger, not kept in a counter
+#: the transfer would update: a transfer stays the three statements the wire faults count.
+READ_SQL = (
+    "SELECT id, balance, (SELECT COUNT(*) FROM ledger) AS moves_seen FROM accounts ORDER BY id"
+)
 #: What a transfer looks like on the wire (an RE2 pattern, case ignored): a write to the bank's
 #: tables. The runner hands it to the fault it arms, so a fault that strikes "a transaction"
 #: strikes a transfer, the operation the checker judges, and never a client's other writes
@@ -145,9 +151,11 @@ def check_op_id(op_id: str) -> None:
 
 
 class BalanceRead(dict[int, int]):
-    """``{account id: balance}`` as a read saw it, and the session state it read beside them."""
+    """``{account id: balance}`` as a read saw it, how many transfers it saw (``moves_seen``,
+    None when not read) and the session state it read beside them."""
 
     session: dict[str, str | None] | None = None
+    moves_seen: int | None = None
 
 
 def read_sql(session: SessionSetup | None) -> str:
@@ -158,17 +166,19 @@ def read_sql(session: SessionSetup | None) -> str:
     """
     if session is None:
         return READ_SQL
-    return f"SELECT id, balance, {session.select_list()} FROM accounts ORDER BY id"
+    return READ_SQL.replace(" FROM accounts", f", {session.select_list()} FROM accounts")
 
 
 def balance_read(rows: Any, session: SessionSetup | None) -> BalanceRead:
     """The body's answer from the rows of :func:`read_sql`."""
     rows = list(rows)
     result = BalanceRead(pair(row) for row in rows)
-    if session is not None and rows:
+    if rows:
         first = rows[0]
         values = list(first.values()) if isinstance(first, Mapping) else list(first)
-        result.session = reading(values[2:])
+        result.moves_seen = int(values[2])
+        if session is not None:
+            result.session = reading(values[3:])
     return result
 
 
@@ -183,7 +193,7 @@ def read_unit(op_id: str, session: SessionSetup | None = None) -> UnitOfWork:
             rows = cursor.fetchall()
         return balance_read(rows, session)
 
-    return UnitOfWork(op_id=op_id, body=body)
+    return UnitOfWork(op_id=op_id, body=body, read_only=True)
 
 
 def read_state(settings: ConnectionSettings) -> BankState:

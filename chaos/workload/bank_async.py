@@ -62,7 +62,7 @@ def async_read_unit(op_id: str, session: SessionSetup | None = None) -> AsyncUni
             rows = await cursor.fetchall()
         return balance_read(rows, session)
 
-    return AsyncUnitOfWork(op_id=op_id, body=body)
+    return AsyncUnitOfWork(op_id=op_id, body=body, read_only=True)
 
 
 ReadBuilder = Callable[[str, SessionSetup | None], UnitOfWork | AsyncUnitOfWork]

@@ -368,13 +368,20 @@ class WorkloadDriver:
         if error is None:
             total = None
             session = None
+            moves_seen = None
             if job.planned.kind is Kind.READ and isinstance(completion.value, Mapping):
                 total = sum(int(balance) for balance in completion.value.values())
                 session = getattr(completion.value, "session", None)
+                moves_seen = getattr(completion.value, "moves_seen", None)
             if job.planned.kind is Kind.TXN:  # the micro-ops with what the reads saw
                 return self._store(job, Result.OK, completion.complete, txn=completion.value)
             return self._store(
-                job, Result.OK, completion.complete, read_total=total, session=session
+                job,
+                Result.OK,
+                completion.complete,
+                read_total=total,
+                session=session,
+                moves_seen=moves_seen,
             )
         result = Result.FAIL if completion.definite else Result.UNKNOWN
         return self._store(

@@ -83,6 +83,9 @@ class Operation:
     session: dict[str, str | None] | None = None
     #: A list-append transaction's micro-ops: as invoked, with each read's values once ``ok``.
     txn: tuple[MicroOp, ...] | None = None
+    #: How many transfers (ledger rows) an ``ok`` read saw; None when not read (histories saved
+    #: before it was recorded, app mode).
+    moves_seen: int | None = None
 
     def __post_init__(self) -> None:
         # Coerce so values loaded from JSON compare and serialise like constructed ones.

@@ -106,6 +106,7 @@ def test_the_named_compositions_list_their_members() -> None:
         "fault-losses",
         "exercised",
         "drift",
+        "stale-read",
     )
     assert APP_CHECKS.member_names == (*BANK_CHECKS.member_names, "settled")
     http = ("recovery", "hang", "connect-storm", "settled", "exercised")

@@ -28,6 +28,8 @@ BUNDLED_ORDER = [
     "tenacity-statement",
     "tenacity-transaction",
     "safe",
+    "read-split",
+    "read-split-gtid",
     "naive-global-mysqlclient",
     "safe-mysqlclient",
     "naive-global-connector-pure",
