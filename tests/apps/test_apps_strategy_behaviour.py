@@ -30,6 +30,9 @@ AFTER_IDLE_KILL: dict[str, tuple[str, str, str]] = {
     "tenacity-statement": ("ok", "ok", "ok"),  # the first statement is retried after reconnect
     "tenacity-transaction": ("ok", "ok", "ok"),
     "safe": ("ok", "ok", "ok"),
+    # Without a replica (config.read_connection None) both are the safe strategy.
+    "read-split": ("ok", "ok", "ok"),
+    "read-split-gtid": ("ok", "ok", "ok"),
     # mysqlclient: 2006 once its own close has run.
     "naive-global-mysqlclient": (
         "OperationalError(2013)",
@@ -61,6 +64,8 @@ KILLED_BETWEEN_STATEMENTS: dict[str, tuple[str, tuple[int, ...], str]] = {
     "tenacity-statement": ("ok", (11,), "ok"),  # the retried statement commits alone
     "tenacity-transaction": ("ok", (10, 11), "ok"),
     "safe": ("ok", (10, 11), "ok"),
+    "read-split": ("ok", (10, 11), "ok"),
+    "read-split-gtid": ("ok", (10, 11), "ok"),
     "naive-global-mysqlclient": ("OperationalError(2013)", (), "OperationalError(2006)"),
     "safe-mysqlclient": ("ok", (10, 11), "ok"),
     "naive-global-connector-pure": ("InterfaceError(2013)", (), "OperationalError(-1)"),
@@ -86,6 +91,8 @@ KILLED_BEFORE_COMMIT: dict[str, tuple[str, tuple[int, ...], str]] = {
     "tenacity-statement": ("OperationalError(2013)", (), "InterfaceError(0)"),
     "tenacity-transaction": ("ok", (10, 11), "ok"),  # retried blindly (right here by luck)
     "safe": ("ok", (10, 11), "ok"),  # read back "not applied", then retried
+    "read-split": ("ok", (10, 11), "ok"),  # safe's read-back, then the retry
+    "read-split-gtid": ("ok", (10, 11), "ok"),
     "naive-global-mysqlclient": ("OperationalError(2013)", (), "OperationalError(2006)"),
     "safe-mysqlclient": ("ok", (10, 11), "ok"),
     "naive-global-connector-pure": ("InterfaceError(2013)", (), "OperationalError(-1)"),

@@ -125,7 +125,7 @@ def test_every_cell_runs_once_whatever_order_the_items_ask_in(jobs):
     assert all(len(cell.runs) == 1 for cell in cells)
 
 
-def test_an_interrupt_tears_down_then_waits_for_the_running_cells():
+def test_an_interrupt_tears_down_then_waits_for_the_running_cells(monkeypatch):
     """pytest renders the interrupt's traceback (ast.parse) right after close: a cell thread
     still formatting its own failure then broke the run with CPython 3.11's SystemError."""
     from chaos import lifecycle
@@ -137,15 +137,13 @@ def test_an_interrupt_tears_down_then_waits_for_the_running_cells():
     wait_until(lambda: running.runs)
     teardowns: list[str] = []
 
-    def teardown() -> None:  # as a server's cleanup does: it ends the cell running on it
+    def teardown() -> None:  # as the servers' cleanups do: it ends the cell running on one
         teardowns.append("done")
         running.release.set()
 
-    key = lifecycle.register_cleanup(teardown)
-    try:
-        pool.close(interrupted=True)
-    finally:
-        lifecycle.unregister_cleanup(key)
+    # The process's own cleanups stay registered: run, they would stop this session's servers.
+    monkeypatch.setattr(lifecycle, "run_cleanups", teardown)
+    pool.close(interrupted=True)
     assert teardowns == ["done"]
     cell_threads = [t for t in threading.enumerate() if t.name.startswith("cell")]
     assert cell_threads == []  # every cell thread ended before close returned
