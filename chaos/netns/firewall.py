@@ -149,18 +149,17 @@ class Firewall:
         )
         self.active = None
 
-    def dying_connections(self) -> int:
+    def dying_connections(self, client_port: int | None = None) -> int:
         """Established TCP connections of the port, either end, that the kernel will still
-        declare dead by itself (a keepalive or retransmission timer runs on them)."""
-        out = self.namespace.output(
-            [
-                tool("ss"),
-                "-Htno",
-                "state",
-                "established",
-                f"( sport = :{self.port} or dport = :{self.port} )",
-            ]
-        )
+        declare dead by itself (a keepalive or retransmission timer runs on them); with
+        ``client_port``, only the two ends of that one client's connection."""
+        ends = f"( sport = :{self.port} or dport = :{self.port} )"
+        if client_port is not None:
+            ends = (
+                f"( sport = :{self.port} and dport = :{client_port} )"
+                f" or ( sport = :{client_port} and dport = :{self.port} )"
+            )
+        out = self.namespace.output([tool("ss"), "-Htno", "state", "established", ends])
         return sum(1 for line in out.splitlines() if _TIMER.search(line))
 
     def closing_connections(self) -> int:

@@ -134,13 +134,14 @@ def test_established_connections_counts_client_sockets_to_the_port(inside):
 @requires_net_admin
 def test_a_client_end_without_keepalive_outlives_the_drop_and_meets_a_reset_once_forgotten(inside):
     _namespace, server, firewall = inside
-    dying = firewall.dying_connections()
     with _connection(server) as conn:
         # As mysql-connector's pure driver: no TCP keepalive on the client's socket.
         conn._sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 0)
-        assert firewall.dying_connections() == dying + 1  # the server's end: it has keepalive
+        # Only this connection's ends are counted: an earlier test's may still be closing.
+        own = conn._sock.getsockname()[1]
+        assert firewall.dying_connections(own) == 1  # the server's end: it has keepalive
         firewall.drop_both_ways()
-        poll_until(lambda: firewall.dying_connections() == 0, 30, "the server's end to die")
+        poll_until(lambda: firewall.dying_connections(own) == 0, 30, "the server's end to die")
         # The client's end never dies by itself: a drop kept forever would hang its next query.
         assert firewall.established_connections() >= 1
         firewall.clear()
@@ -153,11 +154,11 @@ def test_a_client_end_without_keepalive_outlives_the_drop_and_meets_a_reset_once
 @requires_net_admin
 def test_a_client_end_with_keepalive_is_dying_until_keepalive_gives_up(inside):
     _namespace, server, firewall = inside
-    before = firewall.dying_connections()
-    with _connection(server):
-        assert firewall.dying_connections() == before + 2  # both ends idle, both with keepalive
+    with _connection(server) as conn:
+        own = conn._sock.getsockname()[1]
+        assert firewall.dying_connections(own) == 2  # both ends idle, both with keepalive
         firewall.drop_both_ways()
-        poll_until(lambda: firewall.dying_connections() == 0, 30, "keepalive to give up")
+        poll_until(lambda: firewall.dying_connections(own) == 0, 30, "keepalive to give up")
 
 
 CONNECT_REFUSED = (
