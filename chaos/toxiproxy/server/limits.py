@@ -17,3 +17,6 @@ from __future__ import annotations
 MAX_PROXIES = 256
 MAX_TOXICS_PER_PROXY = 32
 MAX_TOXICS = 1024  # on the whole server
+#: Statements a ``mysql_chance`` toxic remembers (a digest each, ~100 bytes): past it the toxic
+#: forgets and counts every text from 0 again, so a toxic left on a busy proxy stays bounded.
+MAX_CHANCE_STATEMENTS = 100_000

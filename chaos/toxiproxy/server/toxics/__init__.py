@@ -4,6 +4,7 @@ from chaos.toxiproxy.server.toxics import (  # noqa: F401 - importing registers 
     bandwidth,
     latency,
     limit_data,
+    mysql_chance,
     mysql_close,
     mysql_commit_in_flight,
     mysql_cut,
