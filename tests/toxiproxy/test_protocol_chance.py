@@ -1,4 +1,4 @@
-"""``mysql_chance``: a cut after a statement's answer, tossed from a seed and the statement alone."""
+"""``mysql_chance``: a cut after a statement's answer, tossed from a seed and the statement."""
 
 from __future__ import annotations
 
