@@ -3,11 +3,12 @@ with a probability, decided by a seed and the statement alone.
 
 A matching work statement (see :mod:`chaos.toxiproxy.server.mysql.rule`; by default any
 statement that writes; never BEGIN, COMMIT, SET and the like) is answered, and the link is then
-cut at the client's next command, as ``mysql_cut`` cuts it, when ``coin_falls(seed, text, occurrence) < probability``: ``text`` is
-the statement as sent, ``occurrence`` how often the same text came before, over every link of
-the proxy. No clock and no order of arrival enters the decision, so a workload whose statements
-name their operation (a transfer's op id is in its statements) meets the same cuts on every
-replay, however its workers interleave; a retried statement (the same text again) tosses again.
+cut at the client's next command, as ``mysql_cut`` cuts it, when the toss
+``coin_falls(seed, text, occurrence)`` is below ``probability``: ``text`` is the statement as
+sent, ``occurrence`` how often the same text came before, over every link of the proxy. No
+clock and no order of arrival enters the decision, so a workload whose statements name their
+operation (a transfer's op id is in its statements) meets the same cuts on every replay,
+however its workers interleave; a retried statement (the same text again) tosses again.
 ``count`` (default 0: no limit) bounds the strikes as for every protocol toxic.
 """
 
