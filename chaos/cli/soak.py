@@ -42,6 +42,14 @@ _ERROR = 4
     "and is not slow).",
 )
 @click.option(
+    "--statement-chance",
+    type=click.FloatRange(0, 1),
+    default=0.0,
+    metavar="P",
+    help="Also cut the link after each write statement of a transfer with probability P, "
+    "over the whole schedule; the tosses are seeded too, so a run replays (default 0: none).",
+)
+@click.option(
     "--schedule",
     "schedule_spec",
     metavar="FAULT@STEP+LENGTH,...",
@@ -67,6 +75,7 @@ def soak(
     seed: str | None,
     count: int,
     pool: tuple[str, ...],
+    statement_chance: float,
     schedule_spec: str | None,
     duration: float,
     shrink_attempts: int,
@@ -92,14 +101,21 @@ def soak(
     if schedule_spec is not None:
         if seed is not None:
             raise UsageError("--schedule and --seed exclude each other")
+        if statement_chance:
+            raise UsageError(
+                "--schedule and --statement-chance exclude each other "
+                "(a schedule names its chance: chance:P:SEED@STEP+LENGTH)"
+            )
         schedule = parse_schedule(schedule_spec)
         replay = ["--schedule", schedule.spec()]
         click.echo(f"soak: {strategy}, the schedule given")
     else:
         names = soak_fault_names(pool)
         number = parse_seed(seed) if seed is not None else random_seed()
-        schedule = generate_schedule(number, names, count)
+        schedule = generate_schedule(number, names, count, statement_chance)
         replay = ["--seed", str(number), "--faults", str(count)]
+        if statement_chance:
+            replay += ["--statement-chance", f"{statement_chance:g}"]
         replay += [arg for name in pool for arg in ("--fault", name)]
         click.echo(f"soak: {strategy}, seed {number}")
     backend = backend_for(server_url, False)
@@ -134,7 +150,8 @@ def soak(
             )
             click.get_current_context().exit(_NOTHING_TESTED)
         click.secho(
-            f"{strategy}: every invariant held over {len(schedule)} faults "
+            f"{strategy}: every invariant held over {len(schedule)} "
+            f"fault{'s' if len(schedule) != 1 else ''} "
             f"({outcome.seconds:.1f} s)",
             fg="green",
         )

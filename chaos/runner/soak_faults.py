@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from chaos.fault_effect import FaultEffect, combined
-from chaos.faults import FAULTS, Fault, FaultTarget
+from chaos.faults import Fault, FaultTarget
 from chaos.runner.armed_fault import ArmedFault
 from chaos.soak.schedule import Schedule
 from chaos.workload.driver import WorkloadDriver
@@ -50,7 +50,7 @@ class ScheduledFaults(Fault):
 
     def __init__(self, target: FaultTarget) -> None:
         super().__init__(target)
-        self.members = [FAULTS.get(entry.fault)(target) for entry in self.schedule.faults]
+        self.members = [fault(target) for fault in self.schedule.fault_classes()]
         self.events: list[FaultEvent] = []
 
     @classmethod

@@ -21,6 +21,8 @@ from dataclasses import dataclass, replace
 
 from chaos.errors import UsageError
 from chaos.faults import FAULTS, Fault, Need
+from chaos.faults.statement_chance import PREFIX as CHANCE
+from chaos.faults.statement_chance import chance_fault, chance_name
 
 #: The parts of the world a fault takes over while it is active: two faults that need one of
 #: them never overlap (two toxics or a disabled proxy on one proxy, a restart during a crash).
@@ -30,7 +32,8 @@ _EXCLUSIVE = (Need.PROCESS, Need.PROXY, Need.GLOBALS)
 _OWN_WORLD = (Need.NETNS, Need.STANDBY, Need.REPLICA)
 #: The longest a generated fault stays active, in steps.
 MAX_LENGTH = 2
-_ENTRY = re.compile(r"^(?P<fault>[a-z0-9-]+)@(?P<start>\d+)\+(?P<length>\d+)$")
+_ENTRY = re.compile(r"^(?P<fault>[a-z0-9-]+|chance:[0-9.e-]+:\d+)@(?P<start>\d+)\+(?P<length>\d+)$")
+_CHANCE = re.compile(r"^chance:(?P<probability>[0-9.e-]+):(?P<seed>\d+)$")
 
 
 @dataclass(frozen=True, order=True)
@@ -76,7 +79,7 @@ class Schedule:
         return ",".join(entry.spec() for entry in self.faults)
 
     def fault_classes(self) -> list[type[Fault]]:
-        return [FAULTS.get(entry.fault) for entry in self.faults]
+        return [fault_class(entry.fault) for entry in self.faults]
 
     def without(self, index: int) -> Schedule:
         return Schedule(self.faults[:index] + self.faults[index + 1 :])
@@ -92,7 +95,7 @@ class Schedule:
         if len(set(names)) != len(names):
             return False
         return all(
-            can_overlap(FAULTS.get(a.fault), FAULTS.get(b.fault))
+            can_overlap(fault_class(a.fault), fault_class(b.fault))
             for i, a in enumerate(self.faults)
             for b in self.faults[i + 1 :]
             if a.overlaps(b)
@@ -109,9 +112,28 @@ class Schedule:
         return lines
 
 
+def fault_class(name: str) -> type[Fault]:
+    """The fault a schedule names: one of the catalogue, or the per-statement chance
+    ``chance:P:SEED`` (:mod:`chaos.faults.statement_chance`)."""
+    match = _CHANCE.match(name)
+    if match is None:
+        return FAULTS.get(name)
+    try:
+        return chance_fault(float(match["probability"]), int(match["seed"]))
+    except ValueError as e:
+        raise UsageError(f"{name}: {e}") from None
+
+
 def can_overlap(first: type[Fault], second: type[Fault]) -> bool:
-    """Whether two faults may be active at once: they take over no part of the world in common."""
-    return not any(need in first.needs and need in second.needs for need in _EXCLUSIVE)
+    """Whether two faults may be active at once: they take over no part of the world in common
+    (the per-statement chance shares the proxy with any other fault)."""
+    shared = {Need.PROXY} if _shares_proxy(first) or _shares_proxy(second) else set()
+    exclusive = [need for need in _EXCLUSIVE if need not in shared]
+    return not any(need in first.needs and need in second.needs for need in exclusive)
+
+
+def _shares_proxy(fault: type[Fault]) -> bool:
+    return bool(getattr(fault, "shares_proxy", False))
 
 
 def soakable(fault: type[Fault]) -> bool:
@@ -134,11 +156,15 @@ def soak_fault_names(names: Sequence[str] = ()) -> list[str]:
     return [name for name, fault in FAULTS.items() if soakable(fault) and not fault.slow]
 
 
-def generate_schedule(seed: int, pool: Sequence[str], count: int) -> Schedule:
+def generate_schedule(
+    seed: int, pool: Sequence[str], count: int, statement_chance: float = 0.0
+) -> Schedule:
     """``count`` distinct faults of ``pool`` at random steps, as ``seed`` decides.
 
     The window has ``2 * count`` steps; a fault lands at a random step for 1 to
     :data:`MAX_LENGTH` steps, and is pushed later past any active fault it cannot coexist with.
+    With ``statement_chance`` above 0 the per-statement chance is active over the whole window
+    too, its toss seeded from ``seed`` (drawn last, so the faults are those of ``seed`` alone).
     """
     if count < 1:
         raise UsageError(f"a schedule needs at least one fault, not {count}")
@@ -155,15 +181,19 @@ def generate_schedule(seed: int, pool: Sequence[str], count: int) -> Schedule:
         while clash := _clashing(entry, placed):
             entry = replace(entry, start=max(other.end for other in clash))
         placed.append(entry)
+    if statement_chance:
+        name = chance_name(statement_chance, rng.randrange(2**32))
+        fault_class(name)  # a probability outside (0, 1]: one line
+        placed.append(ScheduledFault(0, name, window))
     return Schedule(tuple(placed))
 
 
 def _clashing(entry: ScheduledFault, placed: Iterable[ScheduledFault]) -> list[ScheduledFault]:
-    fault = FAULTS.get(entry.fault)
+    fault = fault_class(entry.fault)
     return [
         other
         for other in placed
-        if entry.overlaps(other) and not can_overlap(fault, FAULTS.get(other.fault))
+        if entry.overlaps(other) and not can_overlap(fault, fault_class(other.fault))
     ]
 
 
@@ -178,7 +208,10 @@ def parse_schedule(text: str) -> Schedule:
         if length < 1:
             raise UsageError(f"schedule entry {part!r}: a fault lasts at least one step")
         entries.append(ScheduledFault(int(match["start"]), match["fault"], length))
-    soak_fault_names([entry.fault for entry in entries])  # unknown or unsoakable: one line
+    # Unknown or unsoakable: one line; a chance outside (0, 1] too.
+    soak_fault_names([entry.fault for entry in entries if not entry.fault.startswith(CHANCE)])
+    for entry in entries:
+        fault_class(entry.fault)
     schedule = Schedule(tuple(entries))
     if not schedule.valid():
         raise UsageError(

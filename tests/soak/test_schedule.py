@@ -3,6 +3,8 @@ act on the same part of the world."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from chaos.errors import UnknownNameError, UsageError
@@ -109,3 +111,38 @@ def test_an_unknown_fault_in_the_pool_is_refused() -> None:
 def test_more_faults_than_the_pool_holds_are_refused() -> None:
     with pytest.raises(UsageError, match="only 2 can be drawn"):
         generate_schedule(1, ["reset-peer", "kill-connection"], 3)
+
+
+def test_a_statement_chance_joins_the_seeds_faults_over_the_whole_window() -> None:
+    plain = generate_schedule(42, POOL, 4)
+    chanced = generate_schedule(42, POOL, 4, statement_chance=0.05)
+    (chance,) = [entry for entry in chanced.faults if entry.fault.startswith("chance:")]
+    # The same faults at the same steps: the chance's own seed is drawn after them.
+    assert chanced.without(chanced.faults.index(chance)) == plain
+    assert re.fullmatch(r"chance:0\.05:\d+", chance.fault)
+    assert (chance.start, chance.length) == (0, 8)
+    assert chanced.valid()  # it shares the proxy with the wire faults it overlaps
+    assert parse_schedule(chanced.spec()) == chanced
+    assert generate_schedule(42, POOL, 4, statement_chance=0.05) == chanced
+
+
+def test_the_chance_overlaps_proxy_faults_which_still_exclude_each_other() -> None:
+    chance = parse_schedule("chance:0.2:7@0+4").fault_classes()[0]
+    assert can_overlap(chance, FAULTS.get("reset-peer"))
+    assert can_overlap(FAULTS.get("deadlock"), chance)
+    assert not can_overlap(FAULTS.get("deadlock"), FAULTS.get("reset-peer"))
+    assert parse_schedule("chance:0.2:7@0+4,reset-peer@1+1,kill-connection@1+1").valid()
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("chance:1.5:7@0+2", "at most 1, not 1.5"),
+        ("chance:0:7@0+2", "above 0"),
+        ("chance:0.1:7@0+2,chance:0.1:7@3+1", "appears twice"),
+    ],
+)
+def test_a_bad_chance_is_one_line(spec: str, message: str) -> None:
+    with pytest.raises(UsageError) as refused:
+        parse_schedule(spec)
+    assert message in str(refused.value) and "\n" not in str(refused.value)

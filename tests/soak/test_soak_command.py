@@ -109,6 +109,7 @@ def test_a_bad_seed_is_one_line_and_exit_2() -> None:
         (["--fault", "no-such"], "unknown fault 'no-such'"),
         (["--schedule", "reset-peer@zero"], "is not FAULT@START+LENGTH"),
         (["--schedule", "reset-peer@0+1", "--seed", "1"], "exclude each other"),
+        (["--schedule", "reset-peer@0+1", "--statement-chance", "0.1"], "exclude each other"),
         (["--fault", "middlebox-drop"], "world of its own"),
     ],
 )
