@@ -17,13 +17,20 @@ def test_safe_survives_a_soak(mysql_chaos_soak):
 def test_naive_global_is_caught(mysql_chaos_soak):
     print("seed", mysql_chaos_soak.seed)
     mysql_chaos_soak.check("naive-global", faults=3, shrink_attempts=1)
+
+
+def test_safe_survives_a_chance_per_statement(mysql_chaos_soak):
+    outcome = mysql_chaos_soak.check("safe", faults=1, pool=["kill-connection"],
+                                     statement_chance=0.3)
+    assert outcome.first.schedule.spec().startswith("chance:0.3:")
+    assert outcome.first.result.strike.count > 0
 """
 
 
 def test_a_soak_replays_by_seed_and_fails_a_broken_strategy(pytester) -> None:
     pytester.makepyfile(INNER)
     result = pytester.runpytest_subprocess("--mysql-chaos-seed", "42", "-p", "no:cacheprovider")
-    result.assert_outcomes(passed=1, failed=1)
+    result.assert_outcomes(passed=2, failed=1)
     # The seed alone picks the schedule from the catalogue's soak faults.
     drawn = generate_schedule(42, soak_fault_names(), 3).spec()
     result.stdout.fnmatch_lines(
