@@ -65,9 +65,9 @@ WAS_APPLIED_SQL = "SELECT COUNT(*) FROM ledger WHERE op_id = %s LOCK IN SHARE MO
 #: transfers the read saw (``moves_seen``), so a read that missed an acknowledged transfer on a
 #: lagging replica shows it (``stale-read``). Counted from the ledger, not kept in a counter
 #: the transfer would update: a transfer stays the three statements the wire faults count.
-READ_SQL = (
-    "SELECT id, balance, (SELECT COUNT(*) FROM ledger) AS moves_seen FROM accounts ORDER BY id"
-)
+_READ_COLUMNS = "id, balance, (SELECT COUNT(*) FROM ledger) AS moves_seen"
+_READ_FROM = "FROM accounts ORDER BY id"
+READ_SQL = f"SELECT {_READ_COLUMNS} {_READ_FROM}"
 #: What a transfer looks like on the wire (an RE2 pattern, case ignored): a write to the bank's
 #: tables. The runner hands it to the fault it arms, so a fault that strikes "a transaction"
 #: strikes a transfer, the operation the checker judges, and never a client's other writes
@@ -166,7 +166,7 @@ def read_sql(session: SessionSetup | None) -> str:
     """
     if session is None:
         return READ_SQL
-    return READ_SQL.replace(" FROM accounts", f", {session.select_list()} FROM accounts")
+    return f"SELECT {_READ_COLUMNS}, {session.select_list()} {_READ_FROM}"
 
 
 def balance_read(rows: Any, session: SessionSetup | None) -> BalanceRead:
