@@ -39,7 +39,13 @@ _ERROR = 4
     multiple=True,
     metavar="NAME",
     help="Repeatable: draw only from these faults (default: every fault that shares one world "
-    "and is not slow).",
+    "and is not slow, kernel faults aside). Kernel and proxy faults never share a schedule.",
+)
+@click.option(
+    "--kernel",
+    is_flag=True,
+    help="Draw from the kernel faults (nftables in a network namespace; CAP_NET_ADMIN) and the "
+    "server faults that share their world, instead of the proxy faults.",
 )
 @click.option(
     "--statement-chance",
@@ -76,6 +82,7 @@ def soak(
     count: int,
     pool: tuple[str, ...],
     statement_chance: float,
+    kernel: bool,
     schedule_spec: str | None,
     duration: float,
     shrink_attempts: int,
@@ -99,8 +106,9 @@ def soak(
 
     factory = strategy_factory(strategy)
     if schedule_spec is not None:
-        if seed is not None:
-            raise UsageError("--schedule and --seed exclude each other")
+        if seed is not None or kernel:
+            given = "--seed" if seed is not None else "--kernel"
+            raise UsageError(f"--schedule and {given} exclude each other")
         if statement_chance:
             raise UsageError(
                 "--schedule and --statement-chance exclude each other "
@@ -110,13 +118,17 @@ def soak(
         replay = ["--schedule", schedule.spec()]
         click.echo(f"soak: {strategy}, the schedule given")
     else:
-        names = soak_fault_names(pool)
+        if kernel and statement_chance:
+            # The chance cuts links at the proxy, which a kernel world has none of.
+            raise UsageError("--kernel and --statement-chance exclude each other")
+        names = soak_fault_names(pool, kernel=kernel)
         number = parse_seed(seed) if seed is not None else random_seed()
         schedule = generate_schedule(number, names, count, statement_chance)
         replay = ["--seed", str(number), "--faults", str(count)]
         if statement_chance:
             replay += ["--statement-chance", f"{statement_chance:g}"]
         replay += [arg for name in pool for arg in ("--fault", name)]
+        replay += ["--kernel"] if kernel else []
         click.echo(f"soak: {strategy}, seed {number}")
     backend = backend_for(server_url, False)
     _show_schedule(schedule)

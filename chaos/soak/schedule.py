@@ -23,13 +23,15 @@ from chaos.errors import UsageError
 from chaos.faults import FAULTS, Fault, Need
 from chaos.faults.statement_chance import PREFIX as CHANCE
 from chaos.faults.statement_chance import chance_fault, chance_name
+from chaos.soak.worlds import KERNEL, PROXY, draw_one_world, mixed_pair, mixing_error, world_of
 
 #: The parts of the world a fault takes over while it is active: two faults that need one of
-#: them never overlap (two toxics or a disabled proxy on one proxy, a restart during a crash).
-_EXCLUSIVE = (Need.PROCESS, Need.PROXY, Need.GLOBALS)
-#: Needs that make a world of their own (a namespace around the server, a standby): such a
-#: fault runs in its matrix cell, not in a soak's shared world.
-_OWN_WORLD = (Need.NETNS, Need.STANDBY, Need.REPLICA)
+#: them never overlap (two toxics or a disabled proxy on one proxy, a restart during a crash,
+#: two kernel faults: each replaces the namespace's one nftables table).
+_EXCLUSIVE = (Need.PROCESS, Need.PROXY, Need.GLOBALS, Need.NETNS)
+#: Needs that make a world of their own (a standby, a replica): such a fault runs in its matrix
+#: cell, not in a soak's shared world.
+_OWN_WORLD = (Need.STANDBY, Need.REPLICA)
 #: The longest a generated fault stays active, in steps.
 MAX_LENGTH = 2
 _ENTRY = re.compile(r"^(?P<fault>[a-z0-9-]+|chance:[0-9.e-]+:\d+)@(?P<start>\d+)\+(?P<length>\d+)$")
@@ -92,7 +94,7 @@ class Schedule:
     def valid(self) -> bool:
         """Each fault at most once, and overlapping faults able to coexist."""
         names = [entry.fault for entry in self.faults]
-        if len(set(names)) != len(names):
+        if len(set(names)) != len(names) or mixed_pair(self.fault_classes()) is not None:
             return False
         return all(
             can_overlap(fault_class(a.fault), fault_class(b.fault))
@@ -137,29 +139,40 @@ def _shares_proxy(fault: type[Fault]) -> bool:
 
 
 def soakable(fault: type[Fault]) -> bool:
-    """Whether a fault can run in a soak's shared world (no namespace, no standby of its own)."""
+    """Whether a fault can run in a soak's shared world (no standby or replica of its own)."""
     return not any(need in fault.needs for need in _OWN_WORLD)
 
 
-def soak_fault_names(names: Sequence[str] = ()) -> list[str]:
+def soak_fault_names(names: Sequence[str] = (), *, kernel: bool = False) -> list[str]:
     """The faults a schedule draws from, in catalogue order: ``names`` (checked), or every fault
-    that can share a world and is not slow. Bad input is a :class:`UsageError` of one line."""
+    that can share a world and is not slow: without ``kernel`` the proxy's world (no kernel
+    fault, as ever), with it the namespace's (no proxy fault). Bad input is a
+    :class:`UsageError` of one line."""
+    if names and kernel:
+        raise UsageError("--kernel and --fault exclude each other: name the kernel faults instead")
     if names:
         chosen = FAULTS.select(list(names))
         refused = [name for name in chosen if not soakable(FAULTS.get(name))]
         if refused:
             raise UsageError(
-                f"{', '.join(refused)}: needs a world of its own (a network namespace or a "
-                "standby server), so it runs in the matrix, not in a soak"
+                f"{', '.join(refused)}: needs a world of its own (a standby server or a "
+                "replica), so it runs in the matrix, not in a soak"
             )
         return chosen
-    return [name for name, fault in FAULTS.items() if soakable(fault) and not fault.slow]
+    if kernel:
+        return [name for name, fault in _quick_soakable() if world_of(fault) != PROXY]
+    return [name for name, fault in _quick_soakable() if Need.NETNS not in fault.needs]
+
+
+def _quick_soakable() -> list[tuple[str, type[Fault]]]:
+    return [(name, fault) for name, fault in FAULTS.items() if soakable(fault) and not fault.slow]
 
 
 def generate_schedule(
     seed: int, pool: Sequence[str], count: int, statement_chance: float = 0.0
 ) -> Schedule:
-    """``count`` distinct faults of ``pool`` at random steps, as ``seed`` decides.
+    """``count`` distinct faults of ``pool`` at random steps, as ``seed`` decides; kernel and
+    proxy faults never together (:mod:`chaos.soak.worlds`).
 
     The window has ``2 * count`` steps; a fault lands at a random step for 1 to
     :data:`MAX_LENGTH` steps, and is pushed later past any active fault it cannot coexist with.
@@ -168,13 +181,21 @@ def generate_schedule(
     """
     if count < 1:
         raise UsageError(f"a schedule needs at least one fault, not {count}")
+    if statement_chance:
+        # The chance is a proxy fault: no kernel fault can join it (chaos.soak.worlds).
+        pool = [name for name in pool if world_of(FAULTS.get(name)) != KERNEL]
     if count > len(pool):
         raise UsageError(
             f"{count} faults asked for, but only {len(pool)} can be drawn from: {', '.join(pool)}"
         )
     rng = random.Random(seed)
     window = 2 * count
-    chosen = rng.sample(list(pool), count)
+    # A pool of one world draws as it always has (printed seeds replay); a pool of both keeps
+    # to the world its first draw decides.
+    if mixed_pair([FAULTS.get(name) for name in pool]) is None:
+        chosen = rng.sample(list(pool), count)
+    else:
+        chosen = draw_one_world(rng, pool, count)
     placed: list[ScheduledFault] = []
     for name in chosen:
         entry = ScheduledFault(rng.randrange(window), name, rng.randint(1, MAX_LENGTH))
@@ -210,8 +231,9 @@ def parse_schedule(text: str) -> Schedule:
         entries.append(ScheduledFault(int(match["start"]), match["fault"], length))
     # Unknown or unsoakable: one line; a chance outside (0, 1] too.
     soak_fault_names([entry.fault for entry in entries if not entry.fault.startswith(CHANCE)])
-    for entry in entries:
-        fault_class(entry.fault)
+    mixed = mixing_error([fault_class(entry.fault) for entry in entries])
+    if mixed is not None:
+        raise UsageError(f"schedule {text!r}: {mixed}")
     schedule = Schedule(tuple(entries))
     if not schedule.valid():
         raise UsageError(

@@ -62,6 +62,18 @@ def test_some_generated_schedules_overlap_faults() -> None:
     assert overlapping > 10
 
 
+def test_two_kernel_faults_never_overlap_they_share_one_nftables_table() -> None:
+    reset, refused = FAULTS.get("middlebox-reset"), FAULTS.get("syn-refused")
+    assert not can_overlap(reset, refused)
+    assert can_overlap(reset, FAULTS.get("kill-connection"))
+    assert Schedule(
+        (ScheduledFault(0, "middlebox-reset"), ScheduledFault(1, "syn-refused"))
+    ).valid()
+    assert not Schedule(
+        (ScheduledFault(0, "middlebox-reset", 2), ScheduledFault(1, "syn-refused"))
+    ).valid()
+
+
 def test_faults_on_one_part_of_the_world_never_overlap() -> None:
     proxy, server = FAULTS.get("reset-peer"), FAULTS.get("server-restart")
     assert can_overlap(proxy, server)
@@ -88,7 +100,9 @@ def test_the_timeline_marks_each_fault_at_its_steps() -> None:
         ("reset-peer@x+1", "is not FAULT@START"),
         ("reset-peer@0+0", "at least one step"),
         ("reset-peer@0+1,reset-peer@3+1", "appears twice"),
-        ("middlebox-drop@0+1", "world of its own"),
+        ("failover-demotion@0+1", "world of its own"),
+        ("kill-connection@0+1,middlebox-reset@1+1,reset-peer@3+1", "cannot share a world"),
+        ("middlebox-reset@0+2,syn-refused@1+1", "overlap"),
     ],
 )
 def test_a_bad_schedule_is_one_line(text: str, message: str) -> None:
