@@ -110,7 +110,13 @@ def test_a_bad_seed_is_one_line_and_exit_2() -> None:
         (["--schedule", "reset-peer@zero"], "is not FAULT@START+LENGTH"),
         (["--schedule", "reset-peer@0+1", "--seed", "1"], "exclude each other"),
         (["--schedule", "reset-peer@0+1", "--statement-chance", "0.1"], "exclude each other"),
-        (["--fault", "middlebox-drop"], "world of its own"),
+        (["--fault", "failover-demotion"], "world of its own"),
+        (["--kernel", "--fault", "kill-connection"], "--kernel and --fault exclude each other"),
+        (["--kernel", "--schedule", "syn-refused@0+1"], "--schedule and --kernel exclude"),
+        (["--kernel", "--statement-chance", "0.1"], "--kernel and --statement-chance exclude"),
+        (["--schedule", "syn-refused@0+1,outage@1+1"], "syn-refused and outage cannot share"),
+        (["--schedule", "syn-refused@0+1,chance:0.1:7@0+2"], "cannot share a world"),
+        (["--fault", "syn-refused", "--fault", "outage", "--faults", "2"], "not both"),
     ],
 )
 def test_bad_input_is_a_usage_error_of_one_line(args: list[str], message: str) -> None:
