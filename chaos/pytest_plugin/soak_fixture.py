@@ -35,13 +35,15 @@ class SoakFixture:
         faults: int = 3,
         pool: Sequence[str] = (),
         statement_chance: float = 0.0,
+        kernel: bool = False,
         schedule: str | None = None,
         shrink_attempts: int = 10,
         duration: float = 300.0,
     ) -> SoakOutcome:
         """Run one soak: ``faults`` faults of ``pool`` (default: every fault that shares one
         world) drawn from :attr:`seed`, with ``statement_chance`` (a probability per write
-        statement, see ``mysql-chaos soak --statement-chance``), or the printed ``schedule``."""
+        statement, see ``mysql-chaos soak --statement-chance``), from the kernel faults' world
+        with ``kernel`` (as ``--kernel``), or the printed ``schedule``."""
         from chaos.runner.soak import run_soak
         from chaos.soak import generate_schedule, parse_schedule, soak_fault_names
         from chaos.strategy.loading import factory_name
@@ -54,7 +56,9 @@ class SoakFixture:
         plan = (
             parse_schedule(schedule)
             if schedule is not None
-            else generate_schedule(self.seed, soak_fault_names(pool), faults, statement_chance)
+            else generate_schedule(
+                self.seed, soak_fault_names(pool, kernel=kernel), faults, statement_chance
+            )
         )
         return run_soak(
             name,

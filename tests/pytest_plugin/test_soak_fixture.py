@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from chaos.soak import generate_schedule, soak_fault_names
+from tests.netns.support import requires_net_admin
 
 INNER = """
 def test_safe_survives_a_soak(mysql_chaos_soak):
@@ -56,3 +57,20 @@ def test_the_seed_option_is_in_the_plugins_group(pytester) -> None:
     text = result.stdout.str()
     group = text[text.index("mysql-chaos: fault injection for MySQL clients") :]
     assert "--mysql-chaos-seed=N" in group.split("\n\n")[0]
+
+
+KERNEL_INNER = """
+def test_safe_survives_a_kernel_soak(mysql_chaos_soak):
+    outcome = mysql_chaos_soak.check("safe", faults=2, kernel=True)
+    names = [entry.fault for entry in outcome.first.schedule.faults]
+    assert any(name in ("middlebox-reset", "syn-refused") for name in names), names
+    assert not any(name in ("reset-peer", "outage", "deadlock") for name in names), names
+"""
+
+
+@requires_net_admin
+def test_kernel_draws_from_the_kernel_faults_world(pytester) -> None:
+    pytester.makepyfile(KERNEL_INNER)
+    # Seed 0 draws a kernel fault with two faults (pinned by the inner test's first assert).
+    result = pytester.runpytest_subprocess("--mysql-chaos-seed", "0", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1)
