@@ -9,13 +9,24 @@ so a client that reconnects through its driver keeps the state and one that sets
 ``SET`` after connecting (and reconnects without running it again) loses it.
 
 Every value differs from both servers' defaults, so a fresh session that skipped the setup reads
-differently from one that ran it. The isolation level is named ``tx_isolation`` on MariaDB
-before 11.1 and ``transaction_isolation`` on MySQL 8+ (which dropped ``tx_isolation``):
-:func:`isolation_variable` asks the server which one it knows.
+differently from one that ran it.
+
+Session objects are set up by the strategy itself, since ``init_command`` is one statement: a
+strategy that says it keeps them (``keeps_session_objects``) runs
+:meth:`SessionSetup.object_setup` on each new connection (a temporary table, a server-side
+prepared statement), and the reads then look for both (:func:`probe_objects`, one statement
+each: no server shows a session's own in one ``SELECT`` on both flavours). A reconnect that
+skips them leaves code that relies on them reading another table or failing on a statement it
+believes prepared.
+
+The isolation level is named ``tx_isolation`` on MariaDB before 11.1 and
+``transaction_isolation`` on MySQL 8+ (which dropped ``tx_isolation``): :func:`isolation_variable`
+asks the server which one it knows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +36,12 @@ ISOLATION_VARIABLES = ("transaction_isolation", "tx_isolation")
 MARKER_VARIABLE = "@mysql_chaos_marker"
 #: ER_UNKNOWN_SYSTEM_VARIABLE: the server does not know that variable's name.
 _UNKNOWN_SYSTEM_VARIABLE = 1193
+#: ER_NO_SUCH_TABLE and ER_UNKNOWN_STMT_HANDLER: the session's temporary table or prepared
+#: statement is not there.
+_NO_SUCH_TABLE = 1146
+_UNKNOWN_STMT_HANDLER = 1243
+#: How a probe records an object (``Operation.session``, beside :data:`SESSION_FIELDS`).
+PRESENT, ABSENT = "present", "absent"
 
 
 @dataclass(frozen=True)
@@ -41,6 +58,9 @@ class SessionSetup:
     #: The named lock is per session (``GET_LOCK`` of this prefix and the session's id), so
     #: sessions never wait on each other's locks.
     lock_prefix: str = "mysql-chaos-session-"
+    #: The session objects of a strategy that keeps them (:meth:`object_setup`).
+    temporary_table: str = "mysql_chaos_scratch"
+    prepared_statement: str = "mysql_chaos_probe"
 
     def __post_init__(self) -> None:
         if self.isolation_variable not in ISOLATION_VARIABLES:
@@ -72,6 +92,20 @@ class SessionSetup:
             )
         )
 
+    def object_setup(self) -> tuple[str, ...]:
+        """What a strategy that keeps session objects runs on each new connection, in order."""
+        return (
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.temporary_table} (v INT)",
+            f"PREPARE {self.prepared_statement} FROM 'SELECT 1'",
+        )
+
+    def object_probes(self) -> tuple[tuple[str, str, int], ...]:
+        """``(field, statement, error code when the object is missing)``, one per object."""
+        return (
+            ("temporary_table", f"SELECT COUNT(*) FROM {self.temporary_table}", _NO_SUCH_TABLE),
+            ("prepared_statement", f"EXECUTE {self.prepared_statement}", _UNKNOWN_STMT_HANDLER),
+        )
+
     def _lock_name(self) -> str:
         return f"CONCAT('{self.lock_prefix}', CONNECTION_ID())"
 
@@ -95,6 +129,32 @@ def reading(values: Any) -> dict[str, str | None]:
     if len(row) != len(SESSION_FIELDS):
         raise ValueError(f"a session reading has {len(SESSION_FIELDS)} values, not {len(row)}")
     return {name: _text(value) for name, value in zip(SESSION_FIELDS, row, strict=True)}
+
+
+def probe_objects(setup: SessionSetup, execute: Callable[[str], Any]) -> dict[str, str]:
+    """Whether each session object is there (:data:`PRESENT` or :data:`ABSENT`), by field;
+    ``execute`` runs a statement and reads its rows (any driver's error with the code that
+    says "missing" is an answer, any other error goes on)."""
+    found = {}
+    for field, statement, missing in setup.object_probes():
+        try:
+            execute(statement)
+        except Exception as e:
+            if error_code(e) != missing:
+                raise
+            found[field] = ABSENT
+        else:
+            found[field] = PRESENT
+    return found
+
+
+def error_code(error: BaseException) -> int | None:
+    """The server's error code in any driver's exception (``errno`` or the first argument)."""
+    errno = getattr(error, "errno", None)
+    if isinstance(errno, int):
+        return errno
+    first = error.args[0] if error.args else None
+    return first if isinstance(first, int) else None
 
 
 def _text(value: Any) -> str | None:

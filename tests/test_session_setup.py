@@ -7,6 +7,7 @@ root filesystem has not been made (``./quickstart install-mysql``).
 
 from __future__ import annotations
 
+import asyncio
 import warnings
 from collections.abc import Iterator
 
@@ -20,6 +21,9 @@ from chaos.servers.rootfs import MYSQL_FLAVOUR, mysql_binary
 from chaos.session_setup import SESSION_FIELDS, SessionSetup, reading
 from chaos.settings import ConnectionSettings
 from chaos.workload.bank import create_bank, read_unit, session_setup_for
+from chaos.workload.bank_async import async_read_unit
+
+OBJECTS = ("temporary_table", "prepared_statement")
 
 
 def _mysql_missing() -> str | None:
@@ -124,3 +128,56 @@ def test_a_read_returns_its_balances_and_the_session_it_read_them_in(
     assert balances == plain == {1: 1000, 2: 1000}
     assert balances.session == expected(setup) and plain.session is None
     assert dict_rows.session == expected(setup)
+
+
+def test_a_read_of_a_strategy_that_keeps_session_objects_says_whether_they_are_there(
+    server: LocalServer,
+) -> None:
+    setup = session_setup_for(server.admin_settings)
+    settings = server.settings.with_session(setup)
+    with pymysql.connect(**settings.pymysql_kwargs()) as conn:
+        before = read_unit("w0-1", setup, objects=True).body(conn).session
+        with conn.cursor() as cursor:
+            for statement in setup.object_setup():
+                cursor.execute(statement)
+        after = read_unit("w0-2", setup, objects=True).body(conn).session
+    assert before is not None and after is not None
+    assert {k: before[k] for k in OBJECTS} == {
+        "temporary_table": "absent",
+        "prepared_statement": "absent",
+    }
+    assert {k: after[k] for k in OBJECTS} == {
+        "temporary_table": "present",
+        "prepared_statement": "present",
+    }
+    assert {k: v for k, v in after.items() if k not in OBJECTS} == expected(setup)
+
+
+def test_the_async_read_probes_the_session_objects_alike(server: LocalServer) -> None:
+    aiomysql = pytest.importorskip("aiomysql", reason="the async extra is not installed")
+    setup = session_setup_for(server.admin_settings)
+    settings = server.settings.with_session(setup)
+
+    async def reads() -> tuple[dict, dict]:
+        s = settings
+        conn = await aiomysql.connect(
+            host=s.host,
+            port=s.port,
+            user=s.user,
+            password=s.password,
+            db=s.database,
+            init_command=s.init_command(),
+        )
+        try:
+            before = (await async_read_unit("w0-1", setup, objects=True).body(conn)).session
+            async with conn.cursor() as cursor:
+                for statement in setup.object_setup():
+                    await cursor.execute(statement)
+            after = (await async_read_unit("w0-2", setup, objects=True).body(conn)).session
+        finally:
+            conn.close()
+        return before, after
+
+    before, after = asyncio.run(reads())
+    assert [before[k] for k in OBJECTS] == ["absent", "absent"]
+    assert [after[k] for k in OBJECTS] == ["present", "present"]

@@ -2,11 +2,12 @@
 
 Every read records the session state it saw (autocommit, isolation level, sql_mode, time zone,
 character set and collation, the user variable and the named lock the run's ``init_command``
-sets up). A worker's baseline is its first reading of the warm-up, before any fault: what its
-client established. A later reading that differs means a reconnect handed the worker a session
-without that setup: queries still work, but under other rules (another isolation level, dates
-in another zone, a lock the code believes it holds). One violation per worker and field, naming
-the reads that saw the drifted value.
+sets up; for a strategy that keeps session objects, whether its temporary table and prepared
+statement are there). A worker's baseline is its first reading of the warm-up, before any
+fault: what its client established. A later reading that differs means a reconnect handed the
+worker a session without that setup: queries still work, but under other rules (another
+isolation level, dates in another zone, a lock the code believes it holds). One violation per
+worker and field, naming the reads that saw the drifted value.
 """
 
 from __future__ import annotations

@@ -68,7 +68,8 @@ class ViolationKind(enum.StrEnum):
         "drift",
         "drift",
         "a worker's session state (isolation, sql_mode, time zone, charset, init_command "
-        "variable, named lock) changed after its setup: a reconnect lost it",
+        "variable, named lock; a temporary table and a prepared statement, for a strategy that "
+        "keeps session objects) changed after its setup: a reconnect lost it",
     )
     #: a read (on a lagging replica) missed a transfer acknowledged before it began
     STALE_READ = (

@@ -104,6 +104,11 @@ class BaseStrategy(ABC):
     #: strategies set it to False: they connect with pymysql's defaults, no read timeout, which is
     #: exactly why they hang on a frozen server.
     keeps_timeouts: bool = True
+    #: Whether the strategy runs ``config.connection.session.object_setup()`` on each new
+    #: connection (a temporary table, a prepared statement its code relies on): the reads then
+    #: look for them too, and a reconnect that skips them is ``drift``. Any strategy may say so
+    #: with this attribute, a subclass of this one or not.
+    keeps_session_objects: bool = False
 
     def __init__(self, config: StrategyConfig) -> None:
         self.config = config

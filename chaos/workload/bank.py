@@ -9,12 +9,12 @@ unique, so a double-applied transfer is stored and seen rather than refused.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import pymysql
 
-from chaos.session_setup import SessionSetup, isolation_variable, reading
+from chaos.session_setup import SessionSetup, isolation_variable, probe_objects, reading
 from chaos.settings import ConnectionSettings
 from chaos.strategy import Connection, UnitOfWork
 from chaos.workload.state import (
@@ -182,18 +182,30 @@ def balance_read(rows: Any, session: SessionSetup | None) -> BalanceRead:
     return result
 
 
-def read_unit(op_id: str, session: SessionSetup | None = None) -> UnitOfWork:
+def read_unit(op_id: str, session: SessionSetup | None = None, objects: bool = False) -> UnitOfWork:
     """A read of every balance; the body returns ``{account id: balance}``
-    (a :class:`BalanceRead`, with the session's state when ``session`` is given)."""
+    (a :class:`BalanceRead`, with the session's state when ``session`` is given, and whether
+    its session objects are there when ``objects``: one statement more for each)."""
     sql = read_sql(session)
 
     def body(conn: Connection) -> BalanceRead:
         with conn.cursor() as cursor:
             cursor.execute(sql)
             rows = cursor.fetchall()
-        return balance_read(rows, session)
+            result = balance_read(rows, session)
+            if objects and session is not None and result.session is not None:
+                result.session.update(probe_objects(session, _runner(cursor)))
+        return result
 
     return UnitOfWork(op_id=op_id, body=body, read_only=True)
+
+
+def _runner(cursor: Any) -> Callable[[str], Any]:
+    def run(statement: str) -> Any:
+        cursor.execute(statement)
+        return cursor.fetchall()
+
+    return run
 
 
 def read_state(settings: ConnectionSettings) -> BankState:

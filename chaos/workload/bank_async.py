@@ -9,8 +9,9 @@ does and the checker cannot tell them apart. The connection is aiomysql-style (s
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from chaos.session_setup import SessionSetup
+from chaos.session_setup import ABSENT, PRESENT, SessionSetup, error_code
 from chaos.strategy import AsyncConnection, AsyncUnitOfWork, UnitOfWork
 from chaos.workload.bank import (
     CREDIT_SQL,
@@ -52,7 +53,9 @@ def async_transfer_unit(op_id: str, from_id: int, to_id: int, amount: int) -> As
     return AsyncUnitOfWork(op_id=op_id, body=body, was_applied=was_applied)
 
 
-def async_read_unit(op_id: str, session: SessionSetup | None = None) -> AsyncUnitOfWork:
+def async_read_unit(
+    op_id: str, session: SessionSetup | None = None, objects: bool = False
+) -> AsyncUnitOfWork:
     """A read of every balance, as :func:`~chaos.workload.bank.read_unit`."""
     sql = read_sql(session)
 
@@ -60,12 +63,31 @@ def async_read_unit(op_id: str, session: SessionSetup | None = None) -> AsyncUni
         async with conn.cursor() as cursor:
             await cursor.execute(sql)
             rows = await cursor.fetchall()
-        return balance_read(rows, session)
+            result = balance_read(rows, session)
+            if objects and session is not None and result.session is not None:
+                result.session.update(await _probe_objects(session, cursor))
+        return result
 
     return AsyncUnitOfWork(op_id=op_id, body=body, read_only=True)
 
 
-ReadBuilder = Callable[[str, SessionSetup | None], UnitOfWork | AsyncUnitOfWork]
+async def _probe_objects(session: SessionSetup, cursor: Any) -> dict[str, str]:
+    """:func:`~chaos.session_setup.probe_objects` on an async cursor."""
+    found = {}
+    for field, statement, missing in session.object_probes():
+        try:
+            await cursor.execute(statement)
+            await cursor.fetchall()
+        except Exception as e:
+            if error_code(e) != missing:
+                raise
+            found[field] = ABSENT
+        else:
+            found[field] = PRESENT
+    return found
+
+
+ReadBuilder = Callable[[str, SessionSetup | None, bool], UnitOfWork | AsyncUnitOfWork]
 TransferBuilder = Callable[[str, int, int, int], UnitOfWork | AsyncUnitOfWork]
 
 

@@ -88,6 +88,8 @@ class WorkloadDriver:
         self.strategy = strategy
         self._read_unit, self._transfer_unit = unit_builders(strategy)
         self.session = session
+        #: The strategy sets up session objects on each connection: the reads look for them.
+        self.objects = bool(getattr(strategy, "keeps_session_objects", False))
         self.workload = workload
         self.workers = workers
         self.hard_deadline = hard_deadline
@@ -312,7 +314,7 @@ class WorkloadDriver:
             assert planned.txn is not None
             unit = self._txn_unit(planned.op_id, planned.txn)
         elif planned.kind is Kind.READ:
-            unit = self._read_unit(planned.op_id, self.session)
+            unit = self._read_unit(planned.op_id, self.session, self.objects)
         else:
             assert planned.from_id is not None and planned.to_id is not None
             assert planned.amount is not None

@@ -11,7 +11,9 @@ import time
 from typing import Any
 
 import pymysql
+import pymysql.cursors
 from dbutils.persistent_db import PersistentDB
+from mysql_chaos_apps.strategies.ping_reconnect import PingReconnectStrategy, ping_with_reconnect
 from mysql_chaos_apps.strategies.safe import SafeStrategy
 from mysql_chaos_apps.strategies.thread_connections import ThreadConnections
 from mysql_chaos_apps.strategies.transaction import close_quietly, rollback_quietly, run_transaction
@@ -433,3 +435,45 @@ class SessionSetAfterConnect(PrePingPool):
             return conn
 
         self._connections = ThreadConnections(connect)
+
+
+def _set_up_objects(conn: Any, config: StrategyConfig) -> None:
+    """The session objects the run names, made on ``conn`` (with a plain cursor: no ping)."""
+    setup = config.connection.session
+    assert setup is not None, "a cell hands every strategy its session setup"
+    with conn.cursor(pymysql.cursors.Cursor) as cursor:
+        for statement in setup.object_setup():
+            cursor.execute(statement)
+    conn.commit()
+
+
+class ObjectsLostOnPingReconnect(PingReconnectStrategy):
+    """ping-reconnect whose code relies on a temporary table and a prepared statement, made once
+    after connecting: ``ping(reconnect=True)`` runs the driver's ``init_command`` again on the
+    new session, never the application's own setup, so both are gone after a reconnect."""
+
+    keeps_session_objects = True
+
+    def __init__(self, config: StrategyConfig) -> None:
+        super().__init__(config)
+        _set_up_objects(self._conn, config)
+
+
+class ObjectsKeptOnReconnect(PingReconnectStrategy):
+    """The same, made again whenever the ping put a new session in place (its thread id
+    changed): the objects survive every reconnect."""
+
+    keeps_session_objects = True
+
+    def __init__(self, config: StrategyConfig) -> None:
+        super().__init__(config)
+        _set_up_objects(self._conn, config)
+        self._session_id = self._conn.thread_id()
+
+    def run(self, unit: UnitOfWork) -> Any:
+        with self._lock:
+            ping_with_reconnect(self._conn)
+            if self._conn.thread_id() != self._session_id:
+                _set_up_objects(self._conn, self.config)
+                self._session_id = self._conn.thread_id()
+            return run_transaction(self._conn, unit)

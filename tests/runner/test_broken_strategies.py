@@ -26,6 +26,8 @@ from .broken_strategies import (
     LostCommitAssumedApplied,
     NeverReplacedPerThread,
     NoRollbackAfterError,
+    ObjectsKeptOnReconnect,
+    ObjectsLostOnPingReconnect,
     PlainReadBack,
     PrePingPool,
     RecycleWithoutPing,
@@ -206,3 +208,20 @@ def test_a_session_set_up_after_connect_and_lost_on_reconnect_is_drift() -> None
         # Every worker's reconnect lost every field the SET had set, and each is named.
         assert named == {(w, field) for w in range(4) for field in lost}
         assert len(result.check.of_kind("drift")) == len(named)
+
+
+def test_session_objects_lost_on_a_ping_reconnect_are_drift_and_made_again_are_not() -> None:
+    # init_command's state survives ping(reconnect=True); the temporary table and the prepared
+    # statement the code made itself do not, and only a strategy that makes them again keeps them.
+    lost, kept = (
+        run_once(ObjectsLostOnPingReconnect, "kill-connection"),
+        run_once(ObjectsKeptOnReconnect, "kill-connection"),
+    )
+    assert (lost.violations, kept.violations) == (("drift",), ())
+    assert lost.check is not None
+    drifted = {re.sub(r" in .*", "", v.detail) for v in lost.check.of_kind("drift")}
+    assert drifted == {
+        f"worker {w}: {field} was 'present' after setup, then 'absent'"
+        for w in range(4)
+        for field in ("prepared_statement", "temporary_table")
+    }

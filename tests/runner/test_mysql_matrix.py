@@ -25,7 +25,12 @@ from chaos.servers.rootfs import MYSQL_FLAVOUR, mysql_binary
 from chaos.strategy.expectations import IN_PROCESS, expected_verdicts
 from chaos.verdicts import ExitCode
 
-from .broken_strategies import PrePingPool, SessionSetAfterConnect
+from .broken_strategies import (
+    ObjectsKeptOnReconnect,
+    ObjectsLostOnPingReconnect,
+    PrePingPool,
+    SessionSetAfterConnect,
+)
 
 try:
     mysql_binary()
@@ -121,6 +126,19 @@ def test_on_mysql_a_session_set_after_connect_and_lost_on_reconnect_is_drift() -
         v.detail.startswith("worker 0: isolation was 'READ-COMMITTED' after setup")
         for v in drifted.check.of_kind("drift")
     ), [v.detail for v in drifted.check.violations]
+
+
+def test_on_mysql_session_objects_lost_on_a_ping_reconnect_are_drift() -> None:
+    # MySQL's errors for a missing temporary table (1146) and prepared statement (1243) are
+    # MariaDB's: the probes read both flavours alike.
+    run = run_matrix(
+        [("objects-lost", ObjectsLostOnPingReconnect), ("objects-kept", ObjectsKeptOnReconnect)],
+        [FAULTS.get("kill-connection")],
+        backend=MYSQL,
+        jobs=2,
+    )
+    verdicts = {r.strategy: (r.error, r.violations) for r in run.results}
+    assert verdicts == {"objects-lost": (None, ("drift",)), "objects-kept": (None, ())}
 
 
 def test_on_mysql_the_connector_logs_in_over_tls_and_a_wire_fault_is_unexercised_never_a_pass():
