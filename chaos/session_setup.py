@@ -26,7 +26,7 @@ asks the server which one it knows.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -132,20 +132,29 @@ def reading(values: Any) -> dict[str, str | None]:
 
 
 def probe_objects(setup: SessionSetup, execute: Callable[[str], Any]) -> dict[str, str]:
-    """Whether each session object is there (:data:`PRESENT` or :data:`ABSENT`), by field;
-    ``execute`` runs a statement and reads its rows (any driver's error with the code that
-    says "missing" is an answer, any other error goes on)."""
+    """Whether each session object is there, by field; ``execute`` runs a statement and reads
+    its rows."""
+    return objects_found(setup, [_attempt(execute, probe[1]) for probe in setup.object_probes()])
+
+
+def objects_found(setup: SessionSetup, errors: Sequence[BaseException | None]) -> dict[str, str]:
+    """What the probes' outcomes say (:data:`PRESENT` or :data:`ABSENT`), by field: ``errors``
+    holds each probe's error in :meth:`SessionSetup.object_probes` order (None: it ran). Any
+    driver's error with the code that says "missing" is an answer; any other error goes on."""
     found = {}
-    for field, statement, missing in setup.object_probes():
-        try:
-            execute(statement)
-        except Exception as e:
-            if error_code(e) != missing:
-                raise
-            found[field] = ABSENT
-        else:
-            found[field] = PRESENT
+    for (field, _statement, missing), error in zip(setup.object_probes(), errors, strict=True):
+        if error is not None and error_code(error) != missing:
+            raise error
+        found[field] = PRESENT if error is None else ABSENT
     return found
+
+
+def _attempt(execute: Callable[[str], Any], statement: str) -> Exception | None:
+    try:
+        execute(statement)
+    except Exception as e:
+        return e
+    return None
 
 
 def error_code(error: BaseException) -> int | None:

@@ -15,14 +15,13 @@ active together with a wire or proxy fault.
 from __future__ import annotations
 
 import functools
-from typing import ClassVar
+from typing import Any, ClassVar
 
-from chaos.fault_effect import FaultEffect
 from chaos.faults.produced import LOST
-from chaos.faults.wire_faults import WireFault, toxic_strikes
+from chaos.faults.wire_faults import WireFault
 
 PREFIX = "chance"
-TOXIC_NAME = "chaos_chance"
+TOXIC_NAME = "chaos_chance"  # its own: it shares the proxy with the other faults' toxics
 
 
 class StatementChanceFault(WireFault):
@@ -36,28 +35,19 @@ class StatementChanceFault(WireFault):
     )
     produces = LOST
     toxic_type = "mysql_chance"
+    toxic_name = TOXIC_NAME
     #: May be active together with another fault that needs the proxy.
     shares_proxy: ClassVar[bool] = True
     probability: ClassVar[float] = 0.0
     seed: ClassVar[int] = 0
 
-    def _inject(self) -> FaultEffect:
-        self.target.proxy.add_toxic(
-            self.toxic_type,
-            name=TOXIC_NAME,
-            stream=self.stream,
-            probability=self.probability,
-            seed=self.seed,
-            # The judged work's own statements: they name their operation, so their texts differ.
-            match=self.target.transfer_signature,
-        )
-        return FaultEffect(detail=f"{self.toxic_type} added (probability {self.probability:g})")
-
-    def _heal(self) -> FaultEffect:
-        proxy = self.target.proxy
-        strikes = toxic_strikes(proxy, TOXIC_NAME)
-        proxy.remove_toxic(TOXIC_NAME)
-        return FaultEffect.counted(strikes, f"{self.toxic_type} removed")
+    def attributes(self) -> dict[str, Any]:
+        # The judged work's own statements: they name their operation, so their texts differ.
+        return {
+            "probability": self.probability,
+            "seed": self.seed,
+            "match": self.target.transfer_signature,
+        }
 
 
 def chance_name(probability: float, seed: int) -> str:

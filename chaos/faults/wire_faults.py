@@ -77,6 +77,8 @@ class WireFault(Fault):
     repro_action = TRANSACTION_OF_TWO
     toxic_type: ClassVar[str] = ""
     stream: ClassVar[str] = "upstream"
+    #: The toxic's name on the proxy; a fault that may share the proxy uses its own.
+    toxic_name: ClassVar[str] = TOXIC_NAME
 
     @classmethod
     def toxic_attributes(cls) -> dict[str, Any]:
@@ -99,14 +101,14 @@ class WireFault(Fault):
 
     def _inject(self) -> FaultEffect:
         self.target.proxy.add_toxic(
-            self.toxic_type, name=TOXIC_NAME, stream=self.stream, **self.attributes()
+            self.toxic_type, name=self.toxic_name, stream=self.stream, **self.attributes()
         )
         return FaultEffect(detail=f"{self.toxic_type} added on the {self.stream}")
 
     def _heal(self) -> FaultEffect:
         proxy = self.target.proxy
-        strikes = toxic_strikes(proxy, TOXIC_NAME)
-        proxy.remove_toxic(TOXIC_NAME)
+        strikes = toxic_strikes(proxy, self.toxic_name)
+        proxy.remove_toxic(self.toxic_name)
         return FaultEffect.counted(strikes, f"{self.toxic_type} removed")
 
 

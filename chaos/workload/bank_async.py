@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chaos.session_setup import ABSENT, PRESENT, SessionSetup, error_code
+from chaos.session_setup import SessionSetup, objects_found
 from chaos.strategy import AsyncConnection, AsyncUnitOfWork, UnitOfWork
 from chaos.workload.bank import (
     CREDIT_SQL,
@@ -73,18 +73,17 @@ def async_read_unit(
 
 async def _probe_objects(session: SessionSetup, cursor: Any) -> dict[str, str]:
     """:func:`~chaos.session_setup.probe_objects` on an async cursor."""
-    found = {}
-    for field, statement, missing in session.object_probes():
-        try:
-            await cursor.execute(statement)
-            await cursor.fetchall()
-        except Exception as e:
-            if error_code(e) != missing:
-                raise
-            found[field] = ABSENT
-        else:
-            found[field] = PRESENT
-    return found
+    errors = [await _attempt(cursor, probe[1]) for probe in session.object_probes()]
+    return objects_found(session, errors)
+
+
+async def _attempt(cursor: Any, statement: str) -> Exception | None:
+    try:
+        await cursor.execute(statement)
+        await cursor.fetchall()
+    except Exception as e:
+        return e
+    return None
 
 
 ReadBuilder = Callable[[str, SessionSetup | None, bool], UnitOfWork | AsyncUnitOfWork]
