@@ -14,6 +14,7 @@ from chaos.errors import UsageError
 if TYPE_CHECKING:
     from chaos.runner.soak import SoakRun
     from chaos.soak import Schedule
+    from chaos.verdicts.cell_result import CellResult
 
 #: Exit codes (README, "Exit codes"): a violation 1, nothing struck or a skip 3, an error 4.
 _NOTHING_TESTED = 3
@@ -138,6 +139,8 @@ def soak(
         result = run.result
         verdict = f"error: {result.error}" if result.error else result.skipped or result.verdict
         click.echo(f"  {role:<6} {run.schedule.spec()}: {verdict} ({result.seconds:.1f} s)")
+        if role == "first" and (struck := _what_struck(result)) is not None:
+            click.echo(f"         {struck}")
 
     outcome = run_soak(
         strategy,
@@ -184,6 +187,18 @@ def soak(
     )
     click.secho(f"{strategy}: {smallest.result.verdict} under this schedule", fg="red")
     click.get_current_context().exit(1)
+
+
+def _what_struck(result: CellResult) -> str | None:
+    """Each fault's own strikes, as its inject and heal said them, then the total."""
+    timeline, strike = result.timeline, result.strike
+    if timeline is None or strike is None:
+        return None
+    # Only what said something of its strikes ("added on the upstream" says nothing).
+    effects = (timeline.inject_effect, timeline.heal_effect)
+    details = "; ".join(e.detail for e in effects if e and e.struck is not None and e.detail)
+    total = "strikes not counted" if strike.count is None else f"{strike.count} in all"
+    return f"what struck: {details} ({total})"
 
 
 def _show_schedule(schedule: Schedule) -> None:

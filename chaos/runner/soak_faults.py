@@ -128,10 +128,14 @@ def _record(
 
 def _as_one(effects: list[FaultEffect]) -> FaultEffect | None:
     """The schedule's injects (or heals) as one fault's: the strikes combined, the details as
-    the faults said them. The checker describes the strikes once when it combines inject and
-    heal; described here too, a line would say them twice."""
+    the faults said them, each with its own count (``(struck 3)``) where it has one, so a
+    reader sees which fault struck how often; the checker then says the total once."""
     together = combined(*effects)
     if together is None:
         return None
     telling = [effect for effect in effects if effect.struck is not None] or effects
-    return replace(together, detail="; ".join(e.detail for e in telling if e.detail))
+    return replace(together, detail="; ".join(_with_count(e) for e in telling if e.detail))
+
+
+def _with_count(effect: FaultEffect) -> str:
+    return effect.detail if effect.count is None else f"{effect.detail} (struck {effect.count})"

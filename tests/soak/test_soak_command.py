@@ -126,3 +126,16 @@ def test_bad_input_is_a_usage_error_of_one_line(args: list[str], message: str) -
     assert result.exception.exit_code == 2
     assert message in str(result.exception)
     assert "\n" not in str(result.exception)
+
+
+def test_a_soak_says_what_each_fault_struck() -> None:
+    result = run_cli("soak", "safe", "--schedule", "chance:0.3:5@0+6,kill-connection@2+1")
+    assert result.returncode == 0, result.stdout + result.stderr
+    line = re.search(r"^         what struck: (.+)$", result.stdout, re.M)
+    assert line is not None, result.stdout
+    killed = re.search(r"killed (\d+) client sessions", line[1])
+    cuts = re.search(r"mysql_chance removed \(struck (\d+)\)", line[1])
+    total = re.search(r"\((\d+) in all\)$", line[1])
+    assert killed and cuts and total, line[1]
+    assert int(cuts[1]) > 0 and int(killed[1]) > 0
+    assert int(total[1]) == int(cuts[1]) + int(killed[1])
