@@ -109,8 +109,8 @@ def schedule_fault_phase(driver: WorkloadDriver, armed: ArmedFault) -> dict[str,
     injects = [e.effect for e in faults.events if e.action == "inject"]
     heals = [e.effect for e in faults.events if e.action == "heal"]
     return {
-        "inject_effect": _as_one(injects),
-        "heal_effect": _as_one(heals),
+        "inject_effect": _as_one(injects, several=len(entries) > 1),
+        "heal_effect": _as_one(heals, several=len(entries) > 1),
         "between_transactions": all(m.strikes_between_transactions for m in faults.members),
     }
 
@@ -126,15 +126,18 @@ def _record(
     faults.events.append(FaultEvent(step, driver.now(), member.name, action, effect))
 
 
-def _as_one(effects: list[FaultEffect]) -> FaultEffect | None:
+def _as_one(effects: list[FaultEffect], *, several: bool) -> FaultEffect | None:
     """The schedule's injects (or heals) as one fault's: the strikes combined, the details as
-    the faults said them, each with its own count (``(struck 3)``) where it has one, so a
-    reader sees which fault struck how often; the checker then says the total once."""
+    the faults said them, each with its own count (``(struck 3)``) where it has one and the
+    schedule has ``several`` faults, so a reader sees which fault struck how often; the
+    checker then says the total once."""
     together = combined(*effects)
     if together is None:
         return None
     telling = [effect for effect in effects if effect.struck is not None] or effects
-    return replace(together, detail="; ".join(_with_count(e) for e in telling if e.detail))
+    # One fault alone: its count is the total, which the checker says once.
+    say = _with_count if several else (lambda effect: effect.detail)
+    return replace(together, detail="; ".join(say(e) for e in telling if e.detail))
 
 
 def _with_count(effect: FaultEffect) -> str:
