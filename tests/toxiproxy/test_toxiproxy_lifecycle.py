@@ -165,11 +165,16 @@ def test_toxics_added_and_removed_mid_stream_lose_and_reorder_no_byte(echo_proxy
 
 
 @pytest.mark.parametrize("change", ["disable", "delete", "update"])
-def test_live_sockets_are_closed_before_the_api_answers(echo_proxy, connect, toxiproxy, change):
+def test_live_sockets_are_closed_before_the_api_answers(
+    embedded, echo_proxy, connect, toxiproxy, change
+):
     # The FIN must be in the client's socket when the reply arrives: data the client sends right
     # after the call then meets a closed socket and the client reads EOF. A proxy that answers
     # first still reads that data, and closing a socket with unread data sends RST (measured: 1
     # to 7 tries in 20 on a link without toxics; 20 tries make a pass by luck unlikely).
+    # The embedded server's promise, not upstream's: Toxiproxy 2.12 calls Close() before it
+    # answers, but Go closes a socket only once the goroutine reading it wakes up, so with the
+    # CPUs busy the reply can come first (2 of 15 runs read a reset, the embedded 0 of 12).
     for _ in range(20):
         wire = connect(echo_proxy)
         assert wire.round_trip() < 0.1
