@@ -1,5 +1,6 @@
 """A list-append history's own checks, no Elle needed (``lost-append``, ``duplicate-append``,
-``garbage-read``, ``aborted-read``, ``incompatible-order``, ``partial-txn``).
+``garbage-read``, ``aborted-read``, ``incompatible-order``, ``partial-txn``,
+``nonmonotonic-read``, ``internal-read``).
 
 Every appended value is unique, so each element of a list names the one append that wrote it.
 Judged against the ``ok`` reads and the final lists:
@@ -8,7 +9,11 @@ Judged against the ``ok`` reads and the final lists:
 - no list holds a value twice, nor a value never appended to that key, nor one whose
   transaction was reported failed;
 - every read is a prefix of the final list: appends land in one order that all reads agree on;
-- a transaction's appends all landed or none did.
+- a transaction's appends all landed or none did;
+- a read begun after another read of the key completed sees at least what that one saw (lists
+  only grow): a value seen and then gone is Elle's G-single-item-realtime;
+- a transaction that appended to a key and then reads it sees its own appends, in order, at
+  the end of the list (Elle's ``internal``).
 
 Cycles between transactions (G0, G1c, G2: Elle's anomalies) need Elle itself: export the
 history with ``--elle DIR``.
@@ -23,7 +28,7 @@ from typing import ClassVar
 from chaos.checker.protocol import CheckContext
 from chaos.checker.result import Violation, ViolationKind
 from chaos.workload.history import History, Operation, Result
-from chaos.workload.list_state import ListState, appends, reads
+from chaos.workload.list_state import APPEND, ListState, appends, reads
 
 #: A list as somebody saw it: the read's operation (None for the final lists), key, values.
 Observation = tuple[Operation | None, int, tuple[int, ...]]
@@ -58,6 +63,8 @@ class ListAppendChecker:
                 violations += _order(reader, key, values, final.get(key, ()))
         violations += _lost(txns, seen, final)
         violations += _partial(txns, final)
+        violations += _unread(seen)
+        violations += _internal(txns)
         return violations
 
 
@@ -170,4 +177,45 @@ def _partial(txns: tuple[Operation, ...], final: dict[int, tuple[int, ...]]) -> 
                     f"{op.op_id} ({op.result}): {landed} landed, {missing} did not",
                 )
             )
+    return found
+
+
+def _unread(seen: list[Observation]) -> list[Violation]:
+    """Reads that saw less of a list than a read completed before they began."""
+    found: list[Violation] = []
+    for earlier, key, before in seen:
+        for later, later_key, after in seen:
+            if earlier is None or later is None or later_key != key or len(after) >= len(before):
+                continue
+            if later.invoke > earlier.complete:
+                gone = [value for value in before if value not in after]
+                found.append(
+                    Violation(
+                        ViolationKind.NONMONOTONIC_READ,
+                        _ids(earlier, later),
+                        f"{_where(earlier, key)} saw {list(before)}; {later.op_id}, begun after "
+                        f"it completed, saw {list(after)} ({gone} gone)",
+                    )
+                )
+    return found
+
+
+def _internal(txns: tuple[Operation, ...]) -> list[Violation]:
+    """``ok`` transactions whose read of a key missed their own earlier appends to it."""
+    found: list[Violation] = []
+    for op in txns:
+        if op.result is not Result.OK:
+            continue
+        mine: dict[int, list[int]] = {}
+        for function, key, value in op.txn or ():
+            if function == APPEND:
+                mine.setdefault(key, []).append(value)
+            elif value is not None and key in mine and list(value[-len(mine[key]) :]) != mine[key]:
+                found.append(
+                    Violation(
+                        ViolationKind.INTERNAL_READ,
+                        (op.op_id,),
+                        f"{op.op_id} appended {mine[key]} to {key}, then read {list(value)}",
+                    )
+                )
     return found

@@ -109,6 +109,20 @@ class ViolationKind(enum.StrEnum):
         "ptxn",
         "a transaction half-applied: some of its appends in the final lists, some not",
     )
+    #: a list read saw less than a read that had completed before it began (Elle:
+    #: G-single-item-realtime)
+    NONMONOTONIC_READ = (
+        "nonmonotonic-read",
+        "nonmono",
+        "a read of a list saw less than a read that completed before it began: a value seen, "
+        "then gone",
+    )
+    #: a transaction's read missed its own earlier append to that key (Elle: internal)
+    INTERNAL_READ = (
+        "internal-read",
+        "internal",
+        "a transaction read a list without the values it had itself appended to it before",
+    )
     #: a checker raised (Jepsen's ``:valid? :unknown``): its invariant was not judged
     UNKNOWN = (
         "unknown",

@@ -153,8 +153,9 @@ def _final_read(final: BankState | ListState | None, numbers: dict[str, int]) ->
     if isinstance(final, ListState):
         return [(READ, key, values) for key, values in sorted(final.lists.items())]
     if isinstance(final, BankState):
-        # An op id the history does not know (it cannot happen) keeps a value no append wrote,
-        # so Elle reports it rather than it vanishing here.
+        # An op id the history does not know (it cannot happen) keeps a value no append wrote
+        # rather than vanishing here: Elle refuses such a history (measured: an assertion in
+        # its dirty-update check, elle-cli exits 255), so it is never read as valid.
         return [
             (READ, account.id, tuple(numbers.get(m.op_id, -1) for m in account.parsed().moves))
             for account in final.accounts

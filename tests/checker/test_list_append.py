@@ -82,3 +82,51 @@ def test_a_read_that_is_not_a_prefix_of_the_final_list_is_an_incompatible_order(
 def test_half_of_a_transactions_appends_is_a_partial_txn() -> None:
     ops = (txn("w0-1", "unknown", [["append", 1, 11], ["append", 2, 12]], invoke=1.0),)
     assert kinds(*ops, final={1: (11,), 2: ()}) == ["partial-txn"]
+
+
+def test_a_value_seen_then_gone_from_a_later_read_is_a_nonmonotonic_read() -> None:
+    # Elle's G-single-item-realtime (measured with Elle built from source): the append is still
+    # in flight, so no acknowledged write is missing; the first read saw it, the next did not.
+    append = Operation(
+        "w0-1", 0, Kind.TXN, Phase.WARMUP, 0.0, 3.0, Result.OK, txn=[["append", 1, 1]]
+    )
+    ops = (
+        append,
+        txn("w1-1", "ok", [["r", 1, [1]]], invoke=0.5, worker=1),
+        txn("w1-2", "ok", [["r", 1, []]], invoke=1.5, worker=1),
+        txn("w2-1", "ok", [["r", 1, [1]]], invoke=3.5, worker=2),
+    )
+    result = check_lists(history(*ops), ListState({1: (1,)}), recovery_deadline=DEADLINE)
+    [violation] = result.violations
+    assert violation.kind == "nonmonotonic-read"
+    assert violation.op_ids == ("w1-1", "w1-2")
+    assert violation.detail == (
+        "w1-1's read of 1 saw [1]; w1-2, begun after it completed, saw [] ([1] gone)"
+    )
+
+
+def test_reads_that_overlap_may_see_a_list_grow_in_any_order() -> None:
+    ops = (
+        txn("w0-1", "ok", [["append", 1, 1]], invoke=0.0),
+        txn("w1-1", "ok", [["r", 1, [1]]], invoke=0.5, worker=1),
+        # Begun before w1-1 completed (0.6): it may have read the list before the append.
+        txn("w2-1", "ok", [["r", 1, []]], invoke=0.55, worker=2),
+    )
+    assert "nonmonotonic-read" not in kinds(*ops, final={1: (1,)})
+
+
+def test_a_transaction_that_misses_its_own_append_is_an_internal_read() -> None:
+    # Elle's internal: what a reconnect in the middle of a transaction leaves behind.
+    ops = (txn("w0-1", "ok", [["append", 1, 1], ["r", 1, []]], invoke=0.0),)
+    result = check_lists(history(*ops), ListState({1: (1,)}), recovery_deadline=DEADLINE)
+    assert [(v.kind, v.detail) for v in result.violations] == [
+        ("internal-read", "w0-1 appended [1] to 1, then read []")
+    ]
+
+
+def test_a_transaction_that_reads_its_own_appends_last_is_no_internal_read() -> None:
+    ops = (
+        txn("w1-1", "ok", [["append", 1, 7]], invoke=0.0, worker=1),
+        txn("w0-1", "ok", [["append", 1, 1], ["append", 1, 2], ["r", 1, [7, 1, 2]]], invoke=1.0),
+    )
+    assert kinds(*ops, final={1: (7, 1, 2)}) == []

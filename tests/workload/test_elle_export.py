@@ -139,3 +139,37 @@ def test_elle_cli_finds_the_clean_history_valid_and_the_doubled_append_invalid(t
         )
         verdicts[name] = done.stdout.strip().split()[-1] if done.stdout.strip() else done.stderr
     assert verdicts == {"clean": "true", "doubled": "false"}
+
+
+# What the list-append checks call nonmonotonic-read and internal-read, as histories.
+SEEN_THEN_GONE = list_history(
+    Operation("w0-1", 0, Kind.TXN, Phase.FAULT, 0.0, 3.0, Result.OK, txn=[["append", 1, 1]]),
+    txn("w1-1", 1, "ok", [["r", 1, [1]]], 0.5),
+    txn("w1-2", 1, "ok", [["r", 1, []]], 1.5),
+)
+OWN_APPEND_MISSED = list_history(txn("w0-1", 0, "ok", [["append", 1, 1], ["r", 1, []]], 0.0))
+
+
+@pytest.mark.skipif(
+    not os.environ.get("MYSQL_CHAOS_ELLE_CLI"),
+    reason="set MYSQL_CHAOS_ELLE_CLI to an elle-cli command (a jar is run with java -jar)",
+)
+@pytest.mark.parametrize(
+    ("history", "anomaly"),
+    [(SEEN_THEN_GONE, "G-single-item-realtime"), (OWN_APPEND_MISSED, "internal")],
+)
+def test_elle_finds_what_the_list_append_checks_find(
+    tmp_path: Path, history: History, anomaly: str
+) -> None:
+    command = os.environ["MYSQL_CHAOS_ELLE_CLI"]
+    runner = ["java", "-jar", command] if command.endswith(".jar") else command.split()
+    path = tmp_path / "history.edn"
+    path.write_text(to_edn(history, ListState({1: (1,)})))
+    done = subprocess.run(
+        [*runner, "--model", "list-append", "--verbose", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert anomaly in done.stdout
