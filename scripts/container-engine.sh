@@ -20,12 +20,17 @@ install_engine() {
         command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] || missing="$missing $tool"
     done
     export DEBIAN_FRONTEND=noninteractive
-    if [ -n "$missing" ]; then
+    need_compose=""
+    command -v docker-compose >/dev/null 2>&1 || need_compose=1
+    # Fresh package lists before any install: stale ones name versions the mirror no longer has.
+    if [ -n "$missing" ] || [ -n "$need_compose" ]; then
         apt-get update -qq
+    fi
+    if [ -n "$missing" ]; then
         # With its recommended packages: that is the podman these scripts were tested with.
         apt-get install -y -q $missing >/dev/null
     fi
-    if ! command -v docker-compose >/dev/null 2>&1; then
+    if [ -n "$need_compose" ]; then
         # Without recommends: they would bring docker.io, a second engine nobody asked for.
         apt-get install -y -q --no-install-recommends docker-compose >/dev/null
     fi
