@@ -5,7 +5,9 @@ fault phase). A :class:`ScheduledFault` is injected before step ``start`` and he
 step ``start + length``; two faults overlap where their steps do, and only where they can
 coexist (:func:`can_overlap`: they act on different parts of the world). A schedule is written
 ``fault@start+length,...`` (:meth:`Schedule.spec`) and read back by :func:`parse_schedule`, so
-a printed schedule replays as it is.
+a printed schedule replays as it is. Besides the catalogue's faults an entry may be the
+per-statement chance, ``chance:P:SEED`` (:mod:`chaos.faults.statement_chance`); kernel and
+proxy faults never share a schedule (:mod:`chaos.soak.worlds`).
 
 :func:`generate_schedule` makes a schedule from a seed and nothing else (``random.Random``'s
 sequence is the same for a seed on every platform and Python 3 release), so ``--seed N``
