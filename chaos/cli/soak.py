@@ -10,8 +10,10 @@ import click
 
 from chaos.cli.run_options import backend_for, where_options
 from chaos.errors import UsageError
+from chaos.settings import redact_url
 
 if TYPE_CHECKING:
+    from chaos.runner.environment import Backend
     from chaos.runner.soak import SoakRun
     from chaos.soak import Schedule
     from chaos.verdicts.cell_result import CellResult
@@ -132,8 +134,9 @@ def soak(
         replay += ["--kernel"] if kernel else []
         click.echo(f"soak: {strategy}, seed {number}")
     backend = backend_for(server_url, False)
+    where = _where_args(backend)
     _show_schedule(schedule)
-    click.echo(f"replay: {_command(strategy, replay)}")
+    click.echo(f"replay: {_command(strategy, [*replay, *where])}")
 
     def on_run(run: SoakRun, role: str) -> None:
         result = run.result
@@ -183,7 +186,8 @@ def soak(
     for violation in smallest.result.check.violations if smallest.result.check else ():
         click.echo(f"  {violation.kind}: {violation.detail}")
     click.echo(
-        f"replay the smallest: {_command(strategy, ['--schedule', smallest.schedule.spec()])}"
+        "replay the smallest: "
+        + _command(strategy, ["--schedule", smallest.schedule.spec(), *where])
     )
     click.secho(f"{strategy}: {smallest.result.verdict} under this schedule", fg="red")
     click.get_current_context().exit(1)
@@ -205,6 +209,17 @@ def _show_schedule(schedule: Schedule) -> None:
     click.echo(f"schedule: {schedule.spec()}")
     for line in schedule.timeline():
         click.echo(f"  {line}")
+
+
+def _where_args(backend: Backend) -> list[str]:
+    """The options that put a replay on the same server (a URL's password left out)."""
+    if backend.external_url:
+        return ["--server-url", redact_url(backend.external_url)]
+    if backend.docker_image:
+        return ["--server", f"docker:{backend.docker_image}"]
+    if backend.server_binary:
+        return ["--server", backend.server_binary]
+    return []
 
 
 def _command(strategy: str, args: list[str]) -> str:

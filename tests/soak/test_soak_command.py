@@ -139,3 +139,16 @@ def test_a_soak_says_what_each_fault_struck() -> None:
     assert killed and cuts and total, line[1]
     assert int(cuts[1]) > 0 and int(killed[1]) > 0
     assert int(total[1]) == int(cuts[1]) + int(killed[1])
+
+
+def test_the_replay_lines_keep_the_server_they_ran_on() -> None:
+    from chaos.cli.soak import _where_args
+    from chaos.runner.environment import Backend
+
+    assert _where_args(Backend()) == []
+    assert _where_args(Backend(server_binary="mysql")) == ["--server", "mysql"]
+    assert _where_args(Backend(docker_image="local")) == ["--server", "docker:local"]
+    assert _where_args(Backend(external_url="mysql://app:secret@db:3306/x")) == [
+        "--server-url",
+        "mysql://app:***@db:3306/x",
+    ]
