@@ -10,10 +10,8 @@ import click
 
 from chaos.cli.run_options import backend_for, where_options
 from chaos.errors import UsageError
-from chaos.settings import redact_url
 
 if TYPE_CHECKING:
-    from chaos.runner.environment import Backend
     from chaos.runner.soak import SoakRun
     from chaos.soak import Schedule
     from chaos.verdicts.cell_result import CellResult
@@ -134,7 +132,7 @@ def soak(
         replay += ["--kernel"] if kernel else []
         click.echo(f"soak: {strategy}, seed {number}")
     backend = backend_for(server_url, False)
-    where = _where_args(backend)
+    where = backend.command_args()
     _show_schedule(schedule)
     click.echo(f"replay: {_command(strategy, [*replay, *where])}")
 
@@ -209,17 +207,6 @@ def _show_schedule(schedule: Schedule) -> None:
     click.echo(f"schedule: {schedule.spec()}")
     for line in schedule.timeline():
         click.echo(f"  {line}")
-
-
-def _where_args(backend: Backend) -> list[str]:
-    """The options that put a replay on the same server (a URL's password left out)."""
-    if backend.external_url:
-        return ["--server-url", redact_url(backend.external_url)]
-    if backend.docker_image:
-        return ["--server", f"docker:{backend.docker_image}"]
-    if backend.server_binary:
-        return ["--server", backend.server_binary]
-    return []
 
 
 def _command(strategy: str, args: list[str]) -> str:

@@ -93,5 +93,6 @@ class SoakFixture:
         for violation in smallest.result.check.violations if smallest.result.check else ():
             lines.append(f"  {violation.kind}: {violation.detail}")
         command = ["mysql-chaos", "soak", outcome.first.result.strategy]
-        lines.append("replay it: " + shlex.join([*command, "--schedule", smallest.schedule.spec()]))
+        schedule = ["--schedule", smallest.schedule.spec(), *self.backend.command_args()]
+        lines.append("replay it: " + shlex.join([*command, *schedule]))
         return lines

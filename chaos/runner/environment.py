@@ -59,6 +59,17 @@ class Backend:
             return "disposable Oracle MySQL server (its root filesystem)"
         return "disposable local server"
 
+    def command_args(self) -> list[str]:
+        """The command-line options that select this backend, for a printed replay (a URL's
+        password left out: the reader puts it back)."""
+        if self.external_url:
+            return ["--server-url", redact_url(self.external_url)]
+        if self.docker_image:
+            return ["--server", f"docker:{self.docker_image}"]
+        if self.server_binary:
+            return ["--server", self.server_binary]
+        return []
+
     def flavour(self) -> str:
         """Which server flavour the cells run on (``mariadb`` or ``mysql``): whose expected
         verdicts and ``produces`` hold. A local binary says it without starting; an external

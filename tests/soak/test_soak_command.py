@@ -142,13 +142,12 @@ def test_a_soak_says_what_each_fault_struck() -> None:
 
 
 def test_the_replay_lines_keep_the_server_they_ran_on() -> None:
-    from chaos.cli.soak import _where_args
     from chaos.runner.environment import Backend
 
-    assert _where_args(Backend()) == []
-    assert _where_args(Backend(server_binary="mysql")) == ["--server", "mysql"]
-    assert _where_args(Backend(docker_image="local")) == ["--server", "docker:local"]
-    assert _where_args(Backend(external_url="mysql://app:secret@db:3306/x")) == [
+    assert Backend().command_args() == []
+    assert Backend(server_binary="mysql").command_args() == ["--server", "mysql"]
+    assert Backend(docker_image="local").command_args() == ["--server", "docker:local"]
+    assert Backend(external_url="mysql://app:secret@db:3306/x").command_args() == [
         "--server-url",
         "mysql://app:***@db:3306/x",
     ]
