@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pymysql
 import pytest
 
@@ -81,3 +83,50 @@ def test_reads_are_never_tossed_and_probability_zero_never_cuts(server, proxy):
 def test_a_probability_outside_zero_to_one_is_refused_with_a_400(proxy, probability):
     with pytest.raises(Exception, match="400"):
         proxy.add_toxic("mysql_chance", probability=probability)
+
+
+def _cut_prepared(server, proxy, table: str, value: int) -> bool:
+    """One server-side prepared UPDATE (COM_STMT_EXECUTE) and COMMIT on a new link."""
+    connector = pytest.importorskip("mysql.connector", reason="the drivers extra is not installed")
+    s = server.settings
+    conn = connector.connect(
+        host=proxy.listen_host,
+        port=proxy.listen_port,
+        user=s.user,
+        password=s.password,
+        database=s.database,
+        use_pure=True,
+        ssl_disabled=True,
+        autocommit=False,
+    )
+    try:
+        cursor = conn.cursor(prepared=True)
+        cursor.execute(f"UPDATE {table} SET v = ? WHERE id = 1", (value,))
+        try:
+            conn.commit()
+        except connector.Error:
+            return True
+        return False
+    finally:
+        with contextlib.suppress(Exception):
+            conn.close()
+
+
+def test_executions_of_one_prepared_statement_are_told_apart_by_their_arguments(
+    server, proxy, toxiproxy
+):
+    # The text is the same for all of them: were the toss made of it alone, the k-th execution
+    # would meet the k-th toss whatever its arguments, and the reverse order would not give the
+    # same cuts.
+    table = fresh_table(server, "chance_prepared")
+    values = list(range(100, 116))
+    proxy.add_toxic("mysql_chance", name="coin", probability=0.5, seed=SEED)
+    forwards = [_cut_prepared(server, proxy, table, value) for value in values]
+    assert 0 < sum(forwards) < len(values), forwards
+    other = toxiproxy.create_proxy("chance_prepared_again", f"127.0.0.1:{server.port}")
+    try:
+        other.add_toxic("mysql_chance", name="coin", probability=0.5, seed=SEED)
+        backwards = [_cut_prepared(server, other, table, value) for value in reversed(values)]
+    finally:
+        other.delete()
+    assert backwards[::-1] == forwards

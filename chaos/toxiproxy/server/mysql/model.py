@@ -85,3 +85,6 @@ class Statement:
     #: It writes, or a statement before it in the open transaction did: the COMMIT of a
     #: read-only transaction, or a read, never has it.
     wrote: bool = False
+    #: A COM_STMT_EXECUTE's bytes after the statement id (flags, parameter types and values;
+    #: the first 64 KiB): what tells two executions of one prepared statement apart.
+    arguments: bytes = b""

@@ -167,6 +167,7 @@ class WireSession(ResponseFraming):
             self.wait = Wait.RESULT
             stmt_id = int.from_bytes(buf[start + 1 : start + 5], "little")
             st = Statement(self._prepared.get(stmt_id, ""), command, self.in_transaction)
+            st.arguments = bytes(buf[start + 5 : start + min(length, 65536)])
         elif command == p.COM_STMT_PREPARE:
             self.wait = Wait.PREPARE
             self._prepare_text = self._text(buf, start + 1, length - 1)

@@ -5,7 +5,8 @@ A matching work statement (see :mod:`chaos.toxiproxy.server.mysql.rule`; by defa
 statement that writes; never BEGIN, COMMIT, SET and the like) is answered, and the link is then
 cut at the client's next command, as ``mysql_cut`` cuts it, when the toss
 ``coin_falls(seed, text, occurrence)`` is below ``probability``: ``text`` is the statement as
-sent, ``occurrence`` how often the same text came before, over every link of the proxy. No
+sent (a prepared statement's with its arguments), ``occurrence`` how often the same came
+before, over every link of the proxy. No
 clock and no order of arrival enters the decision, so a workload whose statements name their
 operation (a transfer's op id is in its statements) meets the same cuts on every replay,
 however its workers interleave; a retried statement (the same text again) tosses again.
@@ -31,6 +32,12 @@ def coin_falls(seed: int, text: str, occurrence: int) -> float:
     platform): the toss for the ``occurrence``-th sending (0: the first) of ``text``."""
     digest = hashlib.sha256(f"{seed}\x00{occurrence}\x00{text}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
+
+
+def statement_identity(st: Statement) -> str:
+    """What the toss is made of besides the seed: the text, and a prepared statement's
+    arguments (its text is the same for every execution; the op id is in the arguments)."""
+    return st.text if not st.arguments else f"{st.text}\x00{st.arguments.hex()}"
 
 
 @TOXICS.register("mysql_chance")
@@ -66,10 +73,11 @@ class MysqlChanceToxic(ProtocolToxic):
         seen: dict[bytes, int] = self.shared.setdefault("seen", {})
         if len(seen) >= MAX_CHANCE_STATEMENTS:
             seen.clear()
-        key = hashlib.sha256(st.text.encode()).digest()
+        identity = statement_identity(st)
+        key = hashlib.sha256(identity.encode()).digest()
         occurrence = seen.get(key, 0)
         seen[key] = occurrence + 1
-        if coin_falls(self.seed, st.text, occurrence) >= self.probability:
+        if coin_falls(self.seed, identity, occurrence) >= self.probability:
             return None
         self.strike()
         return Strike.CUT_AFTER_ANSWER
