@@ -14,10 +14,10 @@ differently from one that ran it.
 Session objects are set up by the strategy itself, since ``init_command`` is one statement: a
 strategy that says it keeps them (``keeps_session_objects``) runs
 :meth:`SessionSetup.object_setup` on each new connection (a temporary table, a server-side
-prepared statement), and the reads then look for both (:func:`probe_objects`, one statement
-each: no server shows a session's own in one ``SELECT`` on both flavours). A reconnect that
-skips them leaves code that relies on them reading another table or failing on a statement it
-believes prepared.
+prepared statement), and the reads then look for both (:meth:`SessionSetup.object_probes`,
+one statement each: no server shows a session's own in one ``SELECT`` on both flavours). A
+reconnect that skips them leaves code that relies on them reading another table or failing
+on a statement it believes prepared.
 
 The isolation level is named ``tx_isolation`` on MariaDB before 11.1 and
 ``transaction_isolation`` on MySQL 8+ (which dropped ``tx_isolation``): :func:`isolation_variable`
@@ -26,7 +26,6 @@ asks the server which one it knows.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -129,41 +128,6 @@ def reading(values: Any) -> dict[str, str | None]:
     if len(row) != len(SESSION_FIELDS):
         raise ValueError(f"a session reading has {len(SESSION_FIELDS)} values, not {len(row)}")
     return {name: _text(value) for name, value in zip(SESSION_FIELDS, row, strict=True)}
-
-
-def probe_objects(setup: SessionSetup, execute: Callable[[str], Any]) -> dict[str, str]:
-    """Whether each session object is there, by field; ``execute`` runs a statement and reads
-    its rows."""
-    return objects_found(setup, [_attempt(execute, probe[1]) for probe in setup.object_probes()])
-
-
-def objects_found(setup: SessionSetup, errors: Sequence[BaseException | None]) -> dict[str, str]:
-    """What the probes' outcomes say (:data:`PRESENT` or :data:`ABSENT`), by field: ``errors``
-    holds each probe's error in :meth:`SessionSetup.object_probes` order (None: it ran). Any
-    driver's error with the code that says "missing" is an answer; any other error goes on."""
-    found = {}
-    for (field, _statement, missing), error in zip(setup.object_probes(), errors, strict=True):
-        if error is not None and error_code(error) != missing:
-            raise error
-        found[field] = PRESENT if error is None else ABSENT
-    return found
-
-
-def _attempt(execute: Callable[[str], Any], statement: str) -> Exception | None:
-    try:
-        execute(statement)
-    except Exception as e:
-        return e
-    return None
-
-
-def error_code(error: BaseException) -> int | None:
-    """The server's error code in any driver's exception (``errno`` or the first argument)."""
-    errno = getattr(error, "errno", None)
-    if isinstance(errno, int):
-        return errno
-    first = error.args[0] if error.args else None
-    return first if isinstance(first, int) else None
 
 
 def _text(value: Any) -> str | None:

@@ -9,14 +9,15 @@ unique, so a double-applied transfer is stored and seen rather than refused.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pymysql
 
-from chaos.session_setup import SessionSetup, isolation_variable, probe_objects, reading
+from chaos.session_setup import ABSENT, PRESENT, SessionSetup, isolation_variable, reading
 from chaos.settings import ConnectionSettings
 from chaos.strategy import Connection, UnitOfWork
+from chaos.taxonomy import error_code
 from chaos.workload.state import (
     CREDIT,
     DEBIT,
@@ -198,6 +199,32 @@ def read_unit(op_id: str, session: SessionSetup | None = None, objects: bool = F
         return result
 
     return UnitOfWork(op_id=op_id, body=body, read_only=True)
+
+
+def probe_objects(setup: SessionSetup, execute: Callable[[str], Any]) -> dict[str, str]:
+    """Whether each session object is there, by field; ``execute`` runs a statement and reads
+    its rows."""
+    return objects_found(setup, [_attempt(execute, probe[1]) for probe in setup.object_probes()])
+
+
+def objects_found(setup: SessionSetup, errors: Sequence[BaseException | None]) -> dict[str, str]:
+    """What the probes' outcomes say (:data:`PRESENT` or :data:`ABSENT`), by field: ``errors``
+    holds each probe's error in :meth:`SessionSetup.object_probes` order (None: it ran). Any
+    driver's error with the code that says "missing" is an answer; any other error goes on."""
+    found = {}
+    for (field, _statement, missing), error in zip(setup.object_probes(), errors, strict=True):
+        if error is not None and error_code(error) != missing:
+            raise error
+        found[field] = PRESENT if error is None else ABSENT
+    return found
+
+
+def _attempt(execute: Callable[[str], Any], statement: str) -> Exception | None:
+    try:
+        execute(statement)
+    except Exception as e:
+        return e
+    return None
 
 
 def _runner(cursor: Any) -> Callable[[str], Any]:

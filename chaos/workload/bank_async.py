@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from chaos.session_setup import SessionSetup, objects_found
+from chaos.session_setup import SessionSetup
 from chaos.strategy import AsyncConnection, AsyncUnitOfWork, UnitOfWork
 from chaos.workload.bank import (
     CREDIT_SQL,
@@ -22,6 +22,7 @@ from chaos.workload.bank import (
     balance_read,
     check_op_id,
     first_row,
+    objects_found,
     read_sql,
     read_unit,
     transfer_unit,
