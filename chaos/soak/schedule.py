@@ -36,8 +36,11 @@ _EXCLUSIVE = (Need.PROCESS, Need.PROXY, Need.GLOBALS, Need.NETNS)
 _OWN_WORLD = (Need.STANDBY, Need.REPLICA)
 #: The longest a generated fault stays active, in steps.
 MAX_LENGTH = 2
-_ENTRY = re.compile(r"^(?P<fault>[a-z0-9-]+|chance:[0-9.e-]+:\d+)@(?P<start>\d+)\+(?P<length>\d+)$")
-_CHANCE = re.compile(r"^chance:(?P<probability>[0-9.e-]+):(?P<seed>\d+)$")
+#: The per-statement chance's name, ``chance:P:SEED``.
+_CHANCE = re.compile(rf"^{CHANCE}:(?P<probability>[0-9.e-]+):(?P<seed>\d+)$")
+_ENTRY = re.compile(
+    rf"^(?P<fault>[a-z0-9-]+|{CHANCE}:[0-9.e-]+:\d+)@(?P<start>\d+)\+(?P<length>\d+)$"
+)
 
 
 @dataclass(frozen=True, order=True)
@@ -232,7 +235,7 @@ def parse_schedule(text: str) -> Schedule:
             raise UsageError(f"schedule entry {part!r}: a fault lasts at least one step")
         entries.append(ScheduledFault(int(match["start"]), match["fault"], length))
     # Unknown or unsoakable: one line; a chance outside (0, 1] too.
-    soak_fault_names([entry.fault for entry in entries if not entry.fault.startswith(CHANCE)])
+    soak_fault_names([entry.fault for entry in entries if not _CHANCE.match(entry.fault)])
     mixed = mixing_error([fault_class(entry.fault) for entry in entries])
     if mixed is not None:
         raise UsageError(f"schedule {text!r}: {mixed}")
