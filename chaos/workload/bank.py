@@ -9,7 +9,7 @@ unique, so a double-applied transfer is stored and seen rather than refused.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import pymysql
@@ -195,16 +195,15 @@ def read_unit(op_id: str, session: SessionSetup | None = None, objects: bool = F
             rows = cursor.fetchall()
             result = balance_read(rows, session)
             if objects and session is not None and result.session is not None:
-                result.session.update(probe_objects(session, _runner(cursor)))
+                result.session.update(_probe_objects(session, cursor))
         return result
 
     return UnitOfWork(op_id=op_id, body=body, read_only=True)
 
 
-def probe_objects(setup: SessionSetup, execute: Callable[[str], Any]) -> dict[str, str]:
-    """Whether each session object is there, by field; ``execute`` runs a statement and reads
-    its rows."""
-    return objects_found(setup, [_attempt(execute, probe[1]) for probe in setup.object_probes()])
+def _probe_objects(setup: SessionSetup, cursor: Any) -> dict[str, str]:
+    """Whether each session object is there, by field, from ``cursor``'s connection."""
+    return objects_found(setup, [_attempt(cursor, probe[1]) for probe in setup.object_probes()])
 
 
 def objects_found(setup: SessionSetup, errors: Sequence[BaseException | None]) -> dict[str, str]:
@@ -219,20 +218,13 @@ def objects_found(setup: SessionSetup, errors: Sequence[BaseException | None]) -
     return found
 
 
-def _attempt(execute: Callable[[str], Any], statement: str) -> Exception | None:
+def _attempt(cursor: Any, statement: str) -> Exception | None:
     try:
-        execute(statement)
+        cursor.execute(statement)
+        cursor.fetchall()
     except Exception as e:
         return e
     return None
-
-
-def _runner(cursor: Any) -> Callable[[str], Any]:
-    def run(statement: str) -> Any:
-        cursor.execute(statement)
-        return cursor.fetchall()
-
-    return run
 
 
 def read_state(settings: ConnectionSettings) -> BankState:

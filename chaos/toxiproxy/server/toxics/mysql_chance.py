@@ -6,10 +6,10 @@ statement that writes; never BEGIN, COMMIT, SET and the like) is answered, and t
 cut at the client's next command, as ``mysql_cut`` cuts it, when the toss
 ``coin_falls(seed, text, occurrence)`` is below ``probability``: ``text`` is the statement as
 sent (a prepared statement's with its arguments), ``occurrence`` how often the same came
-before, over every link of the proxy. No
-clock and no order of arrival enters the decision, so a workload whose statements name their
-operation (a transfer's op id is in its statements) meets the same cuts on every replay,
-however its workers interleave; a retried statement (the same text again) tosses again.
+before, over every link of the proxy. No clock and no order of arrival enters the decision,
+so a workload whose statements name their operation (a transfer's op id is in its statements)
+meets the same cuts on every replay, however its workers interleave; a retried statement (the
+same text again) tosses again.
 ``count`` (default 0: no limit) bounds the strikes as for every protocol toxic.
 """
 
