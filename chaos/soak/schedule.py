@@ -164,9 +164,8 @@ def soak_fault_names(names: Sequence[str] = (), *, kernel: bool = False) -> list
                 "replica), so it runs in the matrix, not in a soak"
             )
         return chosen
-    if kernel:
-        return [name for name, fault in _quick_soakable() if world_of(fault) != PROXY]
-    return [name for name, fault in _quick_soakable() if Need.NETNS not in fault.needs]
+    other_world = PROXY if kernel else KERNEL
+    return [name for name, fault in _quick_soakable() if world_of(fault) != other_world]
 
 
 def _quick_soakable() -> list[tuple[str, type[Fault]]]:
