@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 
 import pymysql
 import pytest
 
+from chaos.drivers import driver
 from chaos.toxiproxy.server.toxics.mysql_chance import coin_falls
 from tests.toxiproxy import protocol_helpers
 from tests.toxiproxy.protocol_helpers import admin_query, connect, fresh_table, lost
@@ -88,17 +90,8 @@ def test_a_probability_outside_zero_to_one_is_refused_with_a_400(proxy, probabil
 def _cut_prepared(server, proxy, table: str, value: int) -> bool:
     """One server-side prepared UPDATE (COM_STMT_EXECUTE) and COMMIT on a new link."""
     connector = pytest.importorskip("mysql.connector", reason="the drivers extra is not installed")
-    s = server.settings
-    conn = connector.connect(
-        host=proxy.listen_host,
-        port=proxy.listen_port,
-        user=s.user,
-        password=s.password,
-        database=s.database,
-        use_pure=True,
-        ssl_disabled=True,
-        autocommit=False,
-    )
+    through = replace(server.settings, host=proxy.listen_host, port=proxy.listen_port)
+    conn = driver("connector-pure").connect(through, autocommit=False, buffered=False)
     try:
         cursor = conn.cursor(prepared=True)
         cursor.execute(f"UPDATE {table} SET v = ? WHERE id = 1", (value,))
